@@ -1,0 +1,3 @@
+from foerderberater.cli import main
+
+raise SystemExit(main())

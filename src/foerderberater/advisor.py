@@ -1,0 +1,127 @@
+"""The core facade used by the CLI and the web app."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from foerderberater.answer import compose
+from foerderberater.builder import BuildReport, ProgressFn, build_index
+from foerderberater.conversation import condense
+from foerderberater.embedding import Embedder, create_embedder
+from foerderberater.filters import Filters
+from foerderberater.regions import Gazetteer, Region
+from foerderberater.retrieval import Retriever
+from foerderberater.settings import Settings
+from foerderberater.store import CURRENT, IndexVersion, open_current
+from foerderberater.types import Answer, Hit
+
+
+class Advisor:
+    """Loads the live index lazily and picks up a newly published version without restart."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._lock = threading.RLock()
+        self._retriever: Retriever | None = None
+        self._pointer: str | None = None
+        self._gazetteer: Gazetteer | None = None
+
+    # ------------------------------------------------------------------ components
+    @property
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = create_embedder(self.settings.embedder)
+            return self._embedder
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            self._gazetteer = Gazetteer.load()
+        return self._gazetteer
+
+    def _read_pointer(self) -> str | None:
+        path = Path(self.settings.index_dir) / CURRENT
+        try:
+            return path.read_text("utf-8").strip()
+        except OSError:
+            return None
+
+    def retriever(self) -> Retriever:
+        """The retriever over the current index version (reloaded when CURRENT changes)."""
+        with self._lock:
+            pointer = self._read_pointer()
+            if self._retriever is None or pointer != self._pointer:
+                version = open_current(Path(self.settings.index_dir), self.settings.embedder)
+                self._retriever = Retriever(version, self.embedder, self.settings)
+                self._pointer = version.name
+            return self._retriever
+
+    @property
+    def version(self) -> IndexVersion:
+        return self.retriever().version
+
+    # ------------------------------------------------------------------ operations
+    def build(self, *, full: bool = False, progress: ProgressFn | None = None) -> BuildReport:
+        return build_index(self.settings, self.embedder, full=full, progress=progress)
+
+    def resolve_filters(self, text: str, filters: Filters | None) -> tuple[Filters, Region | None]:
+        """Apply the region recognised in ``text`` unless the user set a Land explicitly."""
+        filters = filters or Filters()
+        region = self.gazetteer.find(text)
+        if region is None or filters.land:
+            return filters, region
+        kreis = region.kreis if region.revier else None
+        return replace(filters, land=region.land, kreis=filters.kreis or kreis), region
+
+    def search(self, query: str, filters: Filters | None = None, k: int | None = None,
+               *, use_region: bool = True) -> list[Hit]:
+        if use_region:
+            filters, _ = self.resolve_filters(query, filters)
+        return self.retriever().search(query, filters, k)
+
+    def ask(self, question: str, filters: Filters | None = None,
+            history: Sequence[str] = (), *, today: dt.date | None = None) -> Answer:
+        question = question.strip()
+        standalone = condense(question, history, self.gazetteer)
+        filters, region = self.resolve_filters(standalone, filters)
+        retriever = self.retriever()
+        hits = retriever.search(standalone, filters)
+        s = self.settings
+        abstain = not self.is_relevant(hits)
+        kinds = {h.chunk.doc_id: retriever.version.docs[h.chunk.doc_id].kind for h in hits}
+        return compose(
+            question, hits, kinds=kinds, analyzer=retriever.version.lexical.analyzer,
+            top_k=s.top_k, per_source=s.max_passages_per_source,
+            today=today or dt.date.today(), stale_days=s.stale_after_days, abstain=abstain,
+            region_label=region.label() if region else None, standalone_query=standalone,
+            filters=filters.active(),
+        )
+
+    def is_relevant(self, hits: Sequence[Hit]) -> bool:
+        """Calibrated abstention rule: the best dense similarity must reach ``min_relevance``."""
+        dense = [h.dense_score for h in hits[: self.settings.top_k * 3] if h.dense_score is not None]
+        return bool(dense) and max(dense) >= self.settings.min_relevance
+
+    def info(self) -> dict[str, Any]:
+        version = self.version
+        m = version.manifest
+        return {
+            "index_dir": str(self.settings.index_dir),
+            "version": version.name,
+            "documents": m.get("documents"),
+            "chunks": m.get("chunks"),
+            "pages": sum(f.get("pages", 0) for f in m.get("files", {}).values()),
+            "embedder": m.get("embedder"),
+            "chunker": m.get("chunker"),
+            "build_time": m.get("build_time"),
+            "package_version": m.get("package_version"),
+            "skipped": m.get("skipped", []),
+            "files": m.get("files", {}),
+        }

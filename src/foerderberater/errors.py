@@ -1,0 +1,65 @@
+"""Typed exceptions of the core. Only the CLI and the UI turn them into text for people."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class FoerderberaterError(Exception):
+    """Base class of all errors raised by the core."""
+
+
+class ConfigError(FoerderberaterError):
+    """A setting has an invalid value."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class IngestError(FoerderberaterError):
+    """A corpus file could not be read; ``reason`` is a German explanation for the user."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+class FrontMatterError(IngestError):
+    """YAML front matter is broken or violates the schema."""
+
+
+class EmbedderError(FoerderberaterError):
+    """The embedding backend could not be created or failed."""
+
+
+class IndexNotFoundError(FoerderberaterError):
+    """No index has been built yet in the configured directory."""
+
+    def __init__(self, index_dir: Path) -> None:
+        super().__init__(f"no index in {index_dir}")
+        self.index_dir = index_dir
+
+
+class IndexMismatchError(FoerderberaterError):
+    """The index was built with another embedder, chunker or schema version."""
+
+    def __init__(self, index_dir: Path, what: str, found: object, expected: object) -> None:
+        super().__init__(f"index in {index_dir}: {what} is {found!r}, expected {expected!r}")
+        self.index_dir = index_dir
+        self.what = what
+        self.found = found
+        self.expected = expected
+
+
+class IndexCorruptError(FoerderberaterError):
+    """Index files are missing or unreadable."""
+
+
+class IndexLockedError(FoerderberaterError):
+    """Another process is building the index right now."""
+
+    def __init__(self, lock_path: Path) -> None:
+        super().__init__(f"index build already running (lock {lock_path})")
+        self.lock_path = lock_path

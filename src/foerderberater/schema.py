@@ -1,0 +1,155 @@
+"""Front-matter schema of programme texts (see corpus/README.md) and its validation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from foerderberater.errors import FrontMatterError
+
+FOERDERART = (
+    "Zuschuss",
+    "Darlehen",
+    "Bürgschaft",
+    "Beteiligung",
+    "Steuerliche Förderung",
+    "Beratung",
+    "Sonstiges",
+)
+FOERDERGEBIET = ("Bund", "EU", "Sachsen", "Sachsen-Anhalt", "Thüringen")
+LAENDER = ("Sachsen", "Sachsen-Anhalt", "Thüringen")
+FOERDERBERECHTIGTE = (
+    "KMU",
+    "Großunternehmen",
+    "Start-ups",
+    "Forschungseinrichtungen",
+    "Hochschulen",
+    "Kommunen",
+    "Verbände/Vereine",
+    "Privatpersonen",
+)
+VORHABENART = (
+    "Investition",
+    "Forschung und Entwicklung",
+    "Gründung",
+    "Beratung",
+    "Energieeffizienz",
+    "Infrastruktur",
+    "Qualifizierung",
+    "Digitalisierung",
+)
+DOKUMENTTYP = ("Programm", "Studie")
+
+REQUIRED_PROGRAMME = (
+    "titel",
+    "kurzname",
+    "foerdergeber",
+    "antragsstelle",
+    "foerderart",
+    "foerdergebiet",
+    "foerderberechtigte",
+    "vorhabenart",
+    "technologiefelder",
+    "antragsfrist",
+    "stand",
+    "quellen",
+)
+_ENUM_LISTS = {
+    "foerderart": FOERDERART,
+    "foerdergebiet": FOERDERGEBIET,
+    "foerderberechtigte": FOERDERBERECHTIGTE,
+    "vorhabenart": VORHABENART,
+}
+_STR_LISTS = ("technologiefelder", "quellen", "landkreise", "kumulierbar_mit",
+              "nicht_kumulierbar_mit", "autoren")
+_NUMBERS = ("foerdersatz_max_prozent", "max_betrag_eur", "max_beschaeftigte", "jahr")
+_BOOLS = ("nur_kmu", "antrag_vor_vorhabenbeginn", "de_minimis")
+_URL = re.compile(r"^https?://\S+$")
+
+
+def iso_date(value: Any) -> str | None:
+    """Return an ISO date string for a date/datetime/ISO string, else None."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def _fail(path: str, field: str, message: str) -> FrontMatterError:
+    return FrontMatterError(path, f"Feld '{field}': {message}")
+
+
+def validate_metadata(meta: dict[str, Any], path: str, *, programme: bool) -> dict[str, Any]:
+    """Validate known keys, normalise dates to ISO strings, keep unknown keys as they are."""
+    out = dict(meta)
+    if programme:
+        missing = [k for k in REQUIRED_PROGRAMME if out.get(k) in (None, "", [])]
+        if missing:
+            raise FrontMatterError(path, "Pflichtfeld(er) fehlen: " + ", ".join(missing))
+    for key in ("titel", "kurzname", "foerdergeber", "antragsstelle", "rechtsgrundlage"):
+        if key in out and out[key] is not None and not isinstance(out[key], str | int | float):
+            raise _fail(path, key, "muss ein Text sein")
+        if key in out and out[key] is not None:
+            out[key] = str(out[key]).strip()
+    for key, allowed in _ENUM_LISTS.items():
+        if key not in out:
+            continue
+        value = out[key]
+        if isinstance(value, str):
+            raise _fail(path, key, f"muss eine Liste sein, z. B. [{value}]")
+        if not isinstance(value, list) or not value:
+            raise _fail(path, key, "muss eine nicht-leere Liste sein")
+        bad = [v for v in value if v not in allowed]
+        if bad:
+            raise _fail(path, key, f"unbekannte Werte {bad}; erlaubt: {', '.join(allowed)}")
+    for key in _STR_LISTS:
+        if key in out:
+            value = out[key]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise _fail(path, key, "muss eine Liste von Texten sein")
+    for url in out.get("quellen", []) + ([out["url"]] if out.get("url") else []):
+        if not _URL.match(url):
+            raise _fail(path, "quellen", f"keine gültige URL: {url!r}")
+    for key in _NUMBERS:
+        if key in out and out[key] is not None:
+            if isinstance(out[key], bool) or not isinstance(out[key], int | float):
+                raise _fail(path, key, f"muss eine Zahl sein, nicht {out[key]!r}")
+    for key in _BOOLS:
+        if key in out and not isinstance(out[key], bool):
+            raise _fail(path, key, "muss true oder false sein")
+    if "foerdersatz_nach_groesse" in out:
+        rates = out["foerdersatz_nach_groesse"]
+        if not isinstance(rates, dict) or not set(rates) <= {"klein", "mittel", "gross"}:
+            raise _fail(path, "foerdersatz_nach_groesse", "erwartet {klein, mittel, gross}")
+        for k, v in rates.items():
+            if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 100:
+                raise _fail(path, f"foerdersatz_nach_groesse.{k}", "muss 0–100 sein")
+    rate = out.get("foerdersatz_max_prozent")
+    if rate is not None and not 0 <= rate <= 100:
+        raise _fail(path, "foerdersatz_max_prozent", "muss zwischen 0 und 100 liegen")
+    if "stand" in out:
+        iso = iso_date(out["stand"])
+        if iso is None:
+            raise _fail(path, "stand", f"kein ISO-Datum (JJJJ-MM-TT): {out['stand']!r}")
+        out["stand"] = iso
+    if "antragsfrist" in out:
+        value = out["antragsfrist"]
+        iso = iso_date(value)
+        if iso is not None:
+            out["antragsfrist"] = iso
+        elif value != "laufend":
+            raise _fail(path, "antragsfrist", f"'laufend' oder ISO-Datum erwartet, nicht {value!r}")
+    if "dokumenttyp" in out and out["dokumenttyp"] not in DOKUMENTTYP:
+        raise _fail(path, "dokumenttyp", f"erlaubt: {', '.join(DOKUMENTTYP)}")
+    # Anything else (dates in unknown keys included) must stay JSON-serialisable.
+    for key, value in list(out.items()):
+        if isinstance(value, dt.date):
+            out[key] = value.isoformat()
+    return out

@@ -1,0 +1,111 @@
+"""German text clean-up for extracted PDF and Markdown text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+
+SOFT_HYPHEN = "\u00ad"
+# Letters that may end or start a hyphenated word part (German incl. umlauts/ß).
+_LOWER = "a-zäöüß"
+_WORD = "A-Za-zÄÖÜäöüß"
+# "Förder-\nprogramm" -> "Förderprogramm"; keeps "Sachsen-\nAnhalt" -> "Sachsen-Anhalt".
+_HYPHEN_BREAK = re.compile(rf"([{_WORD}])[-\u2010\u2011]\s*\n\s*([{_LOWER}])")
+_HYPHEN_BREAK_UPPER = re.compile(rf"([{_WORD}])-\s*\n\s*([A-ZÄÖÜ0-9])")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_MANY_NEWLINES = re.compile(r"\n{3,}")
+_LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
+_DIGITS = re.compile(r"\d+")
+
+
+def normalize(text: str) -> str:
+    """NFC, no soft hyphens or ligatures, unified whitespace, trimmed lines."""
+    text = unicodedata.normalize("NFC", text)
+    for lig, repl in _LIGATURES.items():
+        text = text.replace(lig, repl)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    text = text.replace("\u200b", "").replace("\ufeff", "")
+    # A soft hyphen at a line end marks a hyphenation point: join the word.
+    text = re.sub(SOFT_HYPHEN + r"\s*\n\s*", "", text)
+    text = text.replace(SOFT_HYPHEN, "")
+    text = _SPACES.sub(" ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return _MANY_NEWLINES.sub("\n\n", text).strip()
+
+
+def join_hyphenated(text: str) -> str:
+    """Join words split across line ends by a hyphen.
+
+    Lower-case continuation ("Förder-\\nprogramm") is one word; an upper-case continuation
+    ("Sachsen-\\nAnhalt", "KfW-\\n270") is a real hyphenated compound and keeps its hyphen.
+    """
+    text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    return _HYPHEN_BREAK_UPPER.sub(r"\1-\2", text)
+
+
+def clean_page_text(text: str) -> str:
+    return join_hyphenated(normalize(text))
+
+
+def _line_key(line: str) -> str:
+    return _DIGITS.sub("#", line.strip().lower())
+
+
+def strip_running_lines(pages: Sequence[str], edge_lines: int = 3) -> list[str]:
+    """Remove running headers/footers: edge lines repeated (digits ignored) on many pages."""
+    if len(pages) < 2:
+        return list(pages)
+    split = [p.split("\n") for p in pages]
+    counts: Counter[str] = Counter()
+    for lines in split:
+        edges = {_line_key(x) for x in lines[:edge_lines] + lines[-edge_lines:] if x.strip()}
+        counts.update(edges)
+    threshold = max(2, (len(pages) + 1) // 2)
+    repeated = {k for k, n in counts.items() if n >= threshold and len(k) <= 160}
+    out = []
+    for lines in split:
+        keep = list(lines)
+        # strip from the top and the bottom only, never from the middle of the page
+        for _ in range(edge_lines):
+            if keep and _line_key(keep[0]) in repeated:
+                keep.pop(0)
+            while keep and not keep[0].strip():
+                keep.pop(0)
+        for _ in range(edge_lines):
+            if keep and _line_key(keep[-1]) in repeated:
+                keep.pop()
+            while keep and not keep[-1].strip():
+                keep.pop()
+        out.append("\n".join(keep))
+    return out
+
+
+_PAGE_NUMBER_ONLY = re.compile(r"^(seite\s*)?[-–]?\s*\d{1,4}\s*[-–]?(\s*(von|/)\s*\d{1,4})?$", re.I)
+
+
+def drop_page_number_lines(page: str) -> str:
+    """Remove lone page-number lines like "- 3 -" or "Seite 3 von 9" at page edges."""
+    lines = page.split("\n")
+    while lines and _PAGE_NUMBER_ONLY.match(lines[-1].strip()):
+        lines.pop()
+    while lines and _PAGE_NUMBER_ONLY.match(lines[0].strip()):
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÄÖÜ0-9„\"(\[])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Rough German sentence splitter that leaves abbreviations like "z. B." mostly intact."""
+    flat = re.sub(r"\s*\n\s*", " ", text.strip())
+    parts = _SENTENCE_END.split(flat)
+    merged: list[str] = []
+    for part in parts:
+        if merged and re.search(r"\b(z|d|u|bzw|ca|vgl|Nr|Abs|S|Art|gem|max|min|inkl|i)\.$", merged[-1]):
+            merged[-1] = f"{merged[-1]} {part}"
+        else:
+            merged.append(part)
+    return [s.strip() for s in merged if s.strip()]
