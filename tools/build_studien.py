@@ -54,7 +54,7 @@ from pathlib import Path
 import pyphen
 import yaml
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +64,7 @@ FONT_DIR = ROOT / "tools" / "fonts"
 
 FONT = "DejaVuSans"
 SOFT_HYPHEN = "\u00ad"
-CREATION_DATE = dt.datetime(2026, 11, 25, 12, 0, 0, tzinfo=dt.timezone.utc)
+CREATION_DATE = dt.datetime(2026, 11, 25, 12, 0, 0, tzinfo=dt.UTC)
 CORPUS_NAME = "Förderberater-Korpus"
 DISCLAIMER = (
     "Inoffizielle Zusammenfassung für den Förderberater-Korpus; maßgeblich ist die "
@@ -75,19 +75,46 @@ DISCLAIMER = (
     "es gelten stets die aktuellen Richtlinien der Fördergeber."
 )
 REQUIRED_FIELDS = (
-    "titel", "kurztitel", "jahr", "auftraggeber", "autoren",
-    "technologiefelder", "quellen", "stand", "dokumenttyp",
+    "titel",
+    "kurztitel",
+    "jahr",
+    "auftraggeber",
+    "autoren",
+    "technologiefelder",
+    "quellen",
+    "stand",
+    "dokumenttyp",
 )
 ALLOWED_FIELDS = {
-    "Erneuerbare Energien", "Wasserstoff", "Bioökonomie", "Kreislaufwirtschaft",
-    "Big Data/KI", "XR", "Cybersicherheit", "Seethermie", "Geothermie/Wärmespeicher",
-    "Energieeffizienz", "Wärmenetze", "Mobilität/Logistik", "Digitalisierung", "Chemie",
-    "Mikroelektronik", "Gesundheit/Life Sciences", "Tourismus", "Handwerk",
+    "Erneuerbare Energien",
+    "Wasserstoff",
+    "Bioökonomie",
+    "Kreislaufwirtschaft",
+    "Big Data/KI",
+    "XR",
+    "Cybersicherheit",
+    "Seethermie",
+    "Geothermie/Wärmespeicher",
+    "Energieeffizienz",
+    "Wärmenetze",
+    "Mobilität/Logistik",
+    "Digitalisierung",
+    "Chemie",
+    "Mikroelektronik",
+    "Gesundheit/Life Sciences",
+    "Tourismus",
+    "Handwerk",
     "technologieoffen",
 }
 SIDECAR_KEYS = (
-    "titel", "jahr", "auftraggeber", "autoren", "technologiefelder",
-    "quellen", "stand", "dokumenttyp",
+    "titel",
+    "jahr",
+    "auftraggeber",
+    "autoren",
+    "technologiefelder",
+    "quellen",
+    "stand",
+    "dokumenttyp",
 )
 
 # Layout (mm)
@@ -100,6 +127,7 @@ LINE_H = 5.2
 
 
 # --------------------------------------------------------------------------- parsing
+
 
 @dataclass
 class Block:
@@ -198,11 +226,14 @@ def hyphenate(text: str) -> str:
         if "://" in token or "@" in token or token.startswith("www."):
             out.append(token)
         else:
-            out.append(_WORD_RE.sub(lambda m: _HYPH.inserted(m.group(0), hyphen=SOFT_HYPHEN), token))
+            out.append(
+                _WORD_RE.sub(lambda m: _HYPH.inserted(m.group(0), hyphen=SOFT_HYPHEN), token)
+            )
     return "".join(out)
 
 
 # ---------------------------------------------------------------------- rendering
+
 
 class DigestPDF(FPDF):
     def __init__(self, kurztitel: str) -> None:
@@ -266,7 +297,9 @@ def render(d: Digest) -> bytes:
         f"Inoffizielle Zusammenfassung der Studie „{meta['titel']}“ ({meta['jahr']}), "
         f"Auftraggeber: {meta['auftraggeber']}"
     )
-    pdf.set_keywords(", ".join(["Mitteldeutsches Revier", "Strukturwandel", *meta["technologiefelder"]]))
+    pdf.set_keywords(
+        ", ".join(["Mitteldeutsches Revier", "Strukturwandel", *meta["technologiefelder"]])
+    )
     pdf.set_creator("tools/build_studien.py (Förderberater)")
     pdf.set_lang("de-DE")
     pdf.add_page()
@@ -275,13 +308,19 @@ def render(d: Digest) -> bytes:
     # Titelblock
     pdf.set_font(FONT, "", 9)
     pdf.set_text_color(90, 90, 90)
-    pdf.cell(0, 5, f"{CORPUS_NAME} · Studien-Digest · Mitteldeutsches Revier",
-             new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(
+        0,
+        5,
+        f"{CORPUS_NAME} · Studien-Digest · Mitteldeutsches Revier",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
     pdf.set_text_color(0, 0, 0)
     pdf.ln(3)
     pdf.set_font(FONT, "B", 16)
-    pdf.multi_cell(0, 7.5, f"Zusammenfassung: {meta['titel']}", align="L",
-                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(
+        0, 7.5, f"Zusammenfassung: {meta['titel']}", align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
     pdf.ln(4)
 
     pdf.set_font(FONT, "", 9)
@@ -302,8 +341,18 @@ def render(d: Digest) -> bytes:
     pdf.cell(0, 5, "Quellen (öffentlich zugängliche Seiten):", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, "", 8)
     for url in meta["quellen"]:
-        pdf.multi_cell(0, 4.2, f"• {url}", align="L", link=url,
-                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        # lange URLs zeichenweise umbrechen, damit der Aufzählungspunkt bei der URL bleibt
+        pdf.cell(4, 4.2, "•")
+        pdf.multi_cell(
+            width - 4,
+            4.2,
+            url,
+            align="L",
+            link=url,
+            wrapmode=WrapMode.CHAR,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
     pdf.ln(4)
 
     # Disclaimer-Kasten
@@ -311,8 +360,17 @@ def render(d: Digest) -> bytes:
     pdf.set_fill_color(243, 243, 236)
     pdf.set_draw_color(120, 120, 100)
     pdf.set_line_width(0.4)
-    pdf.multi_cell(0, 4.8, "Hinweis: " + DISCLAIMER, border=1, fill=True, align="J",
-                   padding=3, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(
+        0,
+        4.8,
+        "Hinweis: " + DISCLAIMER,
+        border=1,
+        fill=True,
+        align="J",
+        padding=3,
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
     pdf.set_line_width(0.2)
     pdf.ln(5)
 
@@ -336,15 +394,17 @@ def render(d: Digest) -> bytes:
             pdf.ln(0.8)
         elif b.kind == "para":
             pdf.set_font(FONT, "", BODY_SIZE)
-            pdf.multi_cell(0, LINE_H, hyphenate(b.text), align="J",
-                           new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.multi_cell(
+                0, LINE_H, hyphenate(b.text), align="J", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            )
             pdf.ln(2.2)
         elif b.kind == "bullet":
             pdf.set_font(FONT, "", BODY_SIZE)
             pdf.set_x(pdf.l_margin + 2)
             pdf.cell(4, LINE_H, "•")
-            pdf.multi_cell(width - 6, LINE_H, hyphenate(b.text), align="J",
-                           new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.multi_cell(
+                width - 6, LINE_H, hyphenate(b.text), align="J", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            )
             pdf.ln(1)
         elif b.kind == "table":
             _render_table(pdf, b.rows, width)
@@ -356,11 +416,14 @@ def render(d: Digest) -> bytes:
     pdf.set_font(FONT, "", 8)
     pdf.set_text_color(90, 90, 90)
     pdf.multi_cell(
-        0, 4.2,
+        0,
+        4.2,
         f"Digest erstellt für den {CORPUS_NAME} (Stand {meta['stand']}). "
         "Eigene Formulierungen auf Grundlage der auf Seite 1 genannten Quellen; "
         "keine Wiedergabe des Originaltextes.",
-        align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT,
+        align="L",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
     )
     pdf.set_text_color(0, 0, 0)
     return bytes(pdf.output())
@@ -374,7 +437,11 @@ def _render_table(pdf: FPDF, rows: list[list[str]], width: float) -> None:
     total = sum(weights)
     col_widths = tuple(width * w / total for w in weights)
     numeric = [
-        all(re.fullmatch(r"[−\-+]?[\d.,\s%]+[^\w]*|–|—|k\. ?A\.", r[c]) for r in rows[1:] if c < len(r))
+        all(
+            re.fullmatch(r"[−\-+]?[\d.,\s%]+[^\w]*|–|—|k\. ?A\.", r[c])
+            for r in rows[1:]
+            if c < len(r)
+        )
         for c in range(ncols)
     ]
     aligns = tuple("RIGHT" if numeric[c] and c > 0 else "LEFT" for c in range(ncols))
@@ -399,6 +466,7 @@ def _render_table(pdf: FPDF, rows: list[list[str]], width: float) -> None:
 
 
 # ------------------------------------------------------------------- sidecar yaml
+
 
 def _yaml_scalar(v) -> str:
     if isinstance(v, bool):
@@ -435,6 +503,7 @@ def sidecar(meta: dict) -> str:
 
 # --------------------------------------------------------------------------- main
 
+
 def build_all(slugs: list[str] | None) -> dict[Path, bytes]:
     sources = sorted(SRC_DIR.glob("*.md"))
     if slugs:
@@ -452,8 +521,11 @@ def build_all(slugs: list[str] | None) -> dict[Path, bytes]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--check", action="store_true",
-                    help="nichts schreiben; Exit 1, wenn eingecheckte Dateien abweichen")
+    ap.add_argument(
+        "--check",
+        action="store_true",
+        help="nichts schreiben; Exit 1, wenn eingecheckte Dateien abweichen",
+    )
     ap.add_argument("slugs", nargs="*", help="nur diese Digests (Standard: alle)")
     args = ap.parse_args(argv)
 

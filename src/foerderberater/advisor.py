@@ -80,14 +80,26 @@ class Advisor:
         kreis = region.kreis if region.revier else None
         return replace(filters, land=region.land, kreis=filters.kreis or kreis), region
 
-    def search(self, query: str, filters: Filters | None = None, k: int | None = None,
-               *, use_region: bool = True) -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        filters: Filters | None = None,
+        k: int | None = None,
+        *,
+        use_region: bool = True,
+    ) -> list[Hit]:
         if use_region:
             filters, _ = self.resolve_filters(query, filters)
         return self.retriever().search(query, filters, k)
 
-    def ask(self, question: str, filters: Filters | None = None,
-            history: Sequence[str] = (), *, today: dt.date | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        filters: Filters | None = None,
+        history: Sequence[str] = (),
+        *,
+        today: dt.date | None = None,
+    ) -> Answer:
         question = question.strip()
         standalone = condense(question, history, self.gazetteer)
         filters, region = self.resolve_filters(standalone, filters)
@@ -97,16 +109,25 @@ class Advisor:
         abstain = not self.is_relevant(hits)
         kinds = {h.chunk.doc_id: retriever.version.docs[h.chunk.doc_id].kind for h in hits}
         return compose(
-            question, hits, kinds=kinds, analyzer=retriever.version.lexical.analyzer,
-            top_k=s.top_k, per_source=s.max_passages_per_source,
-            today=today or dt.date.today(), stale_days=s.stale_after_days, abstain=abstain,
-            region_label=region.label() if region else None, standalone_query=standalone,
+            question,
+            hits,
+            kinds=kinds,
+            analyzer=retriever.version.lexical.analyzer,
+            top_k=s.top_k,
+            per_source=s.max_passages_per_source,
+            today=today or dt.date.today(),
+            stale_days=s.stale_after_days,
+            abstain=abstain,
+            region_label=region.label() if region else None,
+            standalone_query=standalone,
             filters=filters.active(),
         )
 
     def is_relevant(self, hits: Sequence[Hit]) -> bool:
         """Calibrated abstention rule: the best dense similarity must reach ``min_relevance``."""
-        dense = [h.dense_score for h in hits[: self.settings.top_k * 3] if h.dense_score is not None]
+        dense = [
+            h.dense_score for h in hits[: self.settings.top_k * 3] if h.dense_score is not None
+        ]
         return bool(dense) and max(dense) >= self.settings.min_relevance
 
     def info(self) -> dict[str, Any]:

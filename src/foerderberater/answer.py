@@ -11,9 +11,26 @@ from foerderberater.analysis import GermanAnalyzer
 from foerderberater.text import split_sentences
 from foerderberater.types import Answer, Hit, Source
 
-PROGRAMME_HINTS = ("förder", "programm", "zuschuss", "kredit", "darlehen", "finanz", "geld",
-                   "unterstütz", "bürgschaft", "beteiligung", "antrag", "zulage", "prämie",
-                   "bonus", "zuschüsse", "fördermittel", "subvention", "invest")
+PROGRAMME_HINTS = (
+    "förder",
+    "programm",
+    "zuschuss",
+    "kredit",
+    "darlehen",
+    "finanz",
+    "geld",
+    "unterstütz",
+    "bürgschaft",
+    "beteiligung",
+    "antrag",
+    "zulage",
+    "prämie",
+    "bonus",
+    "zuschüsse",
+    "fördermittel",
+    "subvention",
+    "invest",
+)
 _MD_NOISE = re.compile(r"(\*\*|__|`|^#+\s*|^\s*[-*+]\s+|^\s*\|)", re.M)
 ABSTAIN_TEXT = (
     "Dazu finde ich im Korpus keine belastbare Grundlage, deshalb gebe ich keine Empfehlung ab. "
@@ -91,8 +108,9 @@ def programme_facts(meta: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def freshness_warnings(title: str, meta: dict[str, Any], today: dt.date,
-                       stale_days: int) -> list[str]:
+def freshness_warnings(
+    title: str, meta: dict[str, Any], today: dt.date, stale_days: int
+) -> list[str]:
     out = []
     stand = meta.get("stand")
     if stand:
@@ -101,8 +119,10 @@ def freshness_warnings(title: str, meta: dict[str, Any], today: dt.date,
         except ValueError:
             age = 0
         if age > stale_days:
-            out.append(f"Die Angaben zu „{title}“ haben Stand {stand} (älter als "
-                       f"{stale_days // 30} Monate) – bitte beim Fördergeber prüfen.")
+            out.append(
+                f"Die Angaben zu „{title}“ haben Stand {stand} (älter als "
+                f"{stale_days // 30} Monate) – bitte beim Fördergeber prüfen."
+            )
     frist = meta.get("antragsfrist")
     if frist and frist != "laufend":
         try:
@@ -111,6 +131,11 @@ def freshness_warnings(title: str, meta: dict[str, Any], today: dt.date,
         except ValueError:
             pass
     return out
+
+
+def _programmes_first(hits: Sequence[Hit], kinds: dict[str, str]) -> list[Hit]:
+    """For funding questions, programme passages outrank study passages (order kept within)."""
+    return sorted(hits, key=lambda h: kinds.get(h.chunk.doc_id) != "programm")
 
 
 def is_programme_question(question: str, sources: Sequence[Source]) -> bool:
@@ -135,18 +160,36 @@ def compose(
 ) -> Answer:
     query = standalone_query or question
     if abstain or not hits:
-        return Answer(question, ABSTAIN_TEXT, True, (), (), region_label, query, filters or {},
-                      tuple(hits))
+        return Answer(
+            question, ABSTAIN_TEXT, True, (), (), region_label, query, filters or {}, tuple(hits)
+        )
+    groups = group_sources(
+        _programmes_first(hits, kinds) if is_programme_question(question, ()) else hits,
+        top_k,
+        per_source,
+    )
     sources: list[Source] = []
-    for number, group in enumerate(group_sources(hits, top_k, per_source), 1):
+    for number, group in enumerate(groups, 1):
         best = group[0]
         meta = best.metadata
         snippet = " … ".join(
             s for h in group for s in best_sentences(h.chunk.text, query, analyzer, 1)
         )
-        sources.append(Source(number, best.chunk.doc_id, best.chunk.slug, best.chunk.title,
-                              kinds.get(best.chunk.doc_id, "text"), best.chunk.page,
-                              best.score, snippet, source_url(meta), meta, tuple(group)))
+        sources.append(
+            Source(
+                number,
+                best.chunk.doc_id,
+                best.chunk.slug,
+                best.chunk.title,
+                kinds.get(best.chunk.doc_id, "text"),
+                best.chunk.page,
+                best.score,
+                snippet,
+                source_url(meta),
+                meta,
+                tuple(group),
+            )
+        )
     lines: list[str] = []
     warnings: list[str] = []
     programmes = [s for s in sources if s.kind == "programm"]
@@ -166,8 +209,10 @@ def compose(
         if others:
             lines.append("Hintergrund aus Studien und weiteren Dokumenten:")
     else:
-        lines.append("Relevante Aussagen im Korpus"
-                     + (f" (erkannte Region: {region_label}):" if region_label else ":"))
+        lines.append(
+            "Relevante Aussagen im Korpus"
+            + (f" (erkannte Region: {region_label}):" if region_label else ":")
+        )
         others = sources
     for s in others:
         where = f", S. {s.page}" if s.page else ""
@@ -175,5 +220,14 @@ def compose(
         lines.append(f"- **{s.title}**{where}: " + " ".join(sentences) + f" [{s.number}]")
         if s.kind == "programm":
             warnings.extend(freshness_warnings(s.title, s.metadata, today, stale_days))
-    return Answer(question, "\n".join(lines), False, tuple(sources), tuple(warnings),
-                  region_label, query, filters or {}, tuple(hits))
+    return Answer(
+        question,
+        "\n".join(lines),
+        False,
+        tuple(sources),
+        tuple(warnings),
+        region_label,
+        query,
+        filters or {},
+        tuple(hits),
+    )

@@ -100,7 +100,9 @@ def chunker_config(settings: Settings, embedder: Embedder) -> ChunkerConfig:
     return ChunkerConfig(tokens, min(settings.chunk_overlap_tokens, tokens // 2))
 
 
-def _previous(index_dir: Path, embedder: Embedder, cfg: ChunkerConfig) -> tuple[IndexVersion | None, str]:
+def _previous(
+    index_dir: Path, embedder: Embedder, cfg: ChunkerConfig
+) -> tuple[IndexVersion | None, str]:
     try:
         version, manifest = read_manifest(index_dir)
     except FoerderberaterError:
@@ -136,6 +138,8 @@ def build_index(
         t0 = time.perf_counter()
         for stale in index_dir.glob(".tmp-*"):
             shutil.rmtree(stale, ignore_errors=True)
+        for stale in index_dir.glob(f".{CURRENT}.*"):  # pointer of a publish cut short
+            stale.unlink(missing_ok=True)
         cfg = chunker_config(settings, embedder)
         prev, reason = (None, "--full angefordert") if full else _previous(index_dir, embedder, cfg)
         try:
@@ -145,8 +149,15 @@ def build_index(
                 prev.close()
 
 
-def _build(settings: Settings, embedder: Embedder, cfg: ChunkerConfig, prev: IndexVersion | None,
-           reason_full: str, notify: ProgressFn, t0: float) -> BuildReport:
+def _build(
+    settings: Settings,
+    embedder: Embedder,
+    cfg: ChunkerConfig,
+    prev: IndexVersion | None,
+    reason_full: str,
+    notify: ProgressFn,
+    t0: float,
+) -> BuildReport:
     corpus_dir, index_dir = settings.corpus_dir, settings.index_dir
     chunker = Chunker(cfg, embedder.count_tokens)
     prev_files = prev.manifest.get("files", {}) if prev else {}
@@ -181,8 +192,15 @@ def _build(settings: Settings, embedder: Embedder, cfg: ChunkerConfig, prev: Ind
         if not chunks:
             skipped.append(SkippedFile(doc_id, "kein verwertbarer Text nach dem Aufteilen"))
             continue
-        docs[doc_id] = DocRecord(doc.doc_id, doc.slug, doc.title, doc.kind, sha,
-                                 len([p for p in doc.pages if p.number > 0]), doc.metadata)
+        docs[doc_id] = DocRecord(
+            doc.doc_id,
+            doc.slug,
+            doc.title,
+            doc.kind,
+            sha,
+            len([p for p in doc.pages if p.number > 0]),
+            doc.metadata,
+        )
         fresh[doc_id] = chunks
         (changed if doc_id in prev_files else added).append(doc_id)
     t_parse = time.perf_counter() - t0
@@ -205,8 +223,10 @@ def _build(settings: Settings, embedder: Embedder, cfg: ChunkerConfig, prev: Ind
                 vectors.append(vec_of[chunk.chunk_id])
     index = faiss.IndexIDMap2(faiss.IndexFlatIP(embedder.dim))
     if all_chunks:
-        index.add_with_ids(np.vstack(vectors).astype(np.float32),
-                           np.array([c.chunk_id for c in all_chunks], dtype=np.int64))
+        index.add_with_ids(
+            np.vstack(vectors).astype(np.float32),
+            np.array([c.chunk_id for c in all_chunks], dtype=np.int64),
+        )
 
     removed = sorted(set(prev_files) - set(docs) - {s.path for s in skipped})
     now = dt.datetime.now(dt.UTC)
@@ -221,12 +241,18 @@ def _build(settings: Settings, embedder: Embedder, cfg: ChunkerConfig, prev: Ind
         "documents": len(docs),
         "chunks": len(all_chunks),
         "files": {
-            d.doc_id: {"sha256": d.sha256, "kind": d.kind, "title": d.title, "pages": d.n_pages,
-                       "chunks": sum(1 for c in all_chunks if c.doc_id == d.doc_id)}
+            d.doc_id: {
+                "sha256": d.sha256,
+                "kind": d.kind,
+                "title": d.title,
+                "pages": d.n_pages,
+                "chunks": sum(1 for c in all_chunks if c.doc_id == d.doc_id),
+            }
             for d in docs.values()
         },
-        "skipped": [{"path": s.path, "reason": s.reason, "kept_previous": s.kept_previous}
-                    for s in skipped],
+        "skipped": [
+            {"path": s.path, "reason": s.reason, "kept_previous": s.kept_previous} for s in skipped
+        ],
     }
     notify(BuildProgress("write", 0, 1, name))
     tmp = index_dir / f".tmp-{name}"
@@ -235,13 +261,20 @@ def _build(settings: Settings, embedder: Embedder, cfg: ChunkerConfig, prev: Ind
     seconds = time.perf_counter() - t0
     notify(BuildProgress("done", 1, 1, name))
     return BuildReport(
-        version=name, full=prev is None, documents=len(docs), chunks=len(all_chunks),
-        pages=sum(d.n_pages for d in docs.values()), added=tuple(added), changed=tuple(changed),
-        removed=tuple(removed), unchanged=tuple(unchanged), skipped=tuple(skipped),
-        embedded_chunks=len(new_chunks), seconds=seconds,
+        version=name,
+        full=prev is None,
+        documents=len(docs),
+        chunks=len(all_chunks),
+        pages=sum(d.n_pages for d in docs.values()),
+        added=tuple(added),
+        changed=tuple(changed),
+        removed=tuple(removed),
+        unchanged=tuple(unchanged),
+        skipped=tuple(skipped),
+        embedded_chunks=len(new_chunks),
+        seconds=seconds,
         reason_full=reason_full if prev is None else "",
-        timings={"parse_chunk": t_parse, "embed": t_embed,
-                 "write": seconds - t_parse - t_embed},
+        timings={"parse_chunk": t_parse, "embed": t_embed, "write": seconds - t_parse - t_embed},
     )
 
 

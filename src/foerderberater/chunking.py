@@ -43,35 +43,31 @@ def _is_pdf_heading(line: str) -> bool:
     return bool(_NUMBERED_HEADING.match(s)) and not s.endswith((".", ",", ";", ":")) and len(s) < 90
 
 
+def _flush(buf: list[str], page: int, section: str) -> Iterator[_Unit]:
+    text = " ".join(x.strip() for x in buf if x.strip())
+    buf.clear()
+    if text:
+        yield _Unit(text, page, section)
+
+
 def _units(doc: Document) -> Iterator[_Unit]:
     section = ""
     for page in doc.pages:
         buf: list[str] = []
-
-        def flush() -> Iterator[_Unit]:
-            if buf:
-                text = " ".join(x.strip() for x in buf if x.strip())
-                buf.clear()
-                if text:
-                    yield _Unit(text, page.number, section)
-
+        markdown = page.number == 0
         for line in page.text.split("\n"):
-            md = _MD_HEADING.match(line) if page.number == 0 else None
-            if md or (page.number > 0 and _is_pdf_heading(line)):
-                yield from flush()
+            md = _MD_HEADING.match(line) if markdown else None
+            if md or (not markdown and _is_pdf_heading(line)):
+                yield from _flush(buf, page.number, section)
                 section = (md.group(2) if md else line).strip()
                 continue
             if not line.strip():
-                yield from flush()
-            elif page.number == 0 and re.match(r"^\s*([-*+]|\d+\.)\s+", line):
-                yield from flush()  # Markdown list items are their own units
-                buf.append(line)
-            elif page.number == 0 and line.lstrip().startswith("|"):
-                yield from flush()  # table rows likewise
-                buf.append(line)
-            else:
-                buf.append(line)
-        yield from flush()
+                yield from _flush(buf, page.number, section)
+                continue
+            if markdown and (re.match(r"^\s*([-*+]|\d+\.)\s+", line) or line.lstrip()[:1] == "|"):
+                yield from _flush(buf, page.number, section)  # list items/table rows: own units
+            buf.append(line)
+        yield from _flush(buf, page.number, section)
 
 
 class Chunker:

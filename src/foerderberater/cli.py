@@ -25,8 +25,10 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_LOCKED, EXIT_PARTIAL = 0, 1, 2, 3, 4
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="foerderberater",
-                                description="Förderberater – Förderprogramme im Mitteldeutschen Revier")
+    p = argparse.ArgumentParser(
+        prog="foerderberater",
+        description="Förderberater – Förderprogramme im Mitteldeutschen Revier",
+    )
     p.add_argument("--version", action="version", version=__version__)
     p.add_argument("--corpus-dir", type=Path, help="Korpus-Ordner (FOERDERBERATER_CORPUS_DIR)")
     p.add_argument("--index-dir", type=Path, help="Index-Ordner (FOERDERBERATER_INDEX_DIR)")
@@ -67,23 +69,31 @@ def _filter_args(cmd: argparse.ArgumentParser) -> None:
 
 
 def _filters(args: argparse.Namespace) -> Filters:
-    return Filters(land=args.land, foerderberechtigte=args.foerderberechtigte,
-                   foerderart=args.foerderart, technologiefeld=args.technologiefeld,
-                   vorhabenart=args.vorhabenart, dokumenttyp=args.dokumenttyp)
+    return Filters(
+        land=args.land,
+        foerderberechtigte=args.foerderberechtigte,
+        foerderart=args.foerderart,
+        technologiefeld=args.technologiefeld,
+        vorhabenart=args.vorhabenart,
+        dokumenttyp=args.dokumenttyp,
+    )
 
 
 def explain(exc: FoerderberaterError) -> str:
     """German wording of core errors."""
     if isinstance(exc, IndexNotFoundError):
-        return (f"Kein Index in {exc.index_dir} gefunden. Bitte zuerst bauen: "
-                "foerderberater index")
+        return f"Kein Index in {exc.index_dir} gefunden. Bitte zuerst bauen: foerderberater index"
     if isinstance(exc, IndexMismatchError):
-        return (f"Der Index in {exc.index_dir} passt nicht zur Konfiguration ({exc.what}: "
-                f"gefunden {exc.found!r}, erwartet {exc.expected!r}). Bitte neu bauen: "
-                "foerderberater index --full")
+        return (
+            f"Der Index in {exc.index_dir} passt nicht zur Konfiguration ({exc.what}: "
+            f"gefunden {exc.found!r}, erwartet {exc.expected!r}). Bitte neu bauen: "
+            "foerderberater index --full"
+        )
     if isinstance(exc, IndexLockedError):
-        return (f"Es läuft bereits ein Indexaufbau (Sperre {exc.lock_path}). Bitte warten, "
-                "bis er fertig ist.")
+        return (
+            f"Es läuft bereits ein Indexaufbau (Sperre {exc.lock_path}). Bitte warten, "
+            "bis er fertig ist."
+        )
     if isinstance(exc, IndexCorruptError):
         return f"Index beschädigt: {exc}. Bitte neu bauen: foerderberater index --full"
     if isinstance(exc, ConfigError):
@@ -96,9 +106,12 @@ def explain(exc: FoerderberaterError) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        settings = Settings.from_env(corpus_dir=args.corpus_dir, index_dir=args.index_dir,
-                                     embedder=args.embedder,
-                                     top_k=getattr(args, "top_k", None))
+        settings = Settings.from_env(
+            corpus_dir=args.corpus_dir,
+            index_dir=args.index_dir,
+            embedder=args.embedder,
+            top_k=getattr(args, "top_k", None),
+        )
         from foerderberater.advisor import Advisor
 
         advisor = Advisor(settings)
@@ -132,23 +145,42 @@ def _cmd_index(advisor, args: argparse.Namespace) -> int:  # noqa: ANN001
     with terminal_progress(enabled=not args.quiet) as progress:
         report = advisor.build(full=args.full, progress=progress)
     if args.json:
-        print(json.dumps({
-            "version": report.version, "full": report.full, "documents": report.documents,
-            "chunks": report.chunks, "pages": report.pages, "added": report.added,
-            "changed": report.changed, "removed": report.removed,
-            "unchanged": len(report.unchanged), "embedded_chunks": report.embedded_chunks,
-            "seconds": round(report.seconds, 3), "timings": report.timings,
-            "skipped": [{"path": s.path, "reason": s.reason, "kept_previous": s.kept_previous}
-                        for s in report.skipped],
-        }, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "version": report.version,
+                    "full": report.full,
+                    "documents": report.documents,
+                    "chunks": report.chunks,
+                    "pages": report.pages,
+                    "added": report.added,
+                    "changed": report.changed,
+                    "removed": report.removed,
+                    "unchanged": len(report.unchanged),
+                    "embedded_chunks": report.embedded_chunks,
+                    "seconds": round(report.seconds, 3),
+                    "timings": report.timings,
+                    "skipped": [
+                        {"path": s.path, "reason": s.reason, "kept_previous": s.kept_previous}
+                        for s in report.skipped
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         mode = "vollständig" if report.full else "inkrementell"
         why = f" ({report.reason_full})" if report.reason_full else ""
-        print(f"Index {mode} aufgebaut{why}: {report.documents} Dokumente, {report.pages} "
-              f"PDF-Seiten, {report.chunks} Abschnitte; neu eingebettet: "
-              f"{report.embedded_chunks} Abschnitte in {report.seconds:.1f} s.")
-        print(f"Neu: {len(report.added)}, geändert: {len(report.changed)}, entfernt: "
-              f"{len(report.removed)}, unverändert: {len(report.unchanged)}.")
+        print(
+            f"Index {mode} aufgebaut{why}: {report.documents} Dokumente, {report.pages} "
+            f"PDF-Seiten, {report.chunks} Abschnitte; neu eingebettet: "
+            f"{report.embedded_chunks} Abschnitte in {report.seconds:.1f} s."
+        )
+        print(
+            f"Neu: {len(report.added)}, geändert: {len(report.changed)}, entfernt: "
+            f"{len(report.removed)}, unverändert: {len(report.unchanged)}."
+        )
     for s in report.skipped:
         note = " – die bisher indexierte Fassung bleibt erhalten" if s.kept_previous else ""
         print(f"Übersprungen: {s.path}: {s.reason}{note}", file=sys.stderr)
@@ -162,8 +194,10 @@ def _cmd_info(advisor, args: argparse.Namespace) -> int:  # noqa: ANN001
         return EXIT_OK
     emb = info["embedder"] or {}
     print(f"Index:       {info['index_dir']} (Version {info['version']})")
-    print(f"Dokumente:   {info['documents']}  Abschnitte: {info['chunks']}  "
-          f"PDF-Seiten: {info['pages']}")
+    print(
+        f"Dokumente:   {info['documents']}  Abschnitte: {info['chunks']}  "
+        f"PDF-Seiten: {info['pages']}"
+    )
     print(f"Embedder:    {emb.get('name')} ({emb.get('dim')} Dimensionen)")
     print(f"Aufgebaut:   {info['build_time']}")
     skipped = info["skipped"]
@@ -176,18 +210,38 @@ def _cmd_info(advisor, args: argparse.Namespace) -> int:  # noqa: ANN001
 def _cmd_search(advisor, args: argparse.Namespace) -> int:  # noqa: ANN001
     hits = advisor.search(args.query, _filters(args), k=args.top_k or advisor.settings.top_k)
     if args.json:
-        print(json.dumps({"query": args.query, "hits": [
-            {"doc_id": h.chunk.slug, "path": h.chunk.doc_id, "title": h.chunk.title,
-             "section": h.chunk.section, "page": h.chunk.page, "score": round(h.score, 6),
-             "dense_score": h.dense_score, "lexical_score": h.lexical_score,
-             "text": h.chunk.text} for h in hits]}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "query": args.query,
+                    "hits": [
+                        {
+                            "doc_id": h.chunk.slug,
+                            "path": h.chunk.doc_id,
+                            "title": h.chunk.title,
+                            "section": h.chunk.section,
+                            "page": h.chunk.page,
+                            "score": round(h.score, 6),
+                            "dense_score": h.dense_score,
+                            "lexical_score": h.lexical_score,
+                            "text": h.chunk.text,
+                        }
+                        for h in hits
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return EXIT_OK
     for i, h in enumerate(hits, 1):
         page = f", S. {h.chunk.page}" if h.chunk.page else ""
         dense = f"{h.dense_score:.3f}" if h.dense_score is not None else "–"
         lex = f"{h.lexical_score:.2f}" if h.lexical_score is not None else "–"
-        print(f"{i}. [{h.score:.4f} | dense {dense} | bm25 {lex}] {h.chunk.title}{page}"
-              f" – {h.chunk.section}")
+        print(
+            f"{i}. [{h.score:.4f} | dense {dense} | bm25 {lex}] {h.chunk.title}{page}"
+            f" – {h.chunk.section}"
+        )
         print("   " + h.chunk.text[:300].replace("\n", " "))
     return EXIT_OK
 

@@ -77,8 +77,9 @@ class E5Embedder:
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model by name or local path (torch imported lazily)."""
 
-    def __init__(self, model: str, query_prefix: str | None = None,
-                 passage_prefix: str | None = None) -> None:
+    def __init__(
+        self, model: str, query_prefix: str | None = None, passage_prefix: str | None = None
+    ) -> None:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
@@ -91,12 +92,15 @@ class SentenceTransformerEmbedder:
             raise EmbedderError(f"Modell {model!r} konnte nicht geladen werden: {exc}") from exc
         self.name = ST_PREFIX + model
         is_e5 = "e5" in model.lower()
-        self.query_prefix = query_prefix if query_prefix is not None else ("query: " if is_e5 else "")
+        self.query_prefix = (
+            query_prefix if query_prefix is not None else ("query: " if is_e5 else "")
+        )
         self.passage_prefix = (
             passage_prefix if passage_prefix is not None else ("passage: " if is_e5 else "")
         )
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
         )
         self.dim = int(get_dim())
         self.max_tokens = int(self._model.max_seq_length or 512)
@@ -104,13 +108,18 @@ class SentenceTransformerEmbedder:
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vecs = self._model.encode([self.passage_prefix + t for t in texts], batch_size=32,
-                                  normalize_embeddings=True, show_progress_bar=False)
+        vecs = self._model.encode(
+            [self.passage_prefix + t for t in texts],
+            batch_size=32,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
         return _normalise(vecs)
 
     def embed_query(self, text: str) -> np.ndarray:
-        vec = self._model.encode([self.query_prefix + text], normalize_embeddings=True,
-                                 show_progress_bar=False)
+        vec = self._model.encode(
+            [self.query_prefix + text], normalize_embeddings=True, show_progress_bar=False
+        )
         return _normalise(vec[0])
 
     def count_tokens(self, text: str) -> int:
@@ -121,6 +130,6 @@ def create_embedder(spec: str) -> Embedder:
     """``e5`` or ``sentence-transformers:<model name or path>``."""
     if spec == "e5":
         return E5Embedder()
-    if spec.startswith(ST_PREFIX) and spec[len(ST_PREFIX):].strip():
-        return SentenceTransformerEmbedder(spec[len(ST_PREFIX):].strip())
+    if spec.startswith(ST_PREFIX) and spec[len(ST_PREFIX) :].strip():
+        return SentenceTransformerEmbedder(spec[len(ST_PREFIX) :].strip())
     raise EmbedderError(f"unbekannter Embedder {spec!r}")

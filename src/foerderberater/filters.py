@@ -22,20 +22,28 @@ class Filters:
     dokumenttyp: str | None = None  # "Programm" | "Studie"
 
     def __post_init__(self) -> None:
-        checks = {"land": LAENDER, "foerderberechtigte": FOERDERBERECHTIGTE,
-                  "foerderart": FOERDERART, "vorhabenart": VORHABENART,
-                  "dokumenttyp": ("Programm", "Studie", "Text")}
+        checks = {
+            "land": LAENDER,
+            "foerderberechtigte": FOERDERBERECHTIGTE,
+            "foerderart": FOERDERART,
+            "vorhabenart": VORHABENART,
+            "dokumenttyp": ("Programm", "Studie", "Text"),
+        }
         for name, allowed in checks.items():
             value = getattr(self, name)
             if value is not None and value not in allowed:
-                raise ConfigError(name, f"unbekannter Wert {value!r}; erlaubt: {', '.join(allowed)}")
+                raise ConfigError(
+                    name, f"unbekannter Wert {value!r}; erlaubt: {', '.join(allowed)}"
+                )
 
     def active(self) -> dict[str, str]:
         return {k: v for k, v in asdict(self).items() if v}
 
     def programme_only(self) -> bool:
-        return any((self.foerderberechtigte, self.foerderart, self.technologiefeld,
-                    self.vorhabenart)) or self.dokumenttyp == "Programm"
+        return (
+            any((self.foerderberechtigte, self.foerderart, self.technologiefeld, self.vorhabenart))
+            or self.dokumenttyp == "Programm"
+        )
 
     def matches(self, kind: str, meta: dict[str, Any]) -> bool:
         doctype = meta.get("dokumenttyp") or kind.capitalize()
@@ -49,10 +57,18 @@ class Filters:
         if self.land and not (self.land in gebiet or any(g in gebiet for g in NATIONWIDE)):
             return False
         kreise = meta.get("landkreise") or []
-        if self.kreis and kreise and self.kreis not in kreise and not _kreis_alias(self.kreis, kreise):
+        if (
+            self.kreis
+            and kreise
+            and self.kreis not in kreise
+            and not _kreis_alias(self.kreis, kreise)
+        ):
             return False
-        for field, key in (("foerderberechtigte", "foerderberechtigte"),
-                           ("foerderart", "foerderart"), ("vorhabenart", "vorhabenart")):
+        for field, key in (
+            ("foerderberechtigte", "foerderberechtigte"),
+            ("foerderart", "foerderart"),
+            ("vorhabenart", "vorhabenart"),
+        ):
             wanted = getattr(self, field)
             if wanted and wanted not in (meta.get(key) or []):
                 return False

@@ -101,7 +101,7 @@ def _decode(path: Path) -> str:
 
 
 def _load_text(path: Path, doc_id: str, sha256: str) -> Document:
-    raw = _decode(path)
+    raw = _decode(path).replace("\r\n", "\n").replace("\r", "\n")  # CRLF front matter
     meta: dict[str, Any] = {}
     body = raw
     if path.suffix.lower() in (".md", ".markdown"):
@@ -132,7 +132,7 @@ def _first_heading(text: str) -> str | None:
 
 def _load_pdf(path: Path, doc_id: str, sha256: str) -> Document:
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PdfReadError, PdfStreamError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError, PdfStreamError
 
     head = path.read_bytes()[:1024]
     if b"%PDF-" not in head:
@@ -155,8 +155,14 @@ def _load_pdf(path: Path, doc_id: str, sha256: str) -> Document:
         pdf_title = (info.title if info and info.title else "") or ""
     except IngestError:
         raise
+    except DependencyError as exc:  # AES-encrypted PDFs need the 'cryptography' package
+        raise IngestError(
+            path, f"verschlüsselte PDF, zum Entschlüsseln fehlt ein Paket ({exc})"
+        ) from exc
     except (FileNotDecryptedError, PdfReadError, PdfStreamError, ValueError, KeyError) as exc:
-        raise IngestError(path, f"PDF beschädigt, nicht lesbar ({type(exc).__name__}: {exc})") from exc
+        raise IngestError(
+            path, f"PDF beschädigt, nicht lesbar ({type(exc).__name__}: {exc})"
+        ) from exc
     except Exception as exc:  # pypdf raises many internal types on broken files
         raise IngestError(path, f"PDF nicht lesbar ({type(exc).__name__}: {exc})") from exc
     if not raw_pages:

@@ -36,8 +36,11 @@ class LexicalIndex:
         directory.mkdir(parents=True, exist_ok=True)
         if self._bm25 is not None:
             self._bm25.save(str(directory), show_progress=False)
-        meta = {"analyzer": ANALYZER_NAME, "size": self.size,
-                "vocabulary": sorted(self.analyzer.vocabulary)}
+        meta = {
+            "analyzer": ANALYZER_NAME,
+            "size": self.size,
+            "vocabulary": sorted(self.analyzer.vocabulary),
+        }
         (directory / "analyzer.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
 
     @classmethod

@@ -25,8 +25,9 @@ def terminal_progress(enabled: bool = True) -> Iterator[ProgressFn]:
 
             bar = bars.get(p.stage)
             if bar is None:
-                bar = bars[p.stage] = tqdm(total=p.total, desc=_LABELS[p.stage], unit="",
-                                           file=sys.stderr, leave=True)
+                bar = bars[p.stage] = tqdm(
+                    total=p.total, desc=_LABELS[p.stage], unit="", file=sys.stderr, leave=True
+                )
             bar.total = p.total  # type: ignore[attr-defined]
             bar.n = p.done  # type: ignore[attr-defined]
             bar.refresh()  # type: ignore[attr-defined]

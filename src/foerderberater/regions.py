@@ -60,7 +60,9 @@ class Gazetteer:
         taken = [False] * len(folded)
         found: list[tuple[int, Region]] = []
         for key, region, ambiguous in self._entries:
-            pattern = (_CONTEXT if ambiguous else "") + r"(?<![\w-])" + re.escape(key) + r"(?![\w-])"
+            pattern = (
+                (_CONTEXT if ambiguous else "") + r"(?<![\w-])" + re.escape(key) + r"(?![\w-])"
+            )
             for m in re.finditer(pattern, folded):
                 start = m.end() - len(key)
                 if any(taken[start : m.end()]):

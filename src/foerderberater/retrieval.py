@@ -28,8 +28,13 @@ class Retriever:
         """Boolean row mask, or None when nothing is filtered."""
         if filters is None or not filters.active():
             return None
-        ok_docs = np.array([filters.matches(self.version.docs[d].kind, self.version.docs[d].metadata)
-                            for d in self._doc_ids], dtype=bool)
+        ok_docs = np.array(
+            [
+                filters.matches(self.version.docs[d].kind, self.version.docs[d].metadata)
+                for d in self._doc_ids
+            ],
+            dtype=bool,
+        )
         return ok_docs[self._row_doc] if len(self._row_doc) else np.zeros(0, dtype=bool)
 
     def dense(self, query: str, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
@@ -43,8 +48,11 @@ class Retriever:
                 return []
             params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
         scores, ids = self.version.faiss.search(q, min(k, len(self.version)), params=params)
-        return [(self.version.row_of[int(i)], float(s)) for s, i in zip(scores[0], ids[0], strict=True)
-                if i >= 0]
+        return [
+            (self.version.row_of[int(i)], float(s))
+            for s, i in zip(scores[0], ids[0], strict=True)
+            if i >= 0
+        ]
 
     def lexical(self, query: str, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
         scores = self.version.lexical.scores(query)
@@ -65,8 +73,9 @@ class Retriever:
         lexical = self.lexical(query, s.candidate_k, mask)
         return self.fuse(dense, lexical)[:k]
 
-    def fuse(self, dense: Sequence[tuple[int, float]],
-             lexical: Sequence[tuple[int, float]]) -> list[Hit]:
+    def fuse(
+        self, dense: Sequence[tuple[int, float]], lexical: Sequence[tuple[int, float]]
+    ) -> list[Hit]:
         s = self.settings
         info: dict[int, dict[str, float | int]] = {}
         for rank, (row, score) in enumerate(dense, 1):
@@ -87,6 +96,15 @@ class Retriever:
         for row, chunk in zip(order, chunks, strict=True):
             d = info[row]
             doc = self.version.docs[chunk.doc_id]
-            hits.append(Hit(chunk, fused[row], d.get("dense"), d.get("lexical"),
-                            d.get("dense_rank"), d.get("lexical_rank"), doc.metadata))  # type: ignore[arg-type]
+            hits.append(
+                Hit(
+                    chunk,
+                    fused[row],
+                    d.get("dense"),
+                    d.get("lexical"),
+                    d.get("dense_rank"),
+                    d.get("lexical_rank"),
+                    doc.metadata,
+                )
+            )  # type: ignore[arg-type]
         return hits

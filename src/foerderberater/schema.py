@@ -61,8 +61,14 @@ _ENUM_LISTS = {
     "foerderberechtigte": FOERDERBERECHTIGTE,
     "vorhabenart": VORHABENART,
 }
-_STR_LISTS = ("technologiefelder", "quellen", "landkreise", "kumulierbar_mit",
-              "nicht_kumulierbar_mit", "autoren")
+_STR_LISTS = (
+    "technologiefelder",
+    "quellen",
+    "landkreise",
+    "kumulierbar_mit",
+    "nicht_kumulierbar_mit",
+    "autoren",
+)
 _NUMBERS = ("foerdersatz_max_prozent", "max_betrag_eur", "max_beschaeftigte", "jahr")
 _BOOLS = ("nur_kmu", "antrag_vor_vorhabenbeginn", "de_minimis")
 _URL = re.compile(r"^https?://\S+$")
@@ -114,13 +120,16 @@ def validate_metadata(meta: dict[str, Any], path: str, *, programme: bool) -> di
             value = out[key]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise _fail(path, key, "muss eine Liste von Texten sein")
-    for url in out.get("quellen", []) + ([out["url"]] if out.get("url") else []):
-        if not _URL.match(url):
-            raise _fail(path, "quellen", f"keine gültige URL: {url!r}")
+    urls = [("quellen", u) for u in out.get("quellen", [])]
+    if out.get("url"):
+        urls.append(("url", out["url"]))
+    for key, url in urls:
+        if not isinstance(url, str) or not _URL.match(url):
+            raise _fail(path, key, f"keine gültige URL: {url!r}")
     for key in _NUMBERS:
-        if key in out and out[key] is not None:
-            if isinstance(out[key], bool) or not isinstance(out[key], int | float):
-                raise _fail(path, key, f"muss eine Zahl sein, nicht {out[key]!r}")
+        value = out.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise _fail(path, key, f"muss eine Zahl sein, nicht {out[key]!r}")
     for key in _BOOLS:
         if key in out and not isinstance(out[key], bool):
             raise _fail(path, key, "muss true oder false sein")
@@ -148,8 +157,15 @@ def validate_metadata(meta: dict[str, Any], path: str, *, programme: bool) -> di
             raise _fail(path, "antragsfrist", f"'laufend' oder ISO-Datum erwartet, nicht {value!r}")
     if "dokumenttyp" in out and out["dokumenttyp"] not in DOKUMENTTYP:
         raise _fail(path, "dokumenttyp", f"erlaubt: {', '.join(DOKUMENTTYP)}")
-    # Anything else (dates in unknown keys included) must stay JSON-serialisable.
-    for key, value in list(out.items()):
-        if isinstance(value, dt.date):
-            out[key] = value.isoformat()
-    return out
+    # Anything else (dates in unknown keys, also nested ones) must stay JSON-serialisable.
+    return {key: _json_safe(value) for key, value in out.items()}
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -40,11 +41,27 @@ class Settings:
             raise ConfigError("chunk_tokens", "muss zwischen 32 und 512 liegen")
         if not 0 <= self.chunk_overlap_tokens < self.chunk_tokens:
             raise ConfigError("chunk_overlap_tokens", "muss >= 0 und kleiner als chunk_tokens sein")
-        for name in ("top_k", "candidate_k", "embed_batch_size", "rrf_k", "max_passages_per_source"):
+        for name in (
+            "top_k",
+            "candidate_k",
+            "embed_batch_size",
+            "rrf_k",
+            "max_passages_per_source",
+        ):
             if getattr(self, name) < 1:
                 raise ConfigError(name, "muss mindestens 1 sein")
         if self.candidate_k < self.top_k:
             raise ConfigError("candidate_k", "muss mindestens top_k sein")
+        if not 1 <= self.port <= 65535:
+            raise ConfigError("port", "muss zwischen 1 und 65535 liegen")
+        if self.max_upload_mb < 1:
+            raise ConfigError("max_upload_mb", "muss mindestens 1 sein")
+        for name in ("dense_weight", "lexical_weight", "min_relevance"):
+            if not math.isfinite(getattr(self, name)):
+                raise ConfigError(name, "muss eine endliche Zahl sein")
+        for name in ("dense_weight", "lexical_weight", "stale_after_days"):
+            if getattr(self, name) < 0:
+                raise ConfigError(name, "darf nicht negativ sein")
         if not (self.embedder == "e5" or self.embedder.startswith("sentence-transformers:")):
             raise ConfigError(
                 "embedder", "erlaubt sind 'e5' oder 'sentence-transformers:<Modellname oder Pfad>'"

@@ -86,16 +86,40 @@ def write_version(
         db.executescript(_DDL)
         db.executemany(
             "INSERT INTO documents VALUES (?,?,?,?,?,?,?)",
-            [(d.doc_id, d.slug, d.title, d.kind, d.sha256, d.n_pages,
-              json.dumps(d.metadata, ensure_ascii=False)) for d in docs],
+            [
+                (
+                    d.doc_id,
+                    d.slug,
+                    d.title,
+                    d.kind,
+                    d.sha256,
+                    d.n_pages,
+                    json.dumps(d.metadata, ensure_ascii=False),
+                )
+                for d in docs
+            ],
         )
         db.executemany(
             "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
-            [(row, c.chunk_id, c.doc_id, c.slug, c.title, c.section, json.dumps(list(c.pages)),
-              c.ordinal, c.text) for row, c in enumerate(chunks)],
+            [
+                (
+                    row,
+                    c.chunk_id,
+                    c.doc_id,
+                    c.slug,
+                    c.title,
+                    c.section,
+                    json.dumps(list(c.pages)),
+                    c.ordinal,
+                    c.text,
+                )
+                for row, c in enumerate(chunks)
+            ],
         )
-        db.executemany("INSERT INTO skipped VALUES (?,?,?)",
-                       [(s.path, s.reason, int(s.kept_previous)) for s in skipped])
+        db.executemany(
+            "INSERT INTO skipped VALUES (?,?,?)",
+            [(s.path, s.reason, int(s.kept_previous)) for s in skipped],
+        )
         db.commit()
     finally:
         db.close()
@@ -137,8 +161,9 @@ class IndexVersion:
         try:
             self.faiss = faiss.read_index(str(directory / VECTORS))
             self.lexical = LexicalIndex.load(directory / LEXICAL)
-            self._db = sqlite3.connect(f"file:{directory / CHUNKS_DB}?mode=ro", uri=True,
-                                       check_same_thread=False)
+            self._db = sqlite3.connect(
+                f"file:{directory / CHUNKS_DB}?mode=ro", uri=True, check_same_thread=False
+            )
             rows = self._db.execute("SELECT row, chunk_id FROM chunks ORDER BY row").fetchall()
             docs = self._db.execute("SELECT * FROM documents").fetchall()
         except (RuntimeError, OSError, sqlite3.Error, ValueError, KeyError) as exc:
@@ -166,14 +191,20 @@ class IndexVersion:
             r[0]: Chunk(r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6])), r[7], r[8])
             for r in self._db.execute(
                 f"SELECT row, chunk_id, doc_id, slug, title, section, pages, ordinal, text "
-                f"FROM chunks WHERE row IN ({marks})", [int(x) for x in rows])
+                f"FROM chunks WHERE row IN ({marks})",
+                [int(x) for x in rows],
+            )
         }
         return [found[int(r)] for r in rows]
 
     def chunks_of(self, doc_id: str) -> list[tuple[Chunk, np.ndarray]]:
         """All chunks of a document with their stored vectors (for incremental reuse)."""
-        rows = [r[0] for r in self._db.execute(
-            "SELECT row FROM chunks WHERE doc_id=? ORDER BY ordinal", (doc_id,))]
+        rows = [
+            r[0]
+            for r in self._db.execute(
+                "SELECT row FROM chunks WHERE doc_id=? ORDER BY ordinal", (doc_id,)
+            )
+        ]
         chunks = self.chunks_by_rows(rows)
         return [(c, self.faiss.reconstruct(int(c.chunk_id))) for c in chunks]
 
@@ -181,8 +212,10 @@ class IndexVersion:
         return [r[0] for r in self._db.execute("SELECT doc_id FROM chunks ORDER BY row")]
 
     def skipped(self) -> list[SkippedFile]:
-        return [SkippedFile(p, r, bool(k))
-                for p, r, k in self._db.execute("SELECT path, reason, kept_previous FROM skipped")]
+        return [
+            SkippedFile(p, r, bool(k))
+            for p, r, k in self._db.execute("SELECT path, reason, kept_previous FROM skipped")
+        ]
 
     def close(self) -> None:
         self._db.close()

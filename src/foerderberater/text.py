@@ -12,7 +12,11 @@ SOFT_HYPHEN = "\u00ad"
 _LOWER = "a-zäöüß"
 _WORD = "A-Za-zÄÖÜäöüß"
 # "Förder-\nprogramm" -> "Förderprogramm"; keeps "Sachsen-\nAnhalt" -> "Sachsen-Anhalt".
-_HYPHEN_BREAK = re.compile(rf"([{_WORD}])[-\u2010\u2011]\s*\n\s*([{_LOWER}])")
+# A conjunction after the break ("Wärme-\nund Kältenetze") is an elided compound part, not a
+# continuation: the hyphen stays.
+_HYPHEN_BREAK = re.compile(
+    rf"([{_WORD}])[-\u2010\u2011]\s*\n\s*(?!(?:und|oder|bzw|sowie|bis)\b)([{_LOWER}])"
+)
 _HYPHEN_BREAK_UPPER = re.compile(rf"([{_WORD}])-\s*\n\s*([A-ZÄÖÜ0-9])")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
@@ -104,7 +108,9 @@ def split_sentences(text: str) -> list[str]:
     parts = _SENTENCE_END.split(flat)
     merged: list[str] = []
     for part in parts:
-        if merged and re.search(r"\b(z|d|u|bzw|ca|vgl|Nr|Abs|S|Art|gem|max|min|inkl|i)\.$", merged[-1]):
+        if merged and re.search(
+            r"\b(z|d|u|bzw|ca|vgl|Nr|Abs|S|Art|gem|max|min|inkl|i)\.$", merged[-1]
+        ):
             merged[-1] = f"{merged[-1]} {part}"
         else:
             merged.append(part)
