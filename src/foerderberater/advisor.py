@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
@@ -15,10 +16,26 @@ from foerderberater.conversation import condense
 from foerderberater.embedding import Embedder, create_embedder
 from foerderberater.filters import Filters
 from foerderberater.regions import Gazetteer, Region
+from foerderberater.rerank import Reranker, create_reranker
 from foerderberater.retrieval import Retriever
 from foerderberater.settings import Settings
 from foerderberater.store import CURRENT, IndexVersion, open_current
 from foerderberater.types import Answer, Hit
+
+_BUND = re.compile(
+    r"\b(bund|bundes|bundesprogramm\w*|bundesförderung\w*|bundesweit\w*|"
+    r"bundesmittel\w*|des bundes|vom bund)\b",
+    re.I,
+)
+_LAND = re.compile(r"\b(landesprogramm\w*|landesförderung\w*|landesmittel\w*|vom land)\b", re.I)
+
+
+def funding_level(text: str) -> str | None:
+    """'Bund' or 'Land' when the question asks for federal or Land programmes explicitly."""
+    bund, land = bool(_BUND.search(text)), bool(_LAND.search(text))
+    if bund == land:
+        return None
+    return "Bund" if bund else "Land"
 
 
 class Advisor:
@@ -31,6 +48,7 @@ class Advisor:
         self._retriever: Retriever | None = None
         self._pointer: str | None = None
         self._gazetteer: Gazetteer | None = None
+        self._reranker: Reranker | None = None
 
     # ------------------------------------------------------------------ components
     @property
@@ -46,6 +64,13 @@ class Advisor:
             self._gazetteer = Gazetteer.load()
         return self._gazetteer
 
+    @property
+    def reranker(self) -> Reranker | None:
+        """The configured cross-encoder, or None when ``settings.reranker`` is empty."""
+        if self._reranker is None and self.settings.reranker:
+            self._reranker = create_reranker(self.settings.reranker)
+        return self._reranker
+
     def _read_pointer(self) -> str | None:
         path = Path(self.settings.index_dir) / CURRENT
         try:
@@ -59,7 +84,9 @@ class Advisor:
             pointer = self._read_pointer()
             if self._retriever is None or pointer != self._pointer:
                 version = open_current(Path(self.settings.index_dir), self.settings.embedder)
-                self._retriever = Retriever(version, self.embedder, self.settings)
+                self._retriever = Retriever(
+                    version, self.embedder, self.settings, self.gazetteer.canonical_kreis
+                )
                 self._pointer = version.name
             return self._retriever
 
@@ -72,8 +99,12 @@ class Advisor:
         return build_index(self.settings, self.embedder, full=full, progress=progress)
 
     def resolve_filters(self, text: str, filters: Filters | None) -> tuple[Filters, Region | None]:
-        """Apply the region recognised in ``text`` unless the user set a Land explicitly."""
+        """Apply the region (and Bund/Land level) recognised in ``text`` unless set explicitly."""
         filters = filters or Filters()
+        if filters.ebene is None:
+            ebene = funding_level(text)
+            if ebene:
+                filters = replace(filters, ebene=ebene)
         region = self.gazetteer.find(text)
         if region is None or filters.land:
             return filters, region
@@ -105,6 +136,8 @@ class Advisor:
         filters, region = self.resolve_filters(standalone, filters)
         retriever = self.retriever()
         hits = retriever.search(standalone, filters)
+        if self.reranker is not None:
+            hits = self.reranker.rerank(standalone, hits)
         s = self.settings
         abstain = not self.is_relevant(hits)
         kinds = {h.chunk.doc_id: retriever.version.docs[h.chunk.doc_id].kind for h in hits}

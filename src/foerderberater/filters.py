@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from foerderberater.errors import ConfigError
 from foerderberater.schema import FOERDERART, FOERDERBERECHTIGTE, LAENDER, VORHABENART
-
-NATIONWIDE = ("Bund", "EU")
 
 
 @dataclass(frozen=True)
@@ -20,6 +19,7 @@ class Filters:
     technologiefeld: str | None = None
     vorhabenart: str | None = None
     dokumenttyp: str | None = None  # "Programm" | "Studie"
+    ebene: str | None = None  # "Bund" (Bund/EU programmes) | "Land" (Land programmes)
 
     def __post_init__(self) -> None:
         checks = {
@@ -45,7 +45,10 @@ class Filters:
             or self.dokumenttyp == "Programm"
         )
 
-    def matches(self, kind: str, meta: dict[str, Any]) -> bool:
+    def matches(
+        self, kind: str, meta: dict[str, Any], canon: Callable[[str], str] | None = None
+    ) -> bool:
+        """Does a document pass? ``canon`` maps district spellings to one canonical name."""
         doctype = meta.get("dokumenttyp") or kind.capitalize()
         if self.dokumenttyp and doctype != self.dokumenttyp:
             return False
@@ -54,16 +57,18 @@ class Filters:
             # studies and texts are about the whole Revier: only programme filters exclude them
             return not self.programme_only()
         gebiet = meta.get("foerdergebiet") or []
-        if self.land and not (self.land in gebiet or any(g in gebiet for g in NATIONWIDE)):
+        # A Land programme (even if EU co-financed) is only open in its Land;
+        # pure Bund/EU programmes are open everywhere.
+        laender = [g for g in gebiet if g in LAENDER]
+        if self.ebene and bool(laender) != (self.ebene == "Land"):
+            return False
+        if self.land and laender and self.land not in laender:
             return False
         kreise = meta.get("landkreise") or []
-        if (
-            self.kreis
-            and kreise
-            and self.kreis not in kreise
-            and not _kreis_alias(self.kreis, kreise)
-        ):
-            return False
+        if self.kreis and kreise:
+            norm = canon or (lambda name: name)
+            if norm(self.kreis) not in {norm(k) for k in kreise}:
+                return False
         for field, key in (
             ("foerderberechtigte", "foerderberechtigte"),
             ("foerderart", "foerderart"),
@@ -77,9 +82,3 @@ class Filters:
             if self.technologiefeld not in felder and "technologieoffen" not in felder:
                 return False
         return True
-
-
-def _kreis_alias(kreis: str, kreise: list[str]) -> bool:
-    """'Leipzig' matches 'Stadt Leipzig', 'Halle (Saale)' matches 'Halle' and so on."""
-    base = kreis.replace("Landkreis ", "").split(" (")[0].lower()
-    return any(base in k.lower() for k in kreise)

@@ -80,6 +80,11 @@ class Gazetteer:
         regions = self.find_all(text)
         return regions[0] if regions else None
 
+    def canonical_kreis(self, name: str) -> str:
+        """'Stadt Leipzig' -> 'Leipzig', 'Landkreis Nordsachsen' -> 'Nordsachsen'."""
+        region = self.find(name)
+        return region.kreis if region and region.kreis else name
+
     def land_of(self, name: str) -> str | None:
         region = self.find(name)
         return region.land if region else None

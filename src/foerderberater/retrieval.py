@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import faiss
 import numpy as np
@@ -15,8 +15,15 @@ from foerderberater.types import Hit
 
 
 class Retriever:
-    def __init__(self, version: IndexVersion, embedder: Embedder, settings: Settings) -> None:
+    def __init__(
+        self,
+        version: IndexVersion,
+        embedder: Embedder,
+        settings: Settings,
+        canon_kreis: Callable[[str], str] | None = None,
+    ) -> None:
         self.version = version
+        self.canon_kreis = canon_kreis
         self.embedder = embedder
         self.settings = settings
         doc_ids = sorted(version.docs)
@@ -30,7 +37,9 @@ class Retriever:
             return None
         ok_docs = np.array(
             [
-                filters.matches(self.version.docs[d].kind, self.version.docs[d].metadata)
+                filters.matches(
+                    self.version.docs[d].kind, self.version.docs[d].metadata, self.canon_kreis
+                )
                 for d in self._doc_ids
             ],
             dtype=bool,

@@ -27,7 +27,7 @@ class Settings:
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
-    min_relevance: float = 0.80
+    min_relevance: float = 0.855  # calibrated on eval/gold.yaml (see README)
     max_passages_per_source: int = 2
     stale_after_days: int = 365
     host: str = "127.0.0.1"
