@@ -13,8 +13,9 @@ import yaml
 from foerderberater.errors import FrontMatterError, IngestError
 from foerderberater.schema import validate_metadata
 from foerderberater.text import (
-    clean_page_text,
     drop_page_number_lines,
+    join_across_pages,
+    join_hyphenated,
     normalize,
     strip_running_lines,
 )
@@ -167,8 +168,11 @@ def _load_pdf(path: Path, doc_id: str, sha256: str) -> Document:
         raise IngestError(path, f"PDF nicht lesbar ({type(exc).__name__}: {exc})") from exc
     if not raw_pages:
         raise IngestError(path, "PDF enthält keine Seiten")
-    pages = [clean_page_text(p) for p in raw_pages]
-    pages = [drop_page_number_lines(p) for p in strip_running_lines(pages)]
+    # order matters: running lines first, so a footer never splits a hyphenated word
+    pages = [
+        drop_page_number_lines(p) for p in strip_running_lines([normalize(p) for p in raw_pages])
+    ]
+    pages = [join_hyphenated(p) for p in join_across_pages(pages)]
     if sum(len(p) for p in pages) < MIN_TEXT_CHARS_PER_DOC:
         raise IngestError(path, "kein Textlayer, OCR nötig (gescannte PDF ohne Text)")
     meta = _sidecar(path, doc_id)

@@ -53,6 +53,27 @@ def clean_page_text(text: str) -> str:
     return join_hyphenated(normalize(text))
 
 
+_TRAILING_HYPHEN = re.compile(rf"([{_WORD}])-$")
+_LEADING_LOWER_WORD = re.compile(rf"^([{_LOWER}][{_WORD}]*)([.,;:!?)]*)\s*")
+
+
+def join_across_pages(pages: Sequence[str]) -> list[str]:
+    """Join a word hyphenated from the end of one page onto the start of the next.
+
+    The completed word stays on the earlier page. Run after running headers/footers are
+    removed, otherwise the footer sits between the two halves.
+    """
+    out = list(pages)
+    for i in range(len(out) - 1):
+        head = out[i].rstrip()
+        nxt = out[i + 1].lstrip()
+        m = _LEADING_LOWER_WORD.match(nxt)
+        if _TRAILING_HYPHEN.search(head) and m:
+            out[i] = head[:-1] + m.group(1) + m.group(2)
+            out[i + 1] = nxt[m.end() :]
+    return out
+
+
 def _line_key(line: str) -> str:
     return _DIGITS.sub("#", line.strip().lower())
 
@@ -102,15 +123,20 @@ def drop_page_number_lines(page: str) -> str:
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÄÖÜ0-9„\"(\[])")
 
 
+# "z. B.", "d. h.", "u. a.", "i. d. R.", "ggf.", "Nr." and ordinals as in "am 1. Januar"
+_ABBREVIATION_END = re.compile(
+    r"\b(z|d|u|bzw|ca|vgl|Nr|Abs|S|Art|gem|max|min|inkl|i|B|h|a|R|U|ggf|evtl|Mio|Mrd|Dr|Prof"
+    r"|\d{1,2})\.$"
+)
+
+
 def split_sentences(text: str) -> list[str]:
     """Rough German sentence splitter that leaves abbreviations like "z. B." mostly intact."""
     flat = re.sub(r"\s*\n\s*", " ", text.strip())
     parts = _SENTENCE_END.split(flat)
     merged: list[str] = []
     for part in parts:
-        if merged and re.search(
-            r"\b(z|d|u|bzw|ca|vgl|Nr|Abs|S|Art|gem|max|min|inkl|i)\.$", merged[-1]
-        ):
+        if merged and _ABBREVIATION_END.search(merged[-1]):
             merged[-1] = f"{merged[-1]} {part}"
         else:
             merged.append(part)
