@@ -1,0 +1,176 @@
+"""Answer composition: citations on every statement, dedup, abstention, warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from foerderberater.analysis import GermanAnalyzer
+from foerderberater.answer import ABSTAIN_TEXT, compose, freshness_warnings, group_sources
+from foerderberater.text import split_sentences
+from foerderberater.types import Chunk, Hit
+
+TODAY = dt.date(2026, 11, 25)
+ZIM = {
+    "titel": "Zentrales Innovationsprogramm Mittelstand",
+    "kurzname": "ZIM",
+    "foerderart": ["Zuschuss"],
+    "foerderberechtigte": ["KMU"],
+    "foerdergebiet": ["Bund"],
+    "foerdersatz_max_prozent": 45,
+    "max_betrag_eur": 550000,
+    "antragsstelle": "AiF",
+    "antragsfrist": "laufend",
+    "stand": "2025-01-20",
+    "quellen": ["https://www.zim.de"],
+    "dokumenttyp": "Programm",
+}
+STUDY = {
+    "titel": "Seethermie Zwenkauer See",
+    "dokumenttyp": "Studie",
+    "quellen": ["https://example.org/seethermie"],
+}
+
+
+def hit(doc_id: str, text: str, score: float, meta: dict, pages=(0,), ordinal=0) -> Hit:
+    slug = doc_id.rsplit("/", 1)[-1].split(".")[0]
+    chunk = Chunk(
+        Chunk.make_id(doc_id, ordinal, text),
+        doc_id,
+        slug,
+        meta["titel"],
+        "Abschnitt",
+        tuple(pages),
+        ordinal,
+        text,
+    )
+    return Hit(chunk, score, 0.9, 3.0, 1, 1, meta)
+
+
+def hits() -> list[Hit]:
+    return [
+        hit(
+            "programme/zim.md",
+            "Das ZIM fördert FuE-Projekte von KMU mit Zuschüssen. "
+            "Der Antrag wird vor Projektbeginn gestellt.",
+            0.05,
+            ZIM,
+        ),
+        hit(
+            "programme/zim.md",
+            "Kooperationsprojekte mit Forschungseinrichtungen sind möglich. "
+            "Die Förderquote hängt von der Größe ab.",
+            0.04,
+            ZIM,
+            ordinal=1,
+        ),
+        hit(
+            "studien/seethermie.pdf",
+            "Die Messungen im Zwenkauer See liefen ein Jahr lang bis "
+            "50 m Tiefe. Die Wärmeentnahme gilt als genehmigungsfähig.",
+            0.03,
+            STUDY,
+            pages=(2,),
+        ),
+    ]
+
+
+def kinds() -> dict[str, str]:
+    return {"programme/zim.md": "programm", "studien/seethermie.pdf": "studie"}
+
+
+def test_chunks_of_one_document_collapse_into_one_source() -> None:
+    groups = group_sources(hits(), top_k=5, per_source=2)
+    assert [g[0].chunk.doc_id for g in groups] == ["programme/zim.md", "studien/seethermie.pdf"]
+    assert len(groups[0]) == 2
+    assert len(group_sources(hits(), top_k=1, per_source=1)) == 1
+
+
+def test_every_statement_carries_a_citation_that_maps_to_a_source() -> None:
+    answer = compose(
+        "Welche Förderung gibt es für FuE in KMU?",
+        hits(),
+        kinds=kinds(),
+        analyzer=GermanAnalyzer(),
+        top_k=5,
+        per_source=2,
+        today=TODAY,
+        stale_days=365,
+        abstain=False,
+    )
+    assert not answer.abstained
+    numbers = {s.number for s in answer.sources}
+    assert numbers == {1, 2}
+    for line in answer.text.splitlines():
+        if line.endswith(":"):
+            continue  # headings introduce lists, they state nothing
+        cited = re.findall(r"\[(\d+)\]$", line)
+        assert cited, f"Zeile ohne Beleg: {line!r}"
+        assert int(cited[0]) in numbers
+    assert "ZIM" in answer.text and "bis 45 %" in answer.text and "550.000 €" in answer.text
+    assert answer.sources[1].page == 2
+    assert answer.sources[0].url == "https://www.zim.de"
+
+
+def test_quoted_sentences_are_verbatim_from_the_cited_passage() -> None:
+    answer = compose(
+        "Wie tief wurde im Zwenkauer See gemessen?",
+        hits()[2:],
+        kinds=kinds(),
+        analyzer=GermanAnalyzer(),
+        top_k=5,
+        per_source=2,
+        today=TODAY,
+        stale_days=365,
+        abstain=False,
+    )
+    line = next(x for x in answer.text.splitlines() if x.startswith("- "))
+    assert "S. 2" in line
+    content = line.split(": ", 1)[1].rsplit(" [1]", 1)[0]
+    assert "50 m Tiefe" in content
+    for sentence in split_sentences(content):
+        assert sentence in hits()[2].chunk.text
+
+
+def test_abstention_lists_no_sources() -> None:
+    answer = compose(
+        "Wie backe ich Kuchen?",
+        hits(),
+        kinds=kinds(),
+        analyzer=GermanAnalyzer(),
+        top_k=5,
+        per_source=2,
+        today=TODAY,
+        stale_days=365,
+        abstain=True,
+    )
+    assert answer.abstained and answer.sources == () and answer.text == ABSTAIN_TEXT
+    assert answer.to_json()["sources"] == []
+
+
+def test_stale_stand_and_passed_deadline_warn() -> None:
+    meta = {**ZIM, "stand": "2024-01-01", "antragsfrist": "2026-03-31"}
+    warnings = freshness_warnings("ZIM", meta, TODAY, 365)
+    assert any("Stand 2024-01-01" in w for w in warnings)
+    assert any("abgelaufen" in w for w in warnings)
+    assert freshness_warnings("ZIM", {**ZIM, "stand": "2026-10-01"}, TODAY, 365) == []
+
+
+def test_json_contract() -> None:
+    answer = compose(
+        "ZIM?",
+        hits(),
+        kinds=kinds(),
+        analyzer=GermanAnalyzer(),
+        top_k=5,
+        per_source=2,
+        today=TODAY,
+        stale_days=365,
+        abstain=False,
+    )
+    data = answer.to_json()
+    assert set(data) >= {"question", "answer", "abstained", "sources"}
+    src = data["sources"][0]
+    assert set(src) == {"doc_id", "title", "page", "score", "snippet", "url"}
+    assert src["doc_id"] == "zim" and src["page"] is None
+    assert data["sources"][1]["page"] == 2

@@ -1,0 +1,143 @@
+"""Region recognition (gazetteer), metadata filters and follow-up condensing."""
+
+from __future__ import annotations
+
+import pytest
+
+from foerderberater.advisor import funding_level
+from foerderberater.conversation import condense
+from foerderberater.errors import ConfigError
+from foerderberater.filters import Filters
+from foerderberater.regions import Gazetteer
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return Gazetteer.load()
+
+
+@pytest.mark.parametrize(
+    ("text", "kreis", "land"),
+    [
+        ("Wir sind ein KMU in Zeitz", "Burgenlandkreis", "Sachsen-Anhalt"),
+        ("Betrieb aus Weißenfels", "Burgenlandkreis", "Sachsen-Anhalt"),
+        ("Firma aus Weissenfels", "Burgenlandkreis", "Sachsen-Anhalt"),
+        ("Standort Borna", "Landkreis Leipzig", "Sachsen"),
+        ("Hotel in Zwenkau", "Landkreis Leipzig", "Sachsen"),
+        ("Markkleeberg", "Landkreis Leipzig", "Sachsen"),
+        ("Werk in Altenburg", "Altenburger Land", "Thüringen"),
+        ("Chemiepark Bitterfeld-Wolfen", "Anhalt-Bitterfeld", "Sachsen-Anhalt"),
+        ("Merseburg", "Saalekreis", "Sachsen-Anhalt"),
+        ("Raffinerie in Leuna", "Saalekreis", "Sachsen-Anhalt"),
+        ("Sangerhausen", "Mansfeld-Südharz", "Sachsen-Anhalt"),
+        ("Delitzsch", "Nordsachsen", "Sachsen"),
+        ("Eilenburg", "Nordsachsen", "Sachsen"),
+        ("Torgau", "Nordsachsen", "Sachsen"),
+        ("Start-up in Halle", "Halle (Saale)", "Sachsen-Anhalt"),
+        ("Halle (Saale)", "Halle (Saale)", "Sachsen-Anhalt"),
+        ("Softwarefirma in Leipzig", "Leipzig", "Sachsen"),
+        ("Landkreis Leipzig", "Landkreis Leipzig", "Sachsen"),
+        ("Koethen", "Anhalt-Bitterfeld", "Sachsen-Anhalt"),
+    ],
+)
+def test_places_resolve_to_kreis_and_land(gaz: Gazetteer, text: str, kreis: str, land: str) -> None:
+    region = gaz.find(text)
+    assert region is not None
+    assert (region.kreis, region.land) == (kreis, land)
+
+
+def test_land_names_and_adjectives(gaz: Gazetteer) -> None:
+    assert gaz.find("Förderung in Sachsen-Anhalt").land == "Sachsen-Anhalt"
+    assert gaz.find("sächsische Programme").land == "Sachsen"
+    assert gaz.find("Thueringen").land == "Thüringen"
+    assert gaz.find("Sachsen-Anhalt").kreis is None
+
+
+def test_common_noun_halle_is_not_a_place(gaz: Gazetteer) -> None:
+    assert gaz.find("Wir wollen eine neue Halle bauen") is None
+    # but the town after it is found
+    assert gaz.find("eine neue Halle in Borna").matched == "Borna"
+
+
+def test_label_shows_the_chain(gaz: Gazetteer) -> None:
+    assert gaz.find("Zeitz").label() == "Zeitz → Burgenlandkreis → Sachsen-Anhalt"
+
+
+def test_canonical_kreis_spellings(gaz: Gazetteer) -> None:
+    assert gaz.canonical_kreis("Stadt Leipzig") == "Leipzig"
+    assert gaz.canonical_kreis("Landkreis Nordsachsen") == "Nordsachsen"
+    assert gaz.canonical_kreis("Stadt Halle (Saale)") == "Halle (Saale)"
+    assert gaz.canonical_kreis("Landkreis Leipzig") == "Landkreis Leipzig"
+
+
+LAND_PROG = {
+    "foerdergebiet": ["Sachsen-Anhalt", "EU"],
+    "foerderart": ["Zuschuss"],
+    "foerderberechtigte": ["KMU"],
+    "vorhabenart": ["Investition"],
+    "technologiefelder": ["Wasserstoff"],
+}
+BUND_PROG = {
+    "foerdergebiet": ["Bund"],
+    "foerderart": ["Darlehen"],
+    "foerderberechtigte": ["KMU", "Großunternehmen"],
+    "vorhabenart": ["Investition"],
+    "technologiefelder": ["technologieoffen"],
+}
+REVIER_PROG = {**BUND_PROG, "landkreise": ["Stadt Leipzig", "Landkreis Nordsachsen"]}
+
+
+def test_land_programme_only_in_its_land_even_if_eu_cofinanced() -> None:
+    assert Filters(land="Sachsen-Anhalt").matches("programm", LAND_PROG)
+    assert not Filters(land="Sachsen").matches("programm", LAND_PROG)
+    assert Filters(land="Sachsen").matches("programm", BUND_PROG)
+
+
+def test_ebene_separates_bund_and_land() -> None:
+    assert Filters(ebene="Bund").matches("programm", BUND_PROG)
+    assert not Filters(ebene="Bund").matches("programm", LAND_PROG)
+    assert Filters(ebene="Land").matches("programm", LAND_PROG)
+
+
+def test_landkreise_restriction_uses_canonical_names(gaz: Gazetteer) -> None:
+    canon = gaz.canonical_kreis
+    assert Filters(kreis="Leipzig").matches("programm", REVIER_PROG, canon)
+    assert Filters(kreis="Nordsachsen").matches("programm", REVIER_PROG, canon)
+    assert not Filters(kreis="Burgenlandkreis").matches("programm", REVIER_PROG, canon)
+
+
+def test_studies_pass_region_filters_but_not_programme_filters() -> None:
+    study = {"dokumenttyp": "Studie"}
+    assert Filters(land="Thüringen").matches("studie", study)
+    assert not Filters(foerderart="Zuschuss").matches("studie", study)
+    assert not Filters(dokumenttyp="Programm").matches("studie", study)
+    assert Filters(dokumenttyp="Studie").matches("studie", study)
+
+
+def test_field_filters() -> None:
+    assert Filters(foerderart="Zuschuss").matches("programm", LAND_PROG)
+    assert not Filters(foerderart="Darlehen").matches("programm", LAND_PROG)
+    assert Filters(technologiefeld="Wasserstoff").matches("programm", BUND_PROG)  # offen
+    assert not Filters(foerderberechtigte="Großunternehmen").matches("programm", LAND_PROG)
+
+
+def test_invalid_filter_value_names_the_field() -> None:
+    with pytest.raises(ConfigError, match="land"):
+        Filters(land="Bayern")
+
+
+def test_funding_level_detection() -> None:
+    assert funding_level("Gibt es Zuschüsse vom Bund?") == "Bund"
+    assert funding_level("Welche Landesförderung gibt es?") == "Land"
+    assert funding_level("Welche Förderung gibt es?") is None
+
+
+def test_condense_carries_region_and_programme(gaz: Gazetteer) -> None:
+    history = ["Welche Investitionsförderung gibt es für ein Unternehmen in Weißenfels?"]
+    out = condense("Und wie hoch ist dort der Fördersatz?", history, gaz)
+    assert "Weißenfels" in out
+    out = condense("Wer ist dafür die Antragsstelle?", ["Gibt es Zuschüsse für Wärmenetze?"], gaz)
+    assert "Wärmenetze" in out
+    standalone = "Welche Programme fördern Wasserstoffprojekte in Leuna im Jahr 2026 konkret?"
+    assert condense(standalone, history, gaz) == standalone
+    assert condense("Und dort?", [], gaz) == "Und dort?"
