@@ -141,3 +141,22 @@ def test_condense_carries_region_and_programme(gaz: Gazetteer) -> None:
     standalone = "Welche Programme fördern Wasserstoffprojekte in Leuna im Jahr 2026 konkret?"
     assert condense(standalone, history, gaz) == standalone
     assert condense("Und dort?", [], gaz) == "Und dort?"
+
+
+def test_in_domain_funding_questions_get_a_margin_below_the_threshold(tmp_path) -> None:  # noqa: ANN001
+    from foerderberater.advisor import DOMAIN_MARGIN, Advisor
+    from foerderberater.settings import Settings
+    from foerderberater.types import Chunk, Hit
+
+    advisor = Advisor(Settings(index_dir=tmp_path, min_relevance=0.85))
+    chunk = Chunk(1, "a.md", "a", "A", "", (0,), 0, "Text")
+    just_below = [Hit(chunk, 0.03, dense_score=0.85 - DOMAIN_MARGIN / 2)]
+    assert not advisor.is_relevant(just_below)
+    assert advisor.is_relevant(just_below, in_domain=True)
+    far_below = [Hit(chunk, 0.03, dense_score=0.85 - 2 * DOMAIN_MARGIN)]
+    assert not advisor.is_relevant(far_below, in_domain=True)
+    assert not advisor.is_relevant([])
+
+
+def test_university_context_marks_halle_as_a_place(gaz: Gazetteer) -> None:
+    assert gaz.find("Projekt mit der Uni Halle").kreis == "Halle (Saale)"

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from foerderberater.answer import compose
+from foerderberater.answer import compose, is_programme_question
 from foerderberater.builder import BuildReport, ProgressFn, build_index
 from foerderberater.conversation import condense
 from foerderberater.embedding import Embedder, create_embedder
@@ -28,6 +28,9 @@ _BUND = re.compile(
     re.I,
 )
 _LAND = re.compile(r"\b(landesprogramm\w*|landesförderung\w*|landesmittel\w*|vom land)\b", re.I)
+
+
+DOMAIN_MARGIN = 0.02
 
 
 def funding_level(text: str) -> str | None:
@@ -139,7 +142,8 @@ class Advisor:
         if self.reranker is not None:
             hits = self.reranker.rerank(standalone, hits)
         s = self.settings
-        abstain = not self.is_relevant(hits)
+        in_domain = region is not None and region.revier and is_programme_question(question, ())
+        abstain = not self.is_relevant(hits, in_domain=in_domain)
         kinds = {h.chunk.doc_id: retriever.version.docs[h.chunk.doc_id].kind for h in hits}
         return compose(
             question,
@@ -156,12 +160,17 @@ class Advisor:
             filters=filters.active(),
         )
 
-    def is_relevant(self, hits: Sequence[Hit]) -> bool:
-        """Calibrated abstention rule: the best dense similarity must reach ``min_relevance``."""
+    def is_relevant(self, hits: Sequence[Hit], *, in_domain: bool = False) -> bool:
+        """Calibrated abstention rule: the best dense similarity must reach ``min_relevance``.
+
+        A funding question about a place of the Revier is in scope by definition of the
+        product, so it gets a margin of ``DOMAIN_MARGIN`` below the threshold.
+        """
         dense = [
             h.dense_score for h in hits[: self.settings.top_k * 3] if h.dense_score is not None
         ]
-        return bool(dense) and max(dense) >= self.settings.min_relevance
+        threshold = self.settings.min_relevance - (DOMAIN_MARGIN if in_domain else 0.0)
+        return bool(dense) and max(dense) >= threshold
 
     def info(self) -> dict[str, Any]:
         version = self.version

@@ -9,7 +9,10 @@ from importlib import resources
 
 from foerderberater.analysis import fold
 
-_CONTEXT = r"(?:in|im|aus|bei|nahe|um|raum|region|stadt|grossraum|von|nach|standort|am standort)\s+"
+_CONTEXT = (
+    r"(?:in|im|aus|bei|nahe|um|raum|region|stadt|grossraum|von|nach|standort|am standort|"
+    r"uni|universitat|hochschule|stadtwerke|landkreis)\s+"
+)
 
 
 @dataclass(frozen=True)
