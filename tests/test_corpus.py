@@ -14,16 +14,47 @@ from foerderberater.schema import validate_metadata
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
-REQUIRED_PROGRAMMES = """zim kmu-innovativ forschungszulage exist-gruendungsstipendium
-exist-forschungstransfer stark unternehmen-revier bew eew kfw-erp-foerderkredit-kmu
-kfw-270-erneuerbare-energien klimaschutzvertraege nip-wasserstoff fnr-nachwachsende-rohstoffe
-invkg grw-sachsen grw-sachsen-anhalt grw-thueringen jtf-sachsen jtf-sachsen-anhalt
-innopraemie-sachsen technologiefoerderung-sachsen thueringen-invest fti-thueringen
-digitalbonus-thueringen""".split()
-REQUIRED_STUDIES = """technologiefeldanalyse sozio-oekonomische-perspektive-2040
-fachkraefteentwicklung-2025 pfadabhaengigkeiten-braunkohlewirtschaft digitaler-strukturwandel
-seethermie-zwenkauer-see aquistore schieneninfrastruktur-dreilaendereck
-gewerbeflaechen-potenzialstudie zukunftsfaktor-handwerk industriekultur revierkompass""".split()
+REQUIRED_PROGRAMMES = [
+    "zim",
+    "kmu-innovativ",
+    "forschungszulage",
+    "exist-gruendungsstipendium",
+    "exist-forschungstransfer",
+    "stark",
+    "unternehmen-revier",
+    "bew",
+    "eew",
+    "kfw-erp-foerderkredit-kmu",
+    "kfw-270-erneuerbare-energien",
+    "klimaschutzvertraege",
+    "nip-wasserstoff",
+    "fnr-nachwachsende-rohstoffe",
+    "invkg",
+    "grw-sachsen",
+    "grw-sachsen-anhalt",
+    "grw-thueringen",
+    "jtf-sachsen",
+    "jtf-sachsen-anhalt",
+    "innopraemie-sachsen",
+    "technologiefoerderung-sachsen",
+    "thueringen-invest",
+    "fti-thueringen",
+    "digitalbonus-thueringen",
+]
+REQUIRED_STUDIES = [
+    "technologiefeldanalyse",
+    "sozio-oekonomische-perspektive-2040",
+    "fachkraefteentwicklung-2025",
+    "pfadabhaengigkeiten-braunkohlewirtschaft",
+    "digitaler-strukturwandel",
+    "seethermie-zwenkauer-see",
+    "aquistore",
+    "schieneninfrastruktur-dreilaendereck",
+    "gewerbeflaechen-potenzialstudie",
+    "zukunftsfaktor-handwerk",
+    "industriekultur",
+    "revierkompass",
+]
 SECTIONS = [
     "Kurzbeschreibung",
     "Wer wird gefördert",
@@ -90,3 +121,17 @@ def test_study_pdfs_are_reproducible() -> None:
         timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_corpus_readme_lists_every_document() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "corpus_readme.py"), "--check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    readme = (CORPUS / "README.md").read_text("utf-8")
+    for path in PROGRAMMES + sorted((CORPUS / "studien").glob("*.pdf")):
+        assert f"`{path.stem}`" in readme
