@@ -197,9 +197,16 @@ def _sidecar(path: Path, doc_id: str) -> dict[str, Any]:
     return validate_metadata(meta, doc_id, programme=False)
 
 
+# Letterhead lines are no title: "Telefon: 233 – 26228", "Datum: 22.12.2020", "AZ: 0262.0-25"
+_LETTERHEAD = re.compile(
+    r"^(telefon|telefax|tel|fax|e-mail|mail|internet|datum|az|aktenzeichen|seite)\b", re.I
+)
+
+
 def _first_line(pages: list[str]) -> str | None:
     for page in pages:
         for line in page.split("\n"):
-            if len(line.strip()) > 3:
-                return line.strip()[:200]
+            line = line.strip()
+            if len(line) > 3 and not _LETTERHEAD.match(line):
+                return line[:200]
     return None

@@ -69,8 +69,29 @@ _STR_LISTS = (
     "nicht_kumulierbar_mit",
     "autoren",
 )
-_NUMBERS = ("foerdersatz_max_prozent", "max_betrag_eur", "max_beschaeftigte", "jahr")
-_BOOLS = ("nur_kmu", "antrag_vor_vorhabenbeginn", "de_minimis")
+_NUMBERS = (
+    "foerdersatz_max_prozent",
+    "max_betrag_eur",
+    "max_beschaeftigte",
+    "jahr",
+    # eligibility (Projekt-Check)
+    "max_umsatz_mio_eur",
+    "max_bilanzsumme_mio_eur",
+    "max_unternehmensalter_jahre",
+    "min_volumen_eur",
+    "max_volumen_eur",
+)
+_BOOLS = ("nur_kmu", "antrag_vor_vorhabenbeginn", "de_minimis", "nur_vor_gruendung", "freie_berufe")
+_TEXTS = ("vorhabenbeginn_hinweis", "kumulierung_hinweis")
+RECHTSFORMEN = (
+    "Kapitalgesellschaft",
+    "Personengesellschaft",
+    "Einzelunternehmen",
+    "Genossenschaft",
+    "Verein",
+    "öffentlich-rechtlich",
+)
+_SIZES = {"klein", "mittel", "gross"}
 _URL = re.compile(r"^https?://\S+$")
 
 
@@ -140,6 +161,7 @@ def validate_metadata(meta: dict[str, Any], path: str, *, programme: bool) -> di
         for k, v in rates.items():
             if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 100:
                 raise _fail(path, f"foerdersatz_nach_groesse.{k}", "muss 0–100 sein")
+    _validate_eligibility(out, path)
     rate = out.get("foerdersatz_max_prozent")
     if rate is not None and not 0 <= rate <= 100:
         raise _fail(path, "foerdersatz_max_prozent", "muss zwischen 0 und 100 liegen")
@@ -159,6 +181,52 @@ def validate_metadata(meta: dict[str, Any], path: str, *, programme: bool) -> di
         raise _fail(path, "dokumenttyp", f"erlaubt: {', '.join(DOKUMENTTYP)}")
     # Anything else (dates in unknown keys, also nested ones) must stay JSON-serialisable.
     return {key: _json_safe(value) for key, value in out.items()}
+
+
+def _rate_ok(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and 0 <= value <= 100
+
+
+def _validate_eligibility(out: dict[str, Any], path: str) -> None:
+    """Optional eligibility fields used by the Projekt-Check (see corpus/README.md)."""
+    for key in _NUMBERS:
+        value = out.get(key)
+        if value is not None and value < 0:
+            raise _fail(path, key, "darf nicht negativ sein")
+    low, high = out.get("min_volumen_eur"), out.get("max_volumen_eur")
+    if low is not None and high is not None and low > high:
+        raise _fail(path, "min_volumen_eur", "ist größer als max_volumen_eur")
+    for key in _TEXTS:
+        if key in out and not isinstance(out[key], str):
+            raise _fail(path, key, "muss ein Text sein")
+    if "nur_im_verbund" in out:
+        value = out["nur_im_verbund"]
+        if not isinstance(value, list) or not value:
+            raise _fail(path, "nur_im_verbund", "muss eine nicht-leere Liste sein")
+        bad = [v for v in value if v not in FOERDERBERECHTIGTE]
+        if bad:
+            raise _fail(
+                path,
+                "nur_im_verbund",
+                f"unbekannte Werte {bad}; erlaubt: {', '.join(FOERDERBERECHTIGTE)}",
+            )
+    if "rechtsform" in out:
+        value = out["rechtsform"]
+        if not isinstance(value, list) or not value or any(v not in RECHTSFORMEN for v in value):
+            raise _fail(path, "rechtsform", f"Liste aus: {', '.join(RECHTSFORMEN)}")
+    if "foerdersatz_nach_region" in out:
+        regions = out["foerdersatz_nach_region"]
+        field = "foerdersatz_nach_region"
+        if not isinstance(regions, dict) or not regions:
+            raise _fail(path, field, "erwartet {Landkreis oder Land: Satz}")
+        for name, value in regions.items():
+            where = f"{field}.{name}"
+            if value is None or _rate_ok(value):
+                continue
+            if not isinstance(value, dict) or not value or not set(value) <= _SIZES:
+                raise _fail(path, where, "Zahl 0–100, {klein, mittel, gross} oder null erwartet")
+            if not all(_rate_ok(v) for v in value.values()):
+                raise _fail(path, where, "Sätze müssen 0–100 sein")
 
 
 def _json_safe(value: Any) -> Any:

@@ -78,31 +78,41 @@ def _line_key(line: str) -> str:
     return _DIGITS.sub("#", line.strip().lower())
 
 
+def _edge_sizes(n_lines: int, edge_lines: int) -> tuple[int, int]:
+    """How many lines at the top and bottom count as page edges (never the middle line)."""
+    return min(edge_lines, max(1, n_lines // 2)), min(edge_lines, n_lines // 2)
+
+
 def strip_running_lines(pages: Sequence[str], edge_lines: int = 3) -> list[str]:
-    """Remove running headers/footers: edge lines repeated (digits ignored) on many pages."""
+    """Remove running headers/footers: edge lines repeated (digits ignored) on many pages.
+
+    Every repeated line within the edge window goes, also behind a line that changes from page
+    to page (page number, chapter title), e.g. "9 / Kapitel / Bildungsplan 2016 – Deutsch".
+    """
     if len(pages) < 2:
         return list(pages)
     split = [p.split("\n") for p in pages]
     counts: Counter[str] = Counter()
     for lines in split:
-        edges = {_line_key(x) for x in lines[:edge_lines] + lines[-edge_lines:] if x.strip()}
-        counts.update(edges)
+        head, tail = _edge_sizes(len(lines), edge_lines)
+        edges = lines[:head] + lines[len(lines) - tail :]
+        counts.update({_line_key(x) for x in edges if x.strip()})
     threshold = max(2, (len(pages) + 1) // 2)
     repeated = {k for k, n in counts.items() if n >= threshold and len(k) <= 160}
     out = []
     for lines in split:
-        keep = list(lines)
-        # strip from the top and the bottom only, never from the middle of the page
-        for _ in range(edge_lines):
-            if keep and _line_key(keep[0]) in repeated:
-                keep.pop(0)
-            while keep and not keep[0].strip():
-                keep.pop(0)
-        for _ in range(edge_lines):
-            if keep and _line_key(keep[-1]) in repeated:
-                keep.pop()
-            while keep and not keep[-1].strip():
-                keep.pop()
+        n = len(lines)
+        head, tail = _edge_sizes(n, edge_lines)
+        # strip at the top and the bottom only, never from the middle of the page
+        keep = [
+            line
+            for i, line in enumerate(lines)
+            if not ((i < head or i >= n - tail) and line.strip() and _line_key(line) in repeated)
+        ]
+        while keep and not keep[0].strip():
+            keep.pop(0)
+        while keep and not keep[-1].strip():
+            keep.pop()
         out.append("\n".join(keep))
     return out
 
