@@ -248,3 +248,10 @@ def test_gold_evaluation_and_cli(advisor: Advisor, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["recall_at_5"] == 1.0 and "calibrated_threshold" in data
+
+
+def test_answer_names_its_index_version_and_region_can_be_ignored(advisor: Advisor) -> None:
+    question = "Wir wollen unsere Halle in Zeitz erweitern, welche Zuschüsse gibt es?"
+    answer = advisor.ask(question, use_region=False)
+    assert answer.region is None and "land" not in answer.filters
+    assert answer.index_version == advisor.version.name

@@ -133,10 +133,15 @@ class Advisor:
         history: Sequence[str] = (),
         *,
         today: dt.date | None = None,
+        use_region: bool = True,
     ) -> Answer:
+        """Answer ``question``; ``use_region=False`` ignores places named in the question."""
         question = question.strip()
         standalone = condense(question, history, self.gazetteer)
-        filters, region = self.resolve_filters(standalone, filters)
+        if use_region:
+            filters, region = self.resolve_filters(standalone, filters)
+        else:
+            filters, region = filters or Filters(), None
         retriever = self.retriever()
         hits = retriever.search(standalone, filters)
         if self.reranker is not None:
@@ -145,7 +150,7 @@ class Advisor:
         in_domain = region is not None and region.revier and is_programme_question(question, ())
         abstain = not self.is_relevant(hits, in_domain=in_domain)
         kinds = {h.chunk.doc_id: retriever.version.docs[h.chunk.doc_id].kind for h in hits}
-        return compose(
+        answer = compose(
             question,
             hits,
             kinds=kinds,
@@ -159,6 +164,7 @@ class Advisor:
             standalone_query=standalone,
             filters=filters.active(),
         )
+        return replace(answer, index_version=retriever.version.name)
 
     def is_relevant(self, hits: Sequence[Hit], *, in_domain: bool = False) -> bool:
         """Calibrated abstention rule: the best dense similarity must reach ``min_relevance``.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -124,6 +125,31 @@ class SentenceTransformerEmbedder:
 
     def count_tokens(self, text: str) -> int:
         return len(self._model.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+
+class LockedEmbedder:
+    """Serialises calls into one embedder: the e5 engine is not safe for concurrent calls."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self._inner = inner
+        self._lock = threading.Lock()
+        self.name = inner.name
+        self.dim = inner.dim
+        self.query_prefix = inner.query_prefix
+        self.passage_prefix = inner.passage_prefix
+        self.max_tokens = inner.max_tokens
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return self._inner.embed_passages(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return self._inner.embed_query(text)
+
+    def count_tokens(self, text: str) -> int:
+        with self._lock:
+            return self._inner.count_tokens(text)
 
 
 def create_embedder(spec: str) -> Embedder:

@@ -39,6 +39,27 @@ VORHABENART = (
     "Qualifizierung",
     "Digitalisierung",
 )
+# controlled vocabulary of `technologiefelder` (plus "technologieoffen"), see corpus/README.md
+TECHNOLOGIEFELDER = (
+    "Erneuerbare Energien",
+    "Wasserstoff",
+    "Bioökonomie",
+    "Kreislaufwirtschaft",
+    "Big Data/KI",
+    "XR",
+    "Cybersicherheit",
+    "Seethermie",
+    "Geothermie/Wärmespeicher",
+    "Energieeffizienz",
+    "Wärmenetze",
+    "Mobilität/Logistik",
+    "Digitalisierung",
+    "Chemie",
+    "Mikroelektronik",
+    "Gesundheit/Life Sciences",
+    "Tourismus",
+    "Handwerk",
+)
 DOKUMENTTYP = ("Programm", "Studie")
 
 REQUIRED_PROGRAMME = (
@@ -81,7 +102,14 @@ _NUMBERS = (
     "min_volumen_eur",
     "max_volumen_eur",
 )
-_BOOLS = ("nur_kmu", "antrag_vor_vorhabenbeginn", "de_minimis", "nur_vor_gruendung", "freie_berufe")
+_BOOLS = (
+    "nur_kmu",
+    "antrag_vor_vorhabenbeginn",
+    "de_minimis",
+    "nur_vor_gruendung",
+    "nur_hochschulgruendung",
+    "freie_berufe",
+)
 _TEXTS = ("vorhabenbeginn_hinweis", "kumulierung_hinweis")
 RECHTSFORMEN = (
     "Kapitalgesellschaft",

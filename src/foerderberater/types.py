@@ -107,6 +107,7 @@ class Answer:
     standalone_query: str = ""
     filters: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     hits: tuple[Hit, ...] = ()
+    index_version: str = ""  # the index version that produced this answer
 
     def to_json(self) -> dict[str, Any]:
         """The machine-readable contract of ``ask --json``."""

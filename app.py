@@ -1,0 +1,30 @@
+"""Start the Förderberater web app: ``python app.py`` (settings from FOERDERBERATER_* variables).
+
+Binds 127.0.0.1:7860 unless FOERDERBERATER_HOST / FOERDERBERATER_PORT say otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+
+
+def main() -> int:
+    from foerderberater.cli import explain
+    from foerderberater.errors import FoerderberaterError
+    from foerderberater.settings import Settings
+    from foerderberater.webapp import launch
+
+    try:
+        settings = Settings.from_env()
+    except FoerderberaterError as exc:
+        print(explain(exc), file=sys.stderr)
+        return 2
+    launch(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

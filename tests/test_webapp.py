@@ -1,0 +1,359 @@
+"""Handler functions of the web app, against a tiny real corpus indexed with the e5 embedder."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from foerderberater.settings import Settings
+
+PROGRAMME = """---
+titel: "{titel}"
+kurzname: "{kurz}"
+foerdergeber: "{geber}"
+antragsstelle: "{stelle}"
+foerderart: [Zuschuss]
+foerdergebiet: [{land}]
+foerderberechtigte: [KMU, Start-ups]
+vorhabenart: [Investition]
+technologiefelder: [Wasserstoff]
+antragsfrist: "{frist}"
+stand: "{stand}"
+quellen:
+  - "{url}"
+foerdersatz_max_prozent: {satz}
+max_betrag_eur: 500000
+antrag_vor_vorhabenbeginn: true
+---
+
+## Kurzbeschreibung
+
+{text}
+
+## Wer wird gefördert
+
+Kleine und mittlere Unternehmen sowie Start-ups mit Betriebsstätte in {land}.
+
+## Art und Höhe der Förderung
+
+Zuschuss von bis zu {satz} Prozent der förderfähigen Ausgaben für Elektrolyseure,
+Wasserstofftanks und Brennstoffzellen.
+"""
+
+STUDY_PAGES = (
+    "Fachkräfte im Mitteldeutschen Revier. Die Studie untersucht den Fachkräftebedarf der "
+    "Unternehmen im Revier bis 2035. Besonders gefragt sind Elektriker, Mechatroniker und "
+    "Ingenieure für Energietechnik. Viele Betriebe finden kaum Auszubildende.",
+    "Empfehlungen der Studie: Weiterbildung für Beschäftigte aus der Braunkohle, Zuzug von "
+    "Fachkräften aus dem Ausland erleichtern und die Berufsorientierung an Schulen stärken. "
+    "Kommunen im Revier sollen Wohnraum und Kinderbetreuung ausbauen.",
+)
+
+
+def webapp_pdf(path: Path, pages: tuple[str, ...] | list[str], title: str = "") -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    if title:
+        pdf.set_title(title)
+    pdf.set_font("helvetica", size=11)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 6, text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pdf.output(str(path))
+    return path
+
+
+def webapp_corpus(root: Path) -> Path:
+    """Two programmes (Sachsen, Thüringen) and one study PDF with metadata sidecar."""
+    corpus = root / "corpus"
+    (corpus / "programme").mkdir(parents=True)
+    (corpus / "programme" / "wasserstoff-invest-sachsen.md").write_text(
+        PROGRAMME.format(
+            titel="Wasserstoff-Invest Sachsen",
+            kurz="H2-Invest SN",
+            geber="Sächsisches Staatsministerium für Wirtschaft",
+            stelle="Sächsische Aufbaubank (SAB)",
+            land="Sachsen",
+            frist="laufend",
+            stand="2099-01-01",
+            url="https://www.sab.sachsen.de/h2",
+            satz=40,
+            text="Das Programm fördert Investitionen sächsischer Unternehmen in "
+            "Wasserstofftechnologie, etwa Elektrolyseure und Wasserstofftankstellen.",
+        ),
+        "utf-8",
+    )
+    (corpus / "programme" / "wasserstoff-bonus-thueringen.md").write_text(
+        PROGRAMME.format(
+            titel="Thüringer Wasserstoff-Bonus",
+            kurz="H2-Bonus TH",
+            geber="Thüringer Ministerium für Wirtschaft",
+            stelle="Thüringer Aufbaubank (TAB)",
+            land="Thüringen",
+            frist="2024-03-31",
+            stand="2023-01-15",
+            url="https://www.aufbaubank.de/h2-bonus",
+            satz=30,
+            text="Der Bonus unterstützt Thüringer Unternehmen bei Investitionen in "
+            "Wasserstofftechnologie, etwa Elektrolyseure und Brennstoffzellen.",
+        ),
+        "utf-8",
+    )
+    webapp_pdf(
+        corpus / "studien" / "fachkraefte-revier.pdf", STUDY_PAGES, title="Fachkräftestudie Revier"
+    )
+    (corpus / "studien" / "fachkraefte-revier.yaml").write_text(
+        'titel: "Fachkräftestudie Mitteldeutsches Revier"\njahr: 2024\n'
+        'auftraggeber: "Metropolregion Mitteldeutschland"\n'
+        'quellen: ["https://www.mitteldeutschland.com/fachkraefte"]\n'
+        'stand: "2099-01-01"\ndokumenttyp: "Studie"\n',
+        "utf-8",
+    )
+    return corpus
+
+
+def webapp_settings(root: Path, **overrides: object) -> Settings:
+    return Settings(
+        corpus_dir=root / "corpus", index_dir=root / "index", data_dir=root / "data", **overrides
+    )
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, e5):
+    from foerderberater.builder import build_index
+
+    root = tmp_path_factory.mktemp("webapp")
+    webapp_corpus(root)
+    settings = webapp_settings(root, admin_password="geheim-123")
+    report = build_index(settings, e5)
+    assert report.documents == 3 and not report.skipped
+    return settings
+
+
+@pytest.fixture()
+def ctx(built, e5):
+    from foerderberater.ui_context import LoginGuard, create_context
+
+    return create_context(
+        built,
+        embedder=e5,
+        build_embedder=lambda: e5,
+        login=LoginGuard(built.admin_password, free_attempts=2, base_delay=60),
+    )
+
+
+def test_ask_renders_citations_sources_cards_and_export(ctx):
+    from foerderberater import ui_handlers as h
+    from foerderberater.ui_render import cards_html, context_md, export_markdown, sources_html
+
+    session = h.Session()
+    rec = h.ask(
+        ctx,
+        session,
+        "Förderung für Wasserstoff-Investitionen von KMU",
+        h.make_filters(land="Sachsen"),
+    )
+    a = rec.answer
+    assert not a.abstained and "[1]" in a.text
+    assert a.filters["land"] == "Sachsen"
+    assert all("Thüringer" not in s.title for s in a.sources)
+    html = sources_html(a)
+    assert "Wasserstoff-Invest Sachsen" in html and "<mark>" in html
+    assert "<mark>Wasserstofftechnologie</mark>" in html  # compound split via the question
+    assert "Score" in html and "https://www.sab.sachsen.de/h2" in html
+    cards = cards_html(a)
+    assert "Stand: 2099-01-01" in cards and "Frist: laufend" in cards and "40 %" in cards
+    assert "Land: Sachsen" in context_md(a)
+    md = export_markdown(a, rec.version)
+    assert md.startswith("# Förderberater") and "## Quellen" in md and rec.version in md
+    assert h.write_export(rec, md).read_text("utf-8") == md
+    assert session.history == ["Förderung für Wasserstoff-Investitionen von KMU"]
+
+
+def test_land_filter_changes_result_and_warnings(ctx):
+    from foerderberater import ui_handlers as h
+    from foerderberater.ui_render import cards_html
+
+    session = h.Session()
+    rec = h.ask(
+        ctx, session, "Wasserstoff Zuschuss für Elektrolyseure", h.make_filters(land="Thüringen")
+    )
+    titles = [s.title for s in rec.answer.sources]
+    assert "Thüringer Wasserstoff-Bonus" in titles
+    assert "Wasserstoff-Invest Sachsen" not in titles
+    assert any("abgelaufen" in w for w in rec.answer.warnings)
+    assert "abgelaufen" in cards_html(rec.answer)
+
+
+def test_pdf_source_links_to_page_and_history_is_passed(ctx):
+    from foerderberater import ui_handlers as h
+    from foerderberater.ui_render import source_links
+
+    session = h.Session()
+    rec = h.ask(ctx, session, "Welche Berufe fehlen laut Studie im Revier?", h.make_filters())
+    pdf = [s for s in rec.answer.sources if s.doc_id.endswith(".pdf")]
+    assert pdf, rec.answer.sources
+    links = dict(source_links(pdf[0]))
+    assert links[f"PDF öffnen (S. {pdf[0].page})"] == (
+        f"korpus/studien/fachkraefte-revier.pdf#page={pdf[0].page}"
+    )
+    h.ask(ctx, session, "und was empfiehlt sie?", h.make_filters())
+    assert len(session.history) == 2 and len(session.answer_choices()) == 2
+
+
+def test_stream_pieces_grow_to_the_full_text():
+    from foerderberater.ui_handlers import stream_pieces
+
+    assert stream_pieces("kurz") == ["kurz"]
+    text = "\n".join(f"- Zeile {i} " + "x" * 60 for i in range(12))
+    pieces = stream_pieces(text)
+    assert len(pieces) == 4 and pieces[-1] == text
+    assert all(text.startswith(p) for p in pieces)
+
+
+def test_abstains_and_rejects_bad_input(ctx):
+    from foerderberater import ui_handlers as h
+
+    rec = h.ask(ctx, h.Session(), "Wie backe ich einen Marmorkuchen?", h.make_filters())
+    assert rec.answer.abstained and not rec.answer.sources
+    with pytest.raises(h.UserError):
+        h.ask(ctx, h.Session(), "   ", h.make_filters())
+    with pytest.raises(h.UserError, match="Land"):
+        h.make_filters(land="Bayern")
+
+
+def test_api_ask_returns_json_contract(ctx):
+    from foerderberater import ui_handlers as h
+
+    out = h.api_ask(
+        ctx,
+        "Wasserstoff Förderung",
+        {"land": "Sachsen", "dokumenttyp": ""},
+        history=["Ich plane eine Investition"],
+    )
+    assert set(out) == {"question", "answer", "abstained", "sources", "warnings", "region"}
+    assert out["sources"][0]["doc_id"] == "wasserstoff-invest-sachsen"
+
+
+def test_feedback_and_debug(ctx):
+    from foerderberater import ui_handlers as h
+    from foerderberater.ui_status import debug_md, debug_rows
+
+    session = h.Session()
+    assert "Noch keine Antwort" in h.submit_feedback(ctx, session, None, "👍", "", "")
+    rec = h.ask(ctx, session, "Wasserstoff Förderung in Sachsen", h.make_filters())
+    rows = debug_rows(rec.answer)
+    assert rows and rows[0][1] == "[1]" and isinstance(rows[0][3], float)
+    assert "Sachsen" in debug_md(rec.answer, rec.version)
+    assert "Bitte 👍 oder 👎" in h.submit_feedback(ctx, session, 0, "", "", "")
+    msg = h.submit_feedback(ctx, session, 0, "👎", "unvollständig", "Frist fehlt")
+    assert msg.startswith("✅")
+    rows = h.feedback_rows(ctx, "👎", "unvollständig", "Frist")
+    assert rows[0][2:5] == ["👎", "unvollständig", "Frist fehlt"]
+    assert rows[0][7] == rec.version
+    assert h.feedback_rows(ctx, "👍", "alle", "") == []
+    text = h.feedback_csv(ctx, "alle", "alle", "").read_text("utf-8-sig")
+    row = next(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert row["bewertung"] == "schlecht" and row["index_version"] == rec.version
+
+
+def test_admin_login_upload_remove_and_build(ctx, tmp_path):
+    from foerderberater import ui_admin_ops as ops
+    from foerderberater import ui_handlers as h
+
+    session = h.Session()
+    with pytest.raises(h.UserError, match="anmelden"):
+        ops.start_build(ctx, session, False)
+    assert ops.login(ctx, session, "falsch", "1.2.3.4") == "Falsches Passwort."
+    assert ops.login(ctx, session, "nochmal", "1.2.3.4") == "Falsches Passwort."
+    assert "Zu viele Fehlversuche" in ops.login(ctx, session, "geheim-123", "1.2.3.4")
+    assert not session.is_admin
+    assert ops.login(ctx, session, "geheim-123", "5.6.7.8") == "Angemeldet." and session.is_admin
+
+    fake = tmp_path / "rechnung.pdf"
+    fake.write_bytes(b"MZ\x90\x00\x03" + bytes(200))
+    with pytest.raises(h.UserError, match="Dateityp nicht erkannt"):
+        ops.upload(ctx, session, str(fake))
+    pdf = webapp_pdf(
+        tmp_path / "Pilzzucht im Tagebau (2025).pdf",
+        [
+            "Champignonkultur in stillgelegten Stollen: Die Pilzzucht im ehemaligen Tagebau nutzt "
+            "konstante Temperaturen und hohe Luftfeuchte für Austernpilze und Champignons."
+        ],
+    )
+    msg = ops.upload(ctx, session, str(pdf))
+    assert "uploads/pilzzucht-im-tagebau-2025.pdf" in msg
+    info, problem = ops.index_info(ctx)
+    rows = {r[0]: r for r in ops.document_rows(ctx, info)}
+    assert rows["uploads/pilzzucht-im-tagebau-2025.pdf"][3] == "nein" and not problem
+
+    assert "bereits" not in ops.start_build(ctx, session, False)
+    ctx.builds.wait(120)
+    job = ctx.builds.snapshot()
+    assert (
+        not job.error
+        and job.report
+        and job.report.added == ("uploads/pilzzucht-im-tagebau-2025.pdf",)
+    )
+    assert {"parse", "embed", "write", "done"} <= set(job.history)
+    rec = h.ask(ctx, h.Session(), "Champignonkultur im Tagebau", h.make_filters())
+    assert rec.answer.sources[0].doc_id == "uploads/pilzzucht-im-tagebau-2025.pdf"
+
+    with pytest.raises(h.UserError, match="bestätigen"):
+        ops.remove(ctx, session, "uploads/pilzzucht-im-tagebau-2025.pdf", False)
+    with pytest.raises(h.UserError, match="Ungültig"):
+        ops.remove(ctx, session, "../index/CURRENT", True)
+    assert "Entfernt" in ops.remove(ctx, session, "uploads/pilzzucht-im-tagebau-2025.pdf", True)
+    ops.start_build(ctx, session, False)
+    ctx.builds.wait(120)
+    assert ctx.builds.snapshot().report.removed == ("uploads/pilzzucht-im-tagebau-2025.pdf",)
+
+
+def test_gold_evaluation_message_or_metrics(ctx, tmp_path):
+    from foerderberater import ui_admin_ops as ops
+
+    ctx.gold_path = tmp_path / "fehlt.yaml"
+    text, headers, rows = ops.run_gold_evaluation(ctx)
+    assert "nicht verfügbar" in text or "fehlen" in text
+    assert headers == [] and rows == []
+    ctx.gold_path.write_text(
+        "fragen:\n"
+        "  - frage: Zuschuss für Elektrolyseure in Sachsen\n"
+        "    erwartet: [wasserstoff-invest-sachsen]\n"
+        "  - frage: Wie backe ich einen Marmorkuchen?\n"
+        "    abstain: true\n",
+        "utf-8",
+    )
+    text, headers, rows = ops.run_gold_evaluation(ctx)
+    if "nicht verfügbar" in text:
+        pytest.skip("foerderberater.evaluation fehlt")
+    assert "| Recall@5 | 1.000 |" in text and "| MRR | 1.000 |" in text
+    assert "frage" in headers and len(rows) == 2
+
+
+def test_blocks_build_and_api_is_documented(ctx):
+    from foerderberater.webapp import create_blocks
+
+    demo = create_blocks(ctx)
+    info = demo.get_api_info()
+    assert list(info["named_endpoints"]) == ["/ask"]
+
+
+def test_admin_disabled_without_password(built, e5):
+    from foerderberater import ui_admin_ops as ops
+    from foerderberater import ui_handlers as h
+    from foerderberater.ui_admin import DISABLED
+    from foerderberater.ui_context import create_context
+    from foerderberater.webapp import create_blocks
+
+    ctx = create_context(built.with_overrides(admin_password=""), embedder=e5)
+    session = h.Session()
+    assert "deaktiviert" in ops.login(ctx, session, "", "127.0.0.1") and not session.is_admin
+    demo = create_blocks(ctx)
+    texts = [getattr(b, "value", None) for b in demo.blocks.values()]
+    assert DISABLED in texts
