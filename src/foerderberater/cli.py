@@ -50,13 +50,41 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("-k", "--top-k", type=int, help="Anzahl Treffer/Quellen")
         _filter_args(cmd)
 
-    ev = sub.add_parser("eval", help="Evaluation (beir DIR | gold FILE)")
-    ev.add_argument("kind", choices=["beir", "gold"])
+    ev = sub.add_parser("eval", help="Evaluation (beir DIR | gold FILE | check FILE)")
+    ev.add_argument("kind", choices=["beir", "gold", "check"])
     ev.add_argument("path", type=Path)
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--mode", choices=["hybrid", "dense", "lexical", "all"], default="hybrid")
     ev.add_argument("--limit", type=int, help="nur die ersten N Fragen (BEIR)")
+    _check_parser(sub)
     return p
+
+
+def _check_parser(sub: argparse._SubParsersAction) -> None:
+    ck = sub.add_parser("check", help="Projekt-Check: welche Programme passen zu meinem Vorhaben?")
+    ck.add_argument("--profil", type=Path, help="Profil als YAML-Datei")
+    ck.add_argument("--text", help="freie Beschreibung; füllt fehlende Angaben")
+    ck.add_argument("--ort", help="Ort oder Landkreis, z. B. Zeitz")
+    ck.add_argument("--land", help="Sachsen | Sachsen-Anhalt | Thüringen")
+    ck.add_argument("--art", help="Unternehmen, Start-up, Start-up in Gründung, Hochschule, …")
+    ck.add_argument("--beschaeftigte", type=int, help="Zahl der Beschäftigten")
+    ck.add_argument("--umsatz-mio", type=float, help="Jahresumsatz in Mio. €")
+    ck.add_argument("--bilanzsumme-mio", type=float, help="Bilanzsumme in Mio. €")
+    ck.add_argument("--vorhaben", action="append", help="z. B. Investition (mehrfach möglich)")
+    ck.add_argument("--technologie", action="append", help="z. B. Wasserstoff (mehrfach)")
+    ck.add_argument("--volumen", help="Investitionsvolumen/Projektkosten, z. B. 2000000 oder 2Mio")
+    ck.add_argument("--beginn", help="geplanter Projektbeginn, z. B. 2027-03-01")
+    ck.add_argument("--begonnen", action="store_const", const=True, help="schon begonnen")
+    ck.add_argument("--gruendungsjahr", type=int)
+    ck.add_argument("--verbund", action="store_const", const=True, help="Verbundprojekt")
+    ck.add_argument("--rechtsform", help="z. B. GmbH, Kapitalgesellschaft, Einzelunternehmen")
+    ck.add_argument("--freier-beruf", action="store_const", const=True)
+    ck.add_argument("--hochschulgruendung", action="store_const", const=True)
+    ck.add_argument("--foerderart", action="append", help="nur diese Förderart, z. B. Zuschuss")
+    ck.add_argument("--stichtag", help="Prüfdatum (Standard: heute)")
+    ck.add_argument("--ohne-textsuche", action="store_true", help="keine Textstellen aus dem Index")
+    ck.add_argument("--kurz", action="store_true", help="nicht passende Programme weglassen")
+    ck.add_argument("--json", action="store_true", help="maschinenlesbare Ausgabe")
 
 
 def _filter_args(cmd: argparse.ArgumentParser) -> None:
@@ -123,6 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_search(advisor, args)
         if args.command == "ask":
             return _cmd_ask(advisor, args)
+        if args.command == "check":
+            return _cmd_check(advisor, args)
         if args.command == "eval":
             from foerderberater.evaluation import run_eval_command
 
@@ -260,4 +290,56 @@ def _cmd_ask(advisor, args: argparse.Namespace) -> int:  # noqa: ANN001
             page = f", S. {s.page}" if s.page else ""
             url = f" – {s.url}" if s.url else ""
             print(f"[{s.number}] {s.title}{page} ({s.doc_id}){url}")
+    return EXIT_OK
+
+
+def _cmd_check(advisor, args: argparse.Namespace) -> int:  # noqa: ANN001
+    import datetime as dt
+
+    import yaml
+
+    from foerderberater.eligibility import check_project, render_markdown
+    from foerderberater.profile import parse_date, profile_from_dict
+
+    data: dict = {}
+    if args.profil:
+        try:
+            data = yaml.safe_load(args.profil.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            print(f"Profil-Datei {args.profil} nicht lesbar: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        if not isinstance(data, dict):
+            print(f"Profil-Datei {args.profil}: Schlüssel: Wert-Paare erwartet", file=sys.stderr)
+            return EXIT_USAGE
+    flags = {
+        "ort": args.ort,
+        "land": args.land,
+        "art": args.art,
+        "beschaeftigte": args.beschaeftigte,
+        "umsatz_mio": args.umsatz_mio,
+        "bilanzsumme_mio": args.bilanzsumme_mio,
+        "vorhaben": args.vorhaben,
+        "technologie": args.technologie,
+        "volumen": args.volumen,
+        "beginn": args.beginn,
+        "begonnen": args.begonnen,
+        "gruendungsjahr": args.gruendungsjahr,
+        "verbund": args.verbund,
+        "rechtsform": args.rechtsform,
+        "freier_beruf": args.freier_beruf,
+        "hochschulgruendung": args.hochschulgruendung,
+        "foerderart": args.foerderart,
+        "text": args.text,
+    }
+    data.update({k: v for k, v in flags.items() if v is not None})
+    if not data:
+        print("Bitte ein Profil angeben: --text, --profil oder Einzelangaben.", file=sys.stderr)
+        return EXIT_USAGE
+    today = parse_date(args.stichtag, "stichtag") if args.stichtag else dt.date.today()
+    profile = profile_from_dict(data, advisor.gazetteer, today=today)
+    result = check_project(advisor, profile, today=today, with_passages=not args.ohne_textsuche)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(render_markdown(result, show_failing=not args.kurz), end="")
     return EXIT_OK

@@ -231,6 +231,10 @@ def best_threshold(rows: Sequence[dict[str, Any]]) -> tuple[float, float]:
 
 
 def run_eval_command(advisor, args) -> int:  # noqa: ANN001
+    if args.kind == "check":
+        from foerderberater.eligibility import run_check_eval
+
+        return run_check_eval(advisor, args.path, as_json=args.json)
     if args.kind == "beir":
         modes = MODES if args.mode == "all" else (args.mode,)
         result = eval_beir(advisor, args.path, modes, args.limit)
