@@ -32,6 +32,7 @@ def create_blocks(ctx: AppContext) -> Any:
     from foerderberater import ui_handlers as h
     from foerderberater.ui_admin import admin_tab, eval_tab
     from foerderberater.ui_chat import chat_tab, team_tab, wire_chat
+    from foerderberater.ui_check import check_tab
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         session = gr.State(h.Session())
@@ -44,6 +45,8 @@ def create_blocks(ctx: AppContext) -> Any:
         with gr.Tabs():
             with gr.Tab("Förderberatung", id="beratung", elem_id="tab-beratung"):
                 chat = chat_tab(ctx, session)
+            with gr.Tab("Projekt-Check", id="check", elem_id="tab-check"):
+                check_tab(ctx)
             with gr.Tab("Team: Feedback & Debug", id="team", elem_id="tab-team"):
                 team = team_tab(ctx)
             with gr.Tab("Evaluation", id="evaluation", elem_id="tab-evaluation"):
