@@ -1,0 +1,249 @@
+"""Run the rules: one programme (``check_programme``), all programmes (``evaluate``, pure) and
+the public entry point ``check_project`` with passages from the index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from foerderberater.eligibility.combine import combination_note, combinations
+from foerderberater.eligibility.corpus import programmes_for
+from foerderberater.eligibility.model import (
+    KEINE_ANGABE,
+    NICHT,
+    OFFEN,
+    PASST,
+    STALE_DAYS,
+    STATUS_ORDER,
+    VERLETZT,
+    VIELLEICHT,
+    Canon,
+    Citation,
+    Context,
+    Passage,
+    Programme,
+    Reason,
+)
+from foerderberater.eligibility.rates import amount_for, rate_for
+from foerderberater.eligibility.results import CheckResult, ProgrammeCheck
+from foerderberater.eligibility.rules_applicant import (
+    rule_freie_berufe,
+    rule_rechtsform,
+    rule_verbund,
+    rule_zielgruppe,
+)
+from foerderberater.eligibility.rules_deadline import frist_text, rule_frist
+from foerderberater.eligibility.rules_founding import (
+    rule_alter,
+    rule_hochschulgruendung,
+    rule_vor_gruendung,
+)
+from foerderberater.eligibility.rules_project import (
+    rule_beginn,
+    rule_foerderart,
+    rule_technologie,
+    rule_volumen,
+    rule_vorhabenart,
+)
+from foerderberater.eligibility.rules_region import rule_gebiet, rule_landkreise
+from foerderberater.eligibility.rules_size import rule_beschaeftigte, rule_kmu, rule_umsatz
+from foerderberater.eligibility.textutil import _clean, _sentences
+from foerderberater.errors import FoerderberaterError
+from foerderberater.filters import Filters
+from foerderberater.profile import FACT_LABELS, FACT_QUESTIONS, Profile
+
+RULES: tuple[Callable[[Programme, Context], list[Reason]], ...] = (
+    rule_zielgruppe,
+    rule_verbund,
+    rule_gebiet,
+    rule_landkreise,
+    rule_kmu,
+    rule_beschaeftigte,
+    rule_umsatz,
+    rule_alter,
+    rule_vor_gruendung,
+    rule_hochschulgruendung,
+    rule_rechtsform,
+    rule_freie_berufe,
+    rule_vorhabenart,
+    rule_technologie,
+    rule_foerderart,
+    rule_volumen,
+    rule_beginn,
+    rule_frist,
+)
+
+
+def status_of(reasons: Sequence[Reason]) -> str:
+    if any(r.ergebnis == VERLETZT for r in reasons):
+        return NICHT
+    if any(r.ergebnis == OFFEN for r in reasons):
+        return VIELLEICHT
+    return PASST
+
+
+def next_step(prog: Programme, ctx: Context) -> tuple[str, Citation | None]:
+    cite = None
+    text = prog.sections.get("Antragsverfahren", "")
+    sentences = list(_sentences(text))
+    if sentences:
+        first = sentences[0]
+        if first.endswith(":") and len(sentences) > 1:  # "Dreistufig:" + first step
+            first = f"{first} {sentences[1]}"
+        cite = Citation("text", prog.doc_id, section="Antragsverfahren", excerpt=_clean(first))
+    step = cite.excerpt if cite else f"Antrag bei: {prog.metadata.get('antragsstelle')}"
+    if prog.metadata.get("antrag_vor_vorhabenbeginn") and ctx.profile.started(ctx.today) is False:
+        when = f" (geplant: {ctx.profile.beginn.isoformat()})" if ctx.profile.beginn else ""
+        step = f"Antrag vor Projektbeginn{when} stellen. {step}"
+    return step, cite
+
+
+def check_programme(prog: Programme, ctx: Context, stale_days: int = STALE_DAYS) -> ProgrammeCheck:
+    reasons: list[Reason] = []
+    for rule in RULES:
+        reasons.extend(rule(prog, ctx))
+    status = status_of(reasons)
+    rate = rate_for(prog, ctx)
+    amount = amount_for(prog, ctx, rate)
+    step, step_cite = next_step(prog, ctx)
+    frist, expired = frist_text(prog, ctx.today)
+    stand = prog.metadata.get("stand")
+    stale = False
+    if stand:
+        try:
+            stale = (ctx.today - dt.date.fromisoformat(stand)).days > stale_days
+        except ValueError:
+            stale = False
+    combo, combo_cites = combination_note(prog)
+    return ProgrammeCheck(
+        programme=prog,
+        status=status,
+        gruende=tuple(reasons),
+        foerdersatz=rate,
+        betrag=amount,
+        antragsstelle=str(prog.metadata.get("antragsstelle") or KEINE_ANGABE),
+        naechster_schritt=step,
+        naechster_schritt_beleg=step_cite,
+        frist=frist,
+        frist_abgelaufen=expired,
+        stand=stand,
+        stand_veraltet=stale,
+        kombination=combo,
+        kombination_belege=combo_cites,
+    )
+
+
+def _identity(name: str) -> str:
+    return name
+
+
+def evaluate(
+    profile: Profile,
+    programmes: Sequence[Programme],
+    *,
+    today: dt.date | None = None,
+    canon: Canon | None = None,
+    passages: dict[str, Passage] | None = None,
+    stale_days: int = STALE_DAYS,
+    hinweise: Sequence[str] = (),
+) -> CheckResult:
+    """Check ``profile`` against every programme; pure function of metadata (and sections)."""
+    today = today or dt.date.today()
+    ctx = Context(profile, profile.size(), today, canon or _identity)
+    passages = passages or {}
+    checks = []
+    for prog in programmes:
+        check = check_programme(prog, ctx, stale_days)
+        if prog.slug in passages:
+            check = _with_passage(check, passages[prog.slug])
+        checks.append(check)
+
+    def key(c: ProgrammeCheck) -> tuple[Any, ...]:
+        open_count = sum(r.ergebnis == OFFEN for r in c.gruende)
+        rank = c.textstelle.rang if c.textstelle else 10**6
+        return (STATUS_ORDER[c.status], open_count, rank, c.programme.kurzname.casefold())
+
+    checks.sort(key=key)
+    fitting = [c for c in checks if c.status != NICHT]
+    counter: Counter[str] = Counter()
+    for c in fitting:
+        for fact in {r.fehlt for r in c.gruende if r.ergebnis == OFFEN and r.fehlt}:
+            counter[fact] += 1
+    missing = [(FACT_LABELS[k], n) for k, n in counter.most_common()]
+    notes = list(hinweise)
+    if profile.volumen_eur is None:
+        notes.append("Ohne Investitionsvolumen bzw. Projektkosten kein indikativer Betrag.")
+    if profile.ort and not profile.land:
+        notes.append(f"Standort „{profile.ort}“ nicht erkannt – bitte Ort oder Landkreis angeben.")
+    return CheckResult(
+        profile=profile,
+        groesse=ctx.size,
+        heute=today,
+        ergebnisse=tuple(checks),
+        kombinationen=tuple(combinations(fitting)),
+        fehlende_angaben=tuple(missing),
+        rueckfragen=tuple(FACT_QUESTIONS[k] for k, _ in counter.most_common()),
+        hinweise=tuple(notes),
+    )
+
+
+def _with_passage(check: ProgrammeCheck, found: Passage) -> ProgrammeCheck:
+    return replace(check, textstelle=found)
+
+
+def _query(profile: Profile) -> str:
+    if profile.text.strip():
+        return profile.text.strip()
+    parts = [*profile.vorhaben, *profile.technologien]
+    if profile.art:
+        parts.append(profile.art)
+    return " ".join(parts)
+
+
+def retrieve_passages(advisor: Any, profile: Profile) -> dict[str, Passage]:
+    """Best programme passage per slug for the free-text relevance (needs the index)."""
+    query = _query(profile)
+    if not query:
+        return {}
+    k = advisor.settings.candidate_k
+    hits = advisor.search(query, Filters(dokumenttyp="Programm"), k=k, use_region=False)
+    out: dict[str, Passage] = {}
+    for hit in hits:
+        c = hit.chunk
+        if c.slug not in out:
+            out[c.slug] = Passage(len(out) + 1, c.doc_id, c.section, c.page, _clean(c.text, 300))
+    return out
+
+
+def check_project(
+    advisor: Any,
+    profile: Profile,
+    *,
+    today: dt.date | None = None,
+    with_passages: bool = True,
+    programmes: Sequence[Programme] | None = None,
+) -> CheckResult:
+    """Public API for CLI and web UI: eligibility from metadata, passages from the index."""
+    warnings: list[str] = []
+    if programmes is None:
+        loaded, warnings = programmes_for(advisor)
+        programmes = loaded
+    found: dict[str, Passage] = {}
+    if with_passages:
+        try:
+            found = retrieve_passages(advisor, profile)
+        except FoerderberaterError as exc:
+            warnings.append(f"Textsuche nicht verfügbar ({exc}); Entscheidungen nur aus Metadaten.")
+    return evaluate(
+        profile,
+        programmes,
+        today=today,
+        canon=advisor.gazetteer.canonical_kreis,
+        passages=found,
+        stale_days=advisor.settings.stale_after_days,
+        hinweise=warnings,
+    )
