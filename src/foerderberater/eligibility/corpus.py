@@ -30,21 +30,12 @@ def split_sections(text: str) -> dict[str, str]:
     return {k: "\n".join(v).strip() for k, v in sections.items() if "\n".join(v).strip()}
 
 
-_CACHE: dict[tuple[str, tuple[tuple[str, int, int], ...]], tuple[list[Programme], list[str]]] = {}
-
-
 def load_programmes(corpus_dir: Path) -> tuple[list[Programme], list[str]]:
     """All programme documents below ``corpus_dir`` (front matter + sections), with warnings."""
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         raise FoerderberaterError(f"Korpus-Ordner {corpus_dir} nicht gefunden")
     paths = [p for p in discover(corpus_dir) if p.suffix.lower() in (".md", ".markdown")]
-    key = (
-        str(corpus_dir.resolve()),
-        tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths),
-    )
-    if key in _CACHE:
-        return _CACHE[key]
     programmes: list[Programme] = []
     warnings: list[str] = []
     for path in paths:
@@ -59,8 +50,6 @@ def load_programmes(corpus_dir: Path) -> tuple[list[Programme], list[str]]:
         programmes.append(
             Programme(doc.doc_id, doc.slug, doc.title, doc.metadata, split_sections(text))
         )
-    _CACHE.clear()
-    _CACHE[key] = (programmes, warnings)
     return programmes, warnings
 
 

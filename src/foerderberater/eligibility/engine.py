@@ -230,8 +230,8 @@ def check_project(
     """Public API for CLI and web UI: eligibility from metadata, passages from the index."""
     warnings: list[str] = []
     if programmes is None:
-        loaded, warnings = programmes_for(advisor)
-        programmes = loaded
+        loaded, loaded_warnings = programmes_for(advisor)
+        programmes, warnings = loaded, list(loaded_warnings)
     found: dict[str, Passage] = {}
     if with_passages:
         try:
