@@ -174,3 +174,79 @@ def test_json_contract() -> None:
     assert set(src) == {"doc_id", "title", "page", "score", "snippet", "url"}
     assert src["doc_id"] == "zim" and src["page"] is None
     assert data["sources"][1]["page"] == 2
+
+
+def _prog(slug: str, gebiet: list[str], score: float, frist: str = "laufend") -> Hit:
+    meta = {**ZIM, "titel": slug, "kurzname": slug, "foerdergebiet": gebiet, "antragsfrist": frist}
+    return hit(f"programme/{slug}.md", f"Das Programm {slug} fördert Investitionen.", score, meta)
+
+
+def test_a_programme_of_the_users_land_takes_the_last_slot() -> None:
+    hits_ = [_prog(f"bund{i}", ["Bund"], 0.05 - i * 0.001) for i in range(5)]
+    hits_.append(_prog("grw-sachsen-anhalt", ["Sachsen-Anhalt"], 0.01))
+    kinds_ = {h.chunk.doc_id: "programm" for h in hits_}
+    answer = compose(
+        "Welche Förderung gibt es?",
+        hits_,
+        kinds=kinds_,
+        analyzer=GermanAnalyzer(),
+        top_k=5,
+        per_source=1,
+        today=TODAY,
+        stale_days=365,
+        abstain=False,
+        filters={"land": "Sachsen-Anhalt"},
+    )
+    slugs = [s.slug for s in answer.sources]
+    assert len(slugs) == 5 and slugs[-1] == "grw-sachsen-anhalt" and "bund4" not in slugs
+    without = compose(
+        "Welche Förderung gibt es?",
+        hits_,
+        kinds=kinds_,
+        analyzer=GermanAnalyzer(),
+        top_k=5,
+        per_source=1,
+        today=TODAY,
+        stale_days=365,
+        abstain=False,
+    )
+    assert "grw-sachsen-anhalt" not in [s.slug for s in without.sources]
+
+
+def test_expired_programmes_are_demoted_but_still_warned() -> None:
+    hits_ = [_prog("alt", ["Bund"], 0.050, frist="2021-02-19"), _prog("offen", ["Bund"], 0.046)]
+    kinds_ = {h.chunk.doc_id: "programm" for h in hits_}
+    answer = compose(
+        "Welche Förderung gibt es?",
+        hits_,
+        kinds=kinds_,
+        analyzer=GermanAnalyzer(),
+        top_k=5,
+        per_source=1,
+        today=TODAY,
+        stale_days=365,
+        abstain=False,
+    )
+    assert [s.slug for s in answer.sources] == ["offen", "alt"]
+    assert any("abgelaufen" in w for w in answer.warnings)
+
+
+def test_long_list_sentences_are_cut_verbatim() -> None:
+    text = "- Modul 1 " + "sehr lange Aufzählung von Maßnahmen " * 20 + "\n- Modul 2 kurz und klar."
+    quote = (
+        compose(
+            "Aufzählung Maßnahmen",
+            [hit("programme/zim.md", text, 0.05, ZIM)],
+            kinds={"programme/zim.md": "programm"},
+            analyzer=GermanAnalyzer(),
+            top_k=5,
+            per_source=1,
+            today=TODAY,
+            stale_days=365,
+            abstain=False,
+        )
+        .sources[0]
+        .snippet
+    )
+    assert quote.endswith(" …") and len(quote) <= 330
+    assert quote[:-2] in text.replace("- ", "")

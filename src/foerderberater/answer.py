@@ -66,18 +66,36 @@ def clean_passage(text: str) -> str:
     return re.sub(r"\s+", " ", _MD_NOISE.sub("", text)).strip()
 
 
+MAX_QUOTE_CHARS = 320
+
+
+def _shorten(sentence: str) -> str:
+    """Long list-like sentences are cut at a word boundary; the quote stays verbatim up to "…"."""
+    if len(sentence) <= MAX_QUOTE_CHARS:
+        return sentence
+    return sentence[:MAX_QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def candidate_sentences(text: str) -> list[str]:
+    """Sentences of a passage; Markdown list items and table rows count as separate lines."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        out.extend(s for s in split_sentences(clean_passage(line)) if len(s) > 25)
+    return out
+
+
 def best_sentences(text: str, query: str, analyzer: GermanAnalyzer, n: int = 1) -> list[str]:
     """The sentences of ``text`` sharing the most query terms (original order kept)."""
     q = set(analyzer.terms(query))
-    sentences = [s for s in split_sentences(clean_passage(text)) if len(s) > 25]
+    sentences = candidate_sentences(text)
     if not sentences:
-        return [clean_passage(text)[:300]] if text.strip() else []
+        return [_shorten(clean_passage(text))] if text.strip() else []
     scored = []
     for i, sentence in enumerate(sentences):
         overlap = len(q & set(analyzer.terms(sentence)))
         scored.append((overlap, -i, sentence))
     top = sorted(scored, reverse=True)[:n]
-    return [s for _, _, s in sorted(top, key=lambda x: -x[1])]
+    return [_shorten(s) for _, _, s in sorted(top, key=lambda x: -x[1])]
 
 
 def _money(value: float) -> str:
@@ -123,19 +141,62 @@ def freshness_warnings(
                 f"Die Angaben zu „{title}“ haben Stand {stand} (älter als "
                 f"{stale_days // 30} Monate) – bitte beim Fördergeber prüfen."
             )
-    frist = meta.get("antragsfrist")
-    if frist and frist != "laufend":
-        try:
-            if dt.date.fromisoformat(frist) < today:
-                out.append(f"Die Antragsfrist von „{title}“ ({frist}) ist abgelaufen.")
-        except ValueError:
-            pass
+    if deadline_passed(meta, today):
+        out.append(f"Die Antragsfrist von „{title}“ ({meta['antragsfrist']}) ist abgelaufen.")
     return out
 
 
-def _programmes_first(hits: Sequence[Hit], kinds: dict[str, str]) -> list[Hit]:
-    """For funding questions, programme passages outrank study passages (order kept within)."""
-    return sorted(hits, key=lambda h: kinds.get(h.chunk.doc_id) != "programm")
+EXPIRED_PENALTY = 0.85  # expired programmes rank lower but a strong match still shows (warned)
+
+
+def _programmes_first(hits: Sequence[Hit], kinds: dict[str, str], today: dt.date) -> list[Hit]:
+    """For funding questions: programmes before studies; expired programmes are demoted."""
+
+    def key(h: Hit) -> tuple[bool, float]:
+        is_programme = kinds.get(h.chunk.doc_id) == "programm"
+        penalty = EXPIRED_PENALTY if deadline_passed(h.metadata, today) else 1.0
+        return (not is_programme, -h.score * penalty)
+
+    return sorted(hits, key=key)
+
+
+def _ensure_land_programme(
+    groups: list[list[Hit]], hits: Sequence[Hit], land: str, kinds: dict[str, str], per_source: int
+) -> list[list[Hit]]:
+    """Prefer the user's Land: if no chosen source is a programme of that Land but a candidate
+    is, it takes the last programme slot (Land programmes are often the main instrument)."""
+
+    def of_land(h: Hit) -> bool:
+        return kinds.get(h.chunk.doc_id) == "programm" and land in (
+            h.metadata.get("foerdergebiet") or []
+        )
+
+    if any(of_land(g[0]) for g in groups):
+        return groups
+    candidate = next((h for h in hits if of_land(h)), None)
+    if candidate is None:
+        return groups
+    group = [h for h in hits if h.chunk.doc_id == candidate.chunk.doc_id][:per_source]
+    programme_slots = [
+        i for i, g in enumerate(groups) if kinds.get(g[0].chunk.doc_id) == "programm"
+    ]
+    out = list(groups)
+    if programme_slots:
+        out[programme_slots[-1]] = group
+    else:
+        out.insert(0, group)
+        out = out[: max(1, len(groups))]
+    return out
+
+
+def deadline_passed(meta: dict[str, Any], today: dt.date) -> bool:
+    frist = meta.get("antragsfrist")
+    if not frist or frist == "laufend":
+        return False
+    try:
+        return dt.date.fromisoformat(frist) < today
+    except ValueError:
+        return False
 
 
 def is_programme_question(question: str, sources: Sequence[Source]) -> bool:
@@ -163,11 +224,12 @@ def compose(
         return Answer(
             question, ABSTAIN_TEXT, True, (), (), region_label, query, filters or {}, tuple(hits)
         )
-    groups = group_sources(
-        _programmes_first(hits, kinds) if is_programme_question(question, ()) else hits,
-        top_k,
-        per_source,
-    )
+    funding = is_programme_question(question, ())
+    ordered = _programmes_first(hits, kinds, today) if funding else list(hits)
+    groups = group_sources(ordered, top_k, per_source)
+    land = (filters or {}).get("land")
+    if funding and land:
+        groups = _ensure_land_programme(groups, ordered, land, kinds, per_source)
     sources: list[Source] = []
     for number, group in enumerate(groups, 1):
         best = group[0]

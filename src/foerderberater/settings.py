@@ -27,6 +27,7 @@ class Settings:
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
+    land_boost: float = 0.1  # relative bonus for programmes of the recognised/filtered Land
     min_relevance: float = 0.855  # calibrated on eval/gold.yaml (see README)
     max_passages_per_source: int = 2
     stale_after_days: int = 365
@@ -59,7 +60,7 @@ class Settings:
         for name in ("dense_weight", "lexical_weight", "min_relevance"):
             if not math.isfinite(getattr(self, name)):
                 raise ConfigError(name, "muss eine endliche Zahl sein")
-        for name in ("dense_weight", "lexical_weight", "stale_after_days"):
+        for name in ("dense_weight", "lexical_weight", "land_boost", "stale_after_days"):
             if getattr(self, name) < 0:
                 raise ConfigError(name, "darf nicht negativ sein")
         if not (self.embedder == "e5" or self.embedder.startswith("sentence-transformers:")):
