@@ -163,6 +163,7 @@ class Advisor:
             region_label=region.label() if region else None,
             standalone_query=standalone,
             filters=filters.active(),
+            land_boost=s.land_boost,
         )
         return replace(answer, index_version=retriever.version.name)
 

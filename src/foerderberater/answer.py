@@ -149,13 +149,18 @@ def freshness_warnings(
 EXPIRED_PENALTY = 0.85  # expired programmes rank lower but a strong match still shows (warned)
 
 
-def _programmes_first(hits: Sequence[Hit], kinds: dict[str, str], today: dt.date) -> list[Hit]:
-    """For funding questions: programmes before studies; expired programmes are demoted."""
+def _programmes_first(
+    hits: Sequence[Hit], kinds: dict[str, str], today: dt.date, land: str | None, land_boost: float
+) -> list[Hit]:
+    """For funding questions: programmes before studies; programmes of the user's Land get a
+    relative bonus, expired programmes a penalty (a strong match still shows, with a warning)."""
 
     def key(h: Hit) -> tuple[bool, float]:
         is_programme = kinds.get(h.chunk.doc_id) == "programm"
-        penalty = EXPIRED_PENALTY if deadline_passed(h.metadata, today) else 1.0
-        return (not is_programme, -h.score * penalty)
+        factor = EXPIRED_PENALTY if deadline_passed(h.metadata, today) else 1.0
+        if land and land in (h.metadata.get("foerdergebiet") or []):
+            factor *= 1.0 + land_boost
+        return (not is_programme, -h.score * factor)
 
     return sorted(hits, key=key)
 
@@ -218,6 +223,7 @@ def compose(
     region_label: str | None = None,
     standalone_query: str = "",
     filters: dict[str, Any] | None = None,
+    land_boost: float = 0.0,
 ) -> Answer:
     query = standalone_query or question
     if abstain or not hits:
@@ -225,9 +231,9 @@ def compose(
             question, ABSTAIN_TEXT, True, (), (), region_label, query, filters or {}, tuple(hits)
         )
     funding = is_programme_question(question, ())
-    ordered = _programmes_first(hits, kinds, today) if funding else list(hits)
-    groups = group_sources(ordered, top_k, per_source)
     land = (filters or {}).get("land")
+    ordered = _programmes_first(hits, kinds, today, land, land_boost) if funding else list(hits)
+    groups = group_sources(ordered, top_k, per_source)
     if funding and land:
         groups = _ensure_land_programme(groups, ordered, land, kinds, per_source)
     sources: list[Source] = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 
 import faiss
 import numpy as np
@@ -81,21 +80,7 @@ class Retriever:
         mask = self.allowed_rows(filters)
         dense = self.dense(query, s.candidate_k, mask)
         lexical = self.lexical(query, s.candidate_k, mask)
-        hits = self.fuse(dense, lexical)
-        if filters is not None and filters.land and self.settings.land_boost:
-            hits = self.prefer_land(hits, filters.land)
-        return hits[:k]
-
-    def prefer_land(self, hits: list[Hit], land: str) -> list[Hit]:
-        """Programmes of the user's Land get a relative bonus on the fused score."""
-        factor = 1.0 + self.settings.land_boost
-        boosted = [
-            replace(h, score=h.score * factor)
-            if land in (h.metadata.get("foerdergebiet") or [])
-            else h
-            for h in hits
-        ]
-        return sorted(boosted, key=lambda h: -h.score)
+        return self.fuse(dense, lexical)[:k]
 
     def fuse(
         self, dense: Sequence[tuple[int, float]], lexical: Sequence[tuple[int, float]]
