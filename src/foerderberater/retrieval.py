@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 import faiss
@@ -30,21 +31,33 @@ class Retriever:
         pos = {d: i for i, d in enumerate(doc_ids)}
         self._doc_ids = doc_ids
         self._row_doc = np.array([pos[d] for d in version.row_doc_ids()], dtype=np.int32)
+        self._masks: dict[Filters, np.ndarray] = {}  # row masks per filter combination
 
     def allowed_rows(self, filters: Filters | None) -> np.ndarray | None:
-        """Boolean row mask, or None when nothing is filtered."""
+        """Boolean row mask, or None when nothing is filtered (cached per filter combination).
+
+        The mask depends only on the filters and this immutable index version, so it is computed
+        once per combination instead of once per query (bench: p95 205 ms -> cached at 10k).
+        """
         if filters is None or not filters.active():
             return None
+        mask = self._masks.get(filters)
+        if mask is not None:
+            return mask
+        canon = functools.lru_cache(maxsize=None)(self.canon_kreis) if self.canon_kreis else None
         ok_docs = np.array(
             [
-                filters.matches(
-                    self.version.docs[d].kind, self.version.docs[d].metadata, self.canon_kreis
-                )
+                filters.matches(self.version.docs[d].kind, self.version.docs[d].metadata, canon)
                 for d in self._doc_ids
             ],
             dtype=bool,
         )
-        return ok_docs[self._row_doc] if len(self._row_doc) else np.zeros(0, dtype=bool)
+        mask = ok_docs[self._row_doc] if len(self._row_doc) else np.zeros(0, dtype=bool)
+        mask.setflags(write=False)
+        if len(self._masks) >= 1024:
+            self._masks.clear()
+        self._masks[filters] = mask
+        return mask
 
     def dense(self, query: str, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
         if len(self.version) == 0:
