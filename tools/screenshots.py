@@ -26,6 +26,12 @@ CHROMIUM = "/usr/bin/chromium"
 QUESTION = "Welche Zuschüsse gibt es für eine Produktionshalle in Borna?"
 
 
+CHECK_TEXT = (
+    "Wir sind ein Betrieb mit 45 Mitarbeitern und 8 Mio. Euro Umsatz in Zeitz und wollen "
+    "2 Mio. Euro in eine Elektrolyse investieren, Beginn im März 2027."
+)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -85,6 +91,14 @@ def shoot(url: str, password: str, out: Path) -> list[Path]:
         page.wait_for_selector("#fb-question textarea")
         _ask(page, QUESTION)
         shots.append(out / "screenshot-beratung.png")
+        page.screenshot(path=shots[-1], full_page=False)
+
+        page.get_by_role("tab", name="Projekt-Check").click()
+        page.locator("#fb-check-text textarea").fill(CHECK_TEXT)
+        page.locator("#fb-check-run").click()
+        page.wait_for_selector("#fb-check-result :text('Ergebnis')")
+        page.wait_for_timeout(400)
+        shots.append(out / "screenshot-projekt-check.png")
         page.screenshot(path=shots[-1], full_page=False)
 
         page.get_by_role("tab", name="Team: Feedback & Debug").click()

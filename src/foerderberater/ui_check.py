@@ -70,9 +70,11 @@ def check_tab(ctx: AppContext) -> None:
                 ort = gr.Textbox(label="Standort (Ort oder Landkreis)", elem_id="fb-check-ort")
                 art = gr.Dropdown(list(ARTEN_UI), value="", label="Antragsteller")
             with gr.Row():
-                beschaeftigte = gr.Number(label="Beschäftigte", precision=0)
-                umsatz = gr.Number(label="Jahresumsatz (Mio. €)")
-                bilanz = gr.Number(label="Bilanzsumme (Mio. €)")
+                beschaeftigte = gr.Number(
+                    value=None, label="Beschäftigte (0 = keine Angabe)", precision=0
+                )
+                umsatz = gr.Number(value=None, label="Jahresumsatz in Mio. € (0 = keine Angabe)")
+                bilanz = gr.Number(value=None, label="Bilanzsumme in Mio. € (0 = keine Angabe)")
             with gr.Row():
                 vorhaben = gr.Dropdown(["", *VORHABENART], value="", label="Vorhabenart")
                 technologie = gr.Dropdown(
