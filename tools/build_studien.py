@@ -57,6 +57,9 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from foerderberater.schema import TECHNOLOGIEFELDER  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 SRC_DIR = ROOT / "tools" / "studien"
 OUT_DIR = ROOT / "corpus" / "studien"
@@ -85,27 +88,7 @@ REQUIRED_FIELDS = (
     "stand",
     "dokumenttyp",
 )
-ALLOWED_FIELDS = {
-    "Erneuerbare Energien",
-    "Wasserstoff",
-    "Bioökonomie",
-    "Kreislaufwirtschaft",
-    "Big Data/KI",
-    "XR",
-    "Cybersicherheit",
-    "Seethermie",
-    "Geothermie/Wärmespeicher",
-    "Energieeffizienz",
-    "Wärmenetze",
-    "Mobilität/Logistik",
-    "Digitalisierung",
-    "Chemie",
-    "Mikroelektronik",
-    "Gesundheit/Life Sciences",
-    "Tourismus",
-    "Handwerk",
-    "technologieoffen",
-}
+ALLOWED_FIELDS = {*TECHNOLOGIEFELDER, "technologieoffen"}
 SIDECAR_KEYS = (
     "titel",
     "jahr",

@@ -5,19 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from foerderberater.errors import FoerderberaterError
+from foerderberater.profile import ARTEN
 from foerderberater.schema import VORHABENART
 from foerderberater.ui_context import AppContext
 
-ARTEN_UI = (
-    "",
-    "Unternehmen",
-    "Start-up",
-    "Start-up in Gründung",
-    "Forschungseinrichtung",
-    "Hochschule",
-    "Kommune",
-    "Verein",
-)
 INTRO = (
     "Beschreiben Sie Ihr Vorhaben – frei im Text oder über die Felder. Förderberater prüft "
     "jedes Programm im Korpus Bedingung für Bedingung (**passt / passt vielleicht / passt "
@@ -68,7 +59,7 @@ def check_tab(ctx: AppContext) -> None:
             )
             with gr.Row():
                 ort = gr.Textbox(label="Standort (Ort oder Landkreis)", elem_id="fb-check-ort")
-                art = gr.Dropdown(list(ARTEN_UI), value="", label="Antragsteller")
+                art = gr.Dropdown(["", *ARTEN], value="", label="Antragsteller")
             with gr.Row():
                 beschaeftigte = gr.Number(
                     value=None, label="Beschäftigte (0 = keine Angabe)", precision=0

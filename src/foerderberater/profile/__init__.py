@@ -15,7 +15,6 @@ from foerderberater.profile.model import (
     ARTEN,
     FACT_LABELS,
     FACT_QUESTIONS,
-    TECHNOLOGIEFELDER,
     UNTERNEHMERISCH,
     Profile,
 )
@@ -28,6 +27,7 @@ from foerderberater.profile.size import (
     eu_size_class,
 )
 from foerderberater.profile.text import profile_from_text
+from foerderberater.schema import TECHNOLOGIEFELDER
 
 __all__ = [
     "ARTEN",

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from foerderberater.errors import FoerderberaterError
-from foerderberater.profile.model import ARTEN, TECHNOLOGIEFELDER, Profile
+from foerderberater.profile.model import ARTEN, Profile
 from foerderberater.profile.parse import (
     _ART_ALIASES,
     _FOERDERART_ALIASES,
@@ -32,7 +32,7 @@ from foerderberater.profile.parse import (
 )
 from foerderberater.profile.text import profile_from_text
 from foerderberater.regions import Gazetteer
-from foerderberater.schema import FOERDERART, RECHTSFORMEN, VORHABENART
+from foerderberater.schema import FOERDERART, RECHTSFORMEN, TECHNOLOGIEFELDER, VORHABENART
 
 
 def resolve_location(

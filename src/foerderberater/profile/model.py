@@ -20,26 +20,6 @@ ARTEN = (
     "Privatperson",
 )
 UNTERNEHMERISCH = ("Unternehmen", "Start-up", "Start-up in Gründung")
-TECHNOLOGIEFELDER = (
-    "Erneuerbare Energien",
-    "Wasserstoff",
-    "Bioökonomie",
-    "Kreislaufwirtschaft",
-    "Big Data/KI",
-    "XR",
-    "Cybersicherheit",
-    "Seethermie",
-    "Geothermie/Wärmespeicher",
-    "Energieeffizienz",
-    "Wärmenetze",
-    "Mobilität/Logistik",
-    "Digitalisierung",
-    "Chemie",
-    "Mikroelektronik",
-    "Gesundheit/Life Sciences",
-    "Tourismus",
-    "Handwerk",
-)
 
 
 @dataclass(frozen=True)
