@@ -75,6 +75,19 @@ def hits() -> list[Hit]:
     ]
 
 
+def answer_for(question: str, hits_: list[Hit], **kw: object):  # noqa: ANN201
+    """compose() with the defaults these tests share; keyword arguments override them."""
+    params = {
+        "analyzer": GermanAnalyzer(),
+        "top_k": 5,
+        "per_source": 2,
+        "today": TODAY,
+        "stale_days": 365,
+        **kw,
+    }
+    return compose(question, hits_, **params)
+
+
 def kinds() -> dict[str, str]:
     return {"programme/zim.md": "programm", "studien/seethermie.pdf": "studie"}
 
@@ -87,15 +100,10 @@ def test_chunks_of_one_document_collapse_into_one_source() -> None:
 
 
 def test_every_statement_carries_a_citation_that_maps_to_a_source() -> None:
-    answer = compose(
+    answer = answer_for(
         "Welche Förderung gibt es für FuE in KMU?",
         hits(),
         kinds=kinds(),
-        analyzer=GermanAnalyzer(),
-        top_k=5,
-        per_source=2,
-        today=TODAY,
-        stale_days=365,
         abstain=False,
     )
     assert not answer.abstained
@@ -113,15 +121,10 @@ def test_every_statement_carries_a_citation_that_maps_to_a_source() -> None:
 
 
 def test_quoted_sentences_are_verbatim_from_the_cited_passage() -> None:
-    answer = compose(
+    answer = answer_for(
         "Wie tief wurde im Zwenkauer See gemessen?",
         hits()[2:],
         kinds=kinds(),
-        analyzer=GermanAnalyzer(),
-        top_k=5,
-        per_source=2,
-        today=TODAY,
-        stale_days=365,
         abstain=False,
     )
     line = next(x for x in answer.text.splitlines() if x.startswith("- "))
@@ -133,15 +136,10 @@ def test_quoted_sentences_are_verbatim_from_the_cited_passage() -> None:
 
 
 def test_abstention_lists_no_sources() -> None:
-    answer = compose(
+    answer = answer_for(
         "Wie backe ich Kuchen?",
         hits(),
         kinds=kinds(),
-        analyzer=GermanAnalyzer(),
-        top_k=5,
-        per_source=2,
-        today=TODAY,
-        stale_days=365,
         abstain=True,
     )
     assert answer.abstained and answer.sources == () and answer.text == ABSTAIN_TEXT
@@ -157,15 +155,10 @@ def test_stale_stand_and_passed_deadline_warn() -> None:
 
 
 def test_json_contract() -> None:
-    answer = compose(
+    answer = answer_for(
         "ZIM?",
         hits(),
         kinds=kinds(),
-        analyzer=GermanAnalyzer(),
-        top_k=5,
-        per_source=2,
-        today=TODAY,
-        stale_days=365,
         abstain=False,
     )
     data = answer.to_json()
@@ -185,29 +178,21 @@ def test_a_programme_of_the_users_land_takes_the_last_slot() -> None:
     hits_ = [_prog(f"bund{i}", ["Bund"], 0.05 - i * 0.001) for i in range(5)]
     hits_.append(_prog("grw-sachsen-anhalt", ["Sachsen-Anhalt"], 0.01))
     kinds_ = {h.chunk.doc_id: "programm" for h in hits_}
-    answer = compose(
+    answer = answer_for(
         "Welche Förderung gibt es?",
         hits_,
         kinds=kinds_,
-        analyzer=GermanAnalyzer(),
-        top_k=5,
         per_source=1,
-        today=TODAY,
-        stale_days=365,
         abstain=False,
         filters={"land": "Sachsen-Anhalt"},
     )
     slugs = [s.slug for s in answer.sources]
     assert len(slugs) == 5 and slugs[-1] == "grw-sachsen-anhalt" and "bund4" not in slugs
-    without = compose(
+    without = answer_for(
         "Welche Förderung gibt es?",
         hits_,
         kinds=kinds_,
-        analyzer=GermanAnalyzer(),
-        top_k=5,
         per_source=1,
-        today=TODAY,
-        stale_days=365,
         abstain=False,
     )
     assert "grw-sachsen-anhalt" not in [s.slug for s in without.sources]
@@ -216,15 +201,11 @@ def test_a_programme_of_the_users_land_takes_the_last_slot() -> None:
 def test_expired_programmes_are_demoted_but_still_warned() -> None:
     hits_ = [_prog("alt", ["Bund"], 0.050, frist="2021-02-19"), _prog("offen", ["Bund"], 0.046)]
     kinds_ = {h.chunk.doc_id: "programm" for h in hits_}
-    answer = compose(
+    answer = answer_for(
         "Welche Förderung gibt es?",
         hits_,
         kinds=kinds_,
-        analyzer=GermanAnalyzer(),
-        top_k=5,
         per_source=1,
-        today=TODAY,
-        stale_days=365,
         abstain=False,
     )
     assert [s.slug for s in answer.sources] == ["offen", "alt"]
@@ -234,15 +215,11 @@ def test_expired_programmes_are_demoted_but_still_warned() -> None:
 def test_long_list_sentences_are_cut_verbatim() -> None:
     text = "- Modul 1 " + "sehr lange Aufzählung von Maßnahmen " * 20 + "\n- Modul 2 kurz und klar."
     quote = (
-        compose(
+        answer_for(
             "Aufzählung Maßnahmen",
             [hit("programme/zim.md", text, 0.05, ZIM)],
             kinds={"programme/zim.md": "programm"},
-            analyzer=GermanAnalyzer(),
-            top_k=5,
             per_source=1,
-            today=TODAY,
-            stale_days=365,
             abstain=False,
         )
         .sources[0]
