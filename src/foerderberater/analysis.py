@@ -23,10 +23,14 @@ def stopwords() -> frozenset[str]:
     return frozenset(fold(w) for w in raw.split())
 
 
+def _undigraph(word: str) -> str:
+    """'waerme' -> 'warme': ae/oe/ue spellings agree with folded umlauts."""
+    return _DIGRAPH.sub(lambda m: m.group(1)[0], word)
+
+
 def fold(word: str) -> str:
     """Lower-case and fold umlauts/ß/ae-spellings so "Wärme", "Waerme", "WÄRME" agree."""
-    word = unicodedata.normalize("NFC", word).casefold().translate(_FOLD)
-    return _DIGRAPH.sub(lambda m: m.group(1)[0], word)
+    return _undigraph(unicodedata.normalize("NFC", word).casefold().translate(_FOLD))
 
 
 def raw_tokens(text: str) -> list[str]:
@@ -36,10 +40,10 @@ def raw_tokens(text: str) -> list[str]:
     for tok in _TOKEN.findall(text):
         parts = re.split(r"[-/]", tok)
         if len(parts) > 1:
-            out.extend(_DIGRAPH.sub(lambda m: m.group(1)[0], p) for p in parts if p)
-            out.append(_DIGRAPH.sub(lambda m: m.group(1)[0], "".join(parts)))
+            out.extend(_undigraph(p) for p in parts if p)
+            out.append(_undigraph("".join(parts)))
         else:
-            out.append(_DIGRAPH.sub(lambda m: m.group(1)[0], tok))
+            out.append(_undigraph(tok))
     return out
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from foerderberater.analysis import GermanAnalyzer
+from foerderberater.schema import deadline_passed, is_stale
 from foerderberater.text import split_sentences
 from foerderberater.types import Answer, Hit, Source
 
@@ -130,17 +131,11 @@ def freshness_warnings(
     title: str, meta: dict[str, Any], today: dt.date, stale_days: int
 ) -> list[str]:
     out = []
-    stand = meta.get("stand")
-    if stand:
-        try:
-            age = (today - dt.date.fromisoformat(stand)).days
-        except ValueError:
-            age = 0
-        if age > stale_days:
-            out.append(
-                f"Die Angaben zu „{title}“ haben Stand {stand} (älter als "
-                f"{stale_days // 30} Monate) – bitte beim Fördergeber prüfen."
-            )
+    if is_stale(meta, today, stale_days):
+        out.append(
+            f"Die Angaben zu „{title}“ haben Stand {meta['stand']} (älter als "
+            f"{stale_days // 30} Monate) – bitte beim Fördergeber prüfen."
+        )
     if deadline_passed(meta, today):
         out.append(f"Die Antragsfrist von „{title}“ ({meta['antragsfrist']}) ist abgelaufen.")
     return out
@@ -192,16 +187,6 @@ def _ensure_land_programme(
         out.insert(0, group)
         out = out[: max(1, len(groups))]
     return out
-
-
-def deadline_passed(meta: dict[str, Any], today: dt.date) -> bool:
-    frist = meta.get("antragsfrist")
-    if not frist or frist == "laufend":
-        return False
-    try:
-        return dt.date.fromisoformat(frist) < today
-    except ValueError:
-        return False
 
 
 def is_programme_question(question: str, sources: Sequence[Source]) -> bool:

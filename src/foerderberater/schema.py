@@ -265,3 +265,22 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _json_safe(v) for k, v in value.items()}
     return value
+
+
+def is_stale(meta: dict[str, Any], today: dt.date, stale_days: int) -> bool:
+    """True when the document's ``stand`` is more than ``stale_days`` before ``today``."""
+    try:
+        return (today - dt.date.fromisoformat(str(meta["stand"]))).days > stale_days
+    except (KeyError, ValueError):
+        return False
+
+
+def deadline_passed(meta: dict[str, Any], today: dt.date) -> bool:
+    """True when ``antragsfrist`` is an ISO date before ``today`` ("laufend" never passes)."""
+    frist = meta.get("antragsfrist")
+    if not frist or frist == "laufend":
+        return False
+    try:
+        return dt.date.fromisoformat(str(frist)) < today
+    except ValueError:
+        return False

@@ -55,6 +55,7 @@ from foerderberater.eligibility.textutil import _clean, _sentences
 from foerderberater.errors import FoerderberaterError
 from foerderberater.filters import Filters
 from foerderberater.profile import FACT_LABELS, FACT_QUESTIONS, Profile
+from foerderberater.schema import is_stale
 
 RULES: tuple[Callable[[Programme, Context], list[Reason]], ...] = (
     rule_zielgruppe,
@@ -111,13 +112,7 @@ def check_programme(prog: Programme, ctx: Context, stale_days: int = STALE_DAYS)
     amount = amount_for(prog, ctx, rate)
     step, step_cite = next_step(prog, ctx)
     frist, expired = frist_text(prog, ctx.today)
-    stand = prog.metadata.get("stand")
-    stale = False
-    if stand:
-        try:
-            stale = (ctx.today - dt.date.fromisoformat(stand)).days > stale_days
-        except ValueError:
-            stale = False
+    stale = is_stale(prog.metadata, ctx.today, stale_days)
     combo, combo_cites = combination_note(prog)
     return ProgrammeCheck(
         programme=prog,
@@ -130,7 +125,7 @@ def check_programme(prog: Programme, ctx: Context, stale_days: int = STALE_DAYS)
         naechster_schritt_beleg=step_cite,
         frist=frist,
         frist_abgelaufen=expired,
-        stand=stand,
+        stand=prog.metadata.get("stand"),
         stand_veraltet=stale,
         kombination=combo,
         kombination_belege=combo_cites,
