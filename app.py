@@ -13,9 +13,9 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 def main() -> int:
     from foerderberater.cli import explain
-    from foerderberater.errors import FoerderberaterError
-    from foerderberater.settings import Settings
-    from foerderberater.webapp import launch
+    from foerderberater.core.errors import FoerderberaterError
+    from foerderberater.core.settings import Settings
+    from foerderberater.web.app import launch
 
     try:
         settings = Settings.from_env()

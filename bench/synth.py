@@ -30,7 +30,7 @@ def _noisy(vec: np.ndarray, rng: np.random.Generator, scale: float) -> np.ndarra
 
 
 def _shuffle_text(text: str, rng: random.Random) -> str:
-    from foerderberater.text import split_sentences
+    from foerderberater.core.text import split_sentences
 
     sentences = split_sentences(text)
     if len(sentences) > 1:
@@ -44,7 +44,8 @@ def _shuffle_text(text: str, rng: random.Random) -> str:
 def scale_ours(seed_index: Path, out_index: Path, n: int, seed: int = 7) -> dict:
     import faiss
 
-    from foerderberater.store import (
+    from foerderberater.core.types import Chunk
+    from foerderberater.index.store import (
         CURRENT,
         VERSIONS,
         DocRecord,
@@ -52,7 +53,6 @@ def scale_ours(seed_index: Path, out_index: Path, n: int, seed: int = 7) -> dict
         read_manifest,
         write_version,
     )
-    from foerderberater.types import Chunk
 
     vdir, manifest = read_manifest(seed_index)
     base = IndexVersion(vdir, manifest)

@@ -74,9 +74,9 @@ def _save_profile(prof, path: str, top: int = 15) -> list[dict]:  # noqa: ANN001
 
 
 def cmd_index_ours(a: argparse.Namespace) -> None:
-    from foerderberater.builder import build_index
-    from foerderberater.embedding import create_embedder
-    from foerderberater.settings import Settings
+    from foerderberater.core.settings import Settings
+    from foerderberater.index.builder import build_index
+    from foerderberater.index.embedding import create_embedder
 
     t_import = time.perf_counter() - T_START
     settings = Settings(corpus_dir=Path(a.corpus), index_dir=Path(a.index), embedder=a.embedder)
@@ -193,7 +193,7 @@ def cmd_latency_ours(a: argparse.Namespace) -> None:
     import numpy as np
 
     from foerderberater.advisor import Advisor
-    from foerderberater.settings import Settings
+    from foerderberater.core.settings import Settings
 
     questions = _questions(a.questions)
     settings = Settings(corpus_dir=Path(a.corpus), index_dir=Path(a.index), embedder="e5")
@@ -300,7 +300,7 @@ def cmd_latency_lc(a: argparse.Namespace) -> None:
 
 
 def _gold_items(path: Path) -> list[dict]:
-    from foerderberater.evaluation import load_gold
+    from foerderberater.evaluation.gold import load_gold
 
     return load_gold(path)
 
@@ -309,8 +309,9 @@ def cmd_quality_ours(a: argparse.Namespace) -> None:
     import statistics
 
     from foerderberater.advisor import Advisor
-    from foerderberater.evaluation import evaluate_gold, mrr_at, recall_at, unique_docs
-    from foerderberater.settings import Settings
+    from foerderberater.core.settings import Settings
+    from foerderberater.evaluation.gold import evaluate_gold
+    from foerderberater.evaluation.metrics import mrr_at, recall_at, unique_docs
 
     settings = Settings(corpus_dir=Path(a.corpus), index_dir=Path(a.index), embedder="e5")
     advisor = Advisor(settings)
@@ -344,7 +345,7 @@ def cmd_quality_lc(a: argparse.Namespace) -> None:
 
     from langchain_community.vectorstores import FAISS
 
-    from foerderberater.evaluation import mrr_at, recall_at, unique_docs
+    from foerderberater.evaluation.metrics import mrr_at, recall_at, unique_docs
 
     db = FAISS.load_local(a.index, lc_embeddings(), allow_dangerous_deserialization=True)
     out = {"variant": "langchain"}
@@ -389,7 +390,7 @@ def cmd_synth_lc(a: argparse.Namespace) -> None:
 
 def cmd_profile_query(a: argparse.Namespace) -> None:
     from foerderberater.advisor import Advisor
-    from foerderberater.settings import Settings
+    from foerderberater.core.settings import Settings
 
     questions = _questions(a.questions)
     advisor = Advisor(Settings(corpus_dir=Path(a.corpus), index_dir=Path(a.index)))
@@ -427,8 +428,8 @@ def cmd_embed_micro(a: argparse.Namespace) -> None:
     import os
     import sqlite3
 
-    from foerderberater.embedding import create_embedder
-    from foerderberater.store import CHUNKS_DB, current_version_dir
+    from foerderberater.index.embedding import create_embedder
+    from foerderberater.index.store import CHUNKS_DB, current_version_dir
 
     vdir = current_version_dir(Path(a.index))
     db = sqlite3.connect(vdir / CHUNKS_DB)

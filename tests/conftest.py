@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 import yaml
 
-from foerderberater.embedding import E5Embedder
-from foerderberater.settings import Settings
+from foerderberater.core.settings import Settings
+from foerderberater.index.embedding import E5Embedder
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FONT_CANDIDATES = (

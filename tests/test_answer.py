@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from foerderberater.analysis import GermanAnalyzer
-from foerderberater.answer import ABSTAIN_TEXT, compose, freshness_warnings, group_sources
-from foerderberater.text import split_sentences
-from foerderberater.types import Chunk, Hit
+from foerderberater.answer.compose import ABSTAIN_TEXT, compose, freshness_warnings, group_sources
+from foerderberater.core.text import split_sentences
+from foerderberater.core.types import Chunk, Hit
+from foerderberater.index.analysis import GermanAnalyzer
 
 TODAY = dt.date(2026, 11, 25)
 ZIM = {

@@ -45,7 +45,7 @@ def _wait_http(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, e5):
-    from foerderberater.builder import build_index
+    from foerderberater.index.builder import build_index
 
     root = tmp_path_factory.mktemp("browser")
     webapp_corpus(root)

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from foerderberater.builder import chunker_config
-from foerderberater.chunking import Chunker, ChunkerConfig
-from foerderberater.embedding import E5Embedder
-from foerderberater.ingest import load_document
-from foerderberater.settings import Settings
-from foerderberater.text import split_sentences
-from foerderberater.types import Chunk, Document, Page
+from foerderberater.core.settings import Settings
+from foerderberater.core.text import split_sentences
+from foerderberater.core.types import Chunk, Document, Page
+from foerderberater.index.builder import chunker_config
+from foerderberater.index.chunking import Chunker, ChunkerConfig
+from foerderberater.index.embedding import E5Embedder
+from foerderberater.index.ingest import load_document
 
 # Token counts of concatenated text are not exactly additive; a chunk may exceed its budget
 # by a token or two (the embedder's 512-token limit leaves room for that).

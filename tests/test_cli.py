@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from foerderberater.builder import LOCK_FILE, BuildLock
-from foerderberater.store import CURRENT
+from foerderberater.index.builder import LOCK_FILE, BuildLock
+from foerderberater.index.store import CURRENT
 
 pytestmark = pytest.mark.integration
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from foerderberater.ingest import discover, load_document, split_front_matter
-from foerderberater.schema import validate_metadata
+from foerderberater.core.schema import validate_metadata
+from foerderberater.index.ingest import discover, load_document, split_front_matter
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

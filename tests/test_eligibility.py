@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from foerderberater.core.errors import FrontMatterError, IndexNotFoundError
+from foerderberater.core.schema import validate_metadata
 from foerderberater.eligibility import (
     ERFUELLT,
     HINWEIS,
@@ -26,7 +28,6 @@ from foerderberater.eligibility import (
     combination_note,
     combinations,
     evaluate,
-    evaluate_check_profiles,
     load_programmes,
     rate_for,
     render_markdown,
@@ -50,7 +51,7 @@ from foerderberater.eligibility import (
     rule_zielgruppe,
     split_sections,
 )
-from foerderberater.errors import FrontMatterError, IndexNotFoundError
+from foerderberater.evaluation.check import evaluate_check_profiles
 from foerderberater.profile import (
     Profile,
     ProfilError,
@@ -60,8 +61,7 @@ from foerderberater.profile import (
     profile_from_dict,
     profile_from_text,
 )
-from foerderberater.regions import Gazetteer
-from foerderberater.schema import validate_metadata
+from foerderberater.search.regions import Gazetteer
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -729,7 +729,7 @@ def test_check_project_without_index_and_markdown(gaz: Gazetteer) -> None:
 
 
 def test_check_project_attaches_retrieved_passages(gaz: Gazetteer) -> None:
-    from foerderberater.types import Chunk, Hit
+    from foerderberater.core.types import Chunk, Hit
 
     chunk = Chunk(1, "programme/eew.md", "eew", "EEW", "Kurzbeschreibung", (0,), 0, "EEW-Text")
     profile = Profile(art="Unternehmen", beschaeftigte=45, umsatz_mio=8.0, text="Abwärme")

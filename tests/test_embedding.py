@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from foerderberater.builder import build_index
-from foerderberater.embedding import E5Embedder, create_embedder, describe
-from foerderberater.errors import EmbedderError, IndexMismatchError
-from foerderberater.settings import Settings
-from foerderberater.store import open_current
+from foerderberater.core.errors import EmbedderError, IndexMismatchError
+from foerderberater.core.settings import Settings
+from foerderberater.index.builder import build_index
+from foerderberater.index.embedding import E5Embedder, create_embedder, describe
+from foerderberater.index.store import open_current
 
 PAIRS = [
     # (query, related passage, unrelated passage)

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from foerderberater.feedback import FeedbackError, FeedbackRecord, FeedbackStore
+from foerderberater.web.feedback import FeedbackError, FeedbackRecord, FeedbackStore
 
 
 def record(**overrides):

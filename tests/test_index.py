@@ -18,17 +18,24 @@ import pytest
 from pypdf import PdfWriter
 
 from foerderberater.advisor import Advisor
-from foerderberater.builder import LOCK_FILE, BuildLock, build_index
 from foerderberater.cli import explain
-from foerderberater.errors import (
+from foerderberater.core.errors import (
     FoerderberaterError,
     IndexCorruptError,
     IndexLockedError,
     IndexMismatchError,
     IndexNotFoundError,
 )
-from foerderberater.settings import Settings
-from foerderberater.store import CURRENT, MANIFEST, VECTORS, VERSIONS, IndexVersion, open_current
+from foerderberater.core.settings import Settings
+from foerderberater.index.builder import LOCK_FILE, BuildLock, build_index
+from foerderberater.index.store import (
+    CURRENT,
+    MANIFEST,
+    VECTORS,
+    VERSIONS,
+    IndexVersion,
+    open_current,
+)
 
 TXT = "Der Revierfonds unterstützt Vereine im Burgenlandkreis bei Projekten zur Industriekultur."
 NEW_TXT = "Ein Radwegenetz verbindet die Tagebauseen im Leipziger Neuseenland mit der Stadt."

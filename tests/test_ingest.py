@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from foerderberater.errors import FrontMatterError, IngestError
-from foerderberater.ingest import discover, file_sha256, load_document, split_front_matter
+from foerderberater.core.errors import FrontMatterError, IngestError
+from foerderberater.index.ingest import discover, file_sha256, load_document, split_front_matter
 
 # --------------------------------------------------------------------------- PDF
 

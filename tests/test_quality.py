@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from foerderberater.advisor import Advisor
-from foerderberater.evaluation import evaluate_gold
-from foerderberater.settings import Settings
+from foerderberater.core.settings import Settings
+from foerderberater.evaluation.gold import evaluate_gold
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from foerderberater.builder import build_index
-from foerderberater.chunking import Chunker, ChunkerConfig
-from foerderberater.embedding import E5Embedder
-from foerderberater.errors import IngestError
-from foerderberater.ingest import load_document
-from foerderberater.settings import Settings
-from foerderberater.types import Document
+from foerderberater.core.errors import IngestError
+from foerderberater.core.settings import Settings
+from foerderberater.core.types import Document
+from foerderberater.index.builder import build_index
+from foerderberater.index.chunking import Chunker, ChunkerConfig
+from foerderberater.index.embedding import E5Embedder
+from foerderberater.index.ingest import load_document
 
 REAL_PDFS = Path(__file__).resolve().parent.parent.parent / "shared" / "testdata" / "real-pdfs"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from foerderberater.advisor import funding_level
-from foerderberater.conversation import condense
-from foerderberater.errors import ConfigError
-from foerderberater.filters import Filters
-from foerderberater.regions import Gazetteer
+from foerderberater.answer.conversation import condense
+from foerderberater.core.errors import ConfigError
+from foerderberater.search.filters import Filters
+from foerderberater.search.regions import Gazetteer
 
 
 @pytest.fixture(scope="module")
@@ -145,8 +145,8 @@ def test_condense_carries_region_and_programme(gaz: Gazetteer) -> None:
 
 def test_in_domain_funding_questions_get_a_margin_below_the_threshold(tmp_path) -> None:  # noqa: ANN001
     from foerderberater.advisor import DOMAIN_MARGIN, Advisor
-    from foerderberater.settings import Settings
-    from foerderberater.types import Chunk, Hit
+    from foerderberater.core.settings import Settings
+    from foerderberater.core.types import Chunk, Hit
 
     advisor = Advisor(Settings(index_dir=tmp_path, min_relevance=0.85))
     chunk = Chunk(1, "a.md", "a", "A", "", (0,), 0, "Text")

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from foerderberater.advisor import Advisor
-from foerderberater.evaluation import eval_beir, evaluate_gold, mrr_at, ndcg_at, recall_at
-from foerderberater.filters import Filters
-from foerderberater.settings import Settings
+from foerderberater.core.settings import Settings
+from foerderberater.evaluation.beir import eval_beir
+from foerderberater.evaluation.gold import evaluate_gold
+from foerderberater.evaluation.metrics import mrr_at, ndcg_at, recall_at
+from foerderberater.search.filters import Filters
 
 pytestmark = pytest.mark.integration
 

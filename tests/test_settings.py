@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from foerderberater.errors import ConfigError
-from foerderberater.settings import ENV_PREFIX, Settings
+from foerderberater.core.errors import ConfigError
+from foerderberater.core.settings import ENV_PREFIX, Settings
 
 
 def test_defaults() -> None:

@@ -7,9 +7,7 @@ import unicodedata
 import numpy as np
 import pytest
 
-from foerderberater.analysis import GermanAnalyzer, fold, raw_tokens, vocabulary_of
-from foerderberater.lexical import LexicalIndex
-from foerderberater.text import (
+from foerderberater.core.text import (
     clean_page_text,
     drop_page_number_lines,
     join_hyphenated,
@@ -17,6 +15,8 @@ from foerderberater.text import (
     split_sentences,
     strip_running_lines,
 )
+from foerderberater.index.analysis import GermanAnalyzer, fold, raw_tokens, vocabulary_of
+from foerderberater.index.lexical import LexicalIndex
 
 # --------------------------------------------------------------------------- normalize
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from foerderberater.settings import Settings
-from foerderberater.ui_check import run_check
-from foerderberater.ui_context import create_context
+from foerderberater.core.settings import Settings
+from foerderberater.web.check import run_check
+from foerderberater.web.context import create_context
 
 ROOT = Path(__file__).resolve().parents[1]
 

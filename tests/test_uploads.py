@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from foerderberater.uploads import (
+from foerderberater.web.uploads import (
     UploadError,
     detect_type,
     list_corpus,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from foerderberater.settings import Settings
+from foerderberater.core.settings import Settings
 
 PROGRAMME = """---
 titel: "{titel}"
@@ -125,7 +125,7 @@ def webapp_settings(root: Path, **overrides: object) -> Settings:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, e5):
-    from foerderberater.builder import build_index
+    from foerderberater.index.builder import build_index
 
     root = tmp_path_factory.mktemp("webapp")
     webapp_corpus(root)
@@ -137,7 +137,7 @@ def built(tmp_path_factory, e5):
 
 @pytest.fixture()
 def ctx(built, e5):
-    from foerderberater.ui_context import LoginGuard, create_context
+    from foerderberater.web.context import LoginGuard, create_context
 
     return create_context(
         built,
@@ -148,8 +148,8 @@ def ctx(built, e5):
 
 
 def test_ask_renders_citations_sources_cards_and_export(ctx):
-    from foerderberater import ui_handlers as h
-    from foerderberater.ui_render import cards_html, context_md, export_markdown, sources_html
+    from foerderberater.web import handlers as h
+    from foerderberater.web.render import cards_html, context_md, export_markdown, sources_html
 
     session = h.Session()
     rec = h.ask(
@@ -176,8 +176,8 @@ def test_ask_renders_citations_sources_cards_and_export(ctx):
 
 
 def test_land_filter_changes_result_and_warnings(ctx):
-    from foerderberater import ui_handlers as h
-    from foerderberater.ui_render import cards_html
+    from foerderberater.web import handlers as h
+    from foerderberater.web.render import cards_html
 
     session = h.Session()
     rec = h.ask(
@@ -191,8 +191,8 @@ def test_land_filter_changes_result_and_warnings(ctx):
 
 
 def test_pdf_source_links_to_page_and_history_is_passed(ctx):
-    from foerderberater import ui_handlers as h
-    from foerderberater.ui_render import source_links
+    from foerderberater.web import handlers as h
+    from foerderberater.web.render import source_links
 
     session = h.Session()
     rec = h.ask(ctx, session, "Welche Berufe fehlen laut Studie im Revier?", h.make_filters())
@@ -207,7 +207,7 @@ def test_pdf_source_links_to_page_and_history_is_passed(ctx):
 
 
 def test_stream_pieces_grow_to_the_full_text():
-    from foerderberater.ui_handlers import stream_pieces
+    from foerderberater.web.handlers import stream_pieces
 
     assert stream_pieces("kurz") == ["kurz"]
     text = "\n".join(f"- Zeile {i} " + "x" * 60 for i in range(12))
@@ -217,7 +217,7 @@ def test_stream_pieces_grow_to_the_full_text():
 
 
 def test_abstains_and_rejects_bad_input(ctx):
-    from foerderberater import ui_handlers as h
+    from foerderberater.web import handlers as h
 
     rec = h.ask(ctx, h.Session(), "Wie backe ich einen Marmorkuchen?", h.make_filters())
     assert rec.answer.abstained and not rec.answer.sources
@@ -228,7 +228,7 @@ def test_abstains_and_rejects_bad_input(ctx):
 
 
 def test_api_ask_returns_json_contract(ctx):
-    from foerderberater import ui_handlers as h
+    from foerderberater.web import handlers as h
 
     out = h.api_ask(
         ctx,
@@ -241,8 +241,8 @@ def test_api_ask_returns_json_contract(ctx):
 
 
 def test_feedback_and_debug(ctx):
-    from foerderberater import ui_handlers as h
-    from foerderberater.ui_status import debug_md, debug_rows
+    from foerderberater.web import handlers as h
+    from foerderberater.web.status import debug_md, debug_rows
 
     session = h.Session()
     assert "Noch keine Antwort" in h.submit_feedback(ctx, session, None, "👍", "", "")
@@ -263,8 +263,8 @@ def test_feedback_and_debug(ctx):
 
 
 def test_admin_login_upload_remove_and_build(ctx, tmp_path):
-    from foerderberater import ui_admin_ops as ops
-    from foerderberater import ui_handlers as h
+    from foerderberater.web import admin_ops as ops
+    from foerderberater.web import handlers as h
 
     session = h.Session()
     with pytest.raises(h.UserError, match="anmelden"):
@@ -315,7 +315,7 @@ def test_admin_login_upload_remove_and_build(ctx, tmp_path):
 
 
 def test_gold_evaluation_message_or_metrics(ctx, tmp_path):
-    from foerderberater import ui_admin_ops as ops
+    from foerderberater.web import admin_ops as ops
 
     ctx.gold_path = tmp_path / "fehlt.yaml"
     text, headers, rows = ops.run_gold_evaluation(ctx)
@@ -331,13 +331,13 @@ def test_gold_evaluation_message_or_metrics(ctx, tmp_path):
     )
     text, headers, rows = ops.run_gold_evaluation(ctx)
     if "nicht verfügbar" in text:
-        pytest.skip("foerderberater.evaluation fehlt")
+        pytest.skip("foerderberater.evaluation.gold fehlt")
     assert "| Recall@5 | 1.000 |" in text and "| MRR | 1.000 |" in text
     assert "frage" in headers and len(rows) == 2
 
 
 def test_blocks_build_and_api_is_documented(ctx):
-    from foerderberater.webapp import create_blocks
+    from foerderberater.web.app import create_blocks
 
     demo = create_blocks(ctx)
     info = demo.get_api_info()
@@ -345,11 +345,11 @@ def test_blocks_build_and_api_is_documented(ctx):
 
 
 def test_admin_disabled_without_password(built, e5):
-    from foerderberater import ui_admin_ops as ops
-    from foerderberater import ui_handlers as h
-    from foerderberater.ui_admin import DISABLED
-    from foerderberater.ui_context import create_context
-    from foerderberater.webapp import create_blocks
+    from foerderberater.web import admin_ops as ops
+    from foerderberater.web import handlers as h
+    from foerderberater.web.admin import DISABLED
+    from foerderberater.web.app import create_blocks
+    from foerderberater.web.context import create_context
 
     ctx = create_context(built.with_overrides(admin_password=""), embedder=e5)
     session = h.Session()

@@ -14,7 +14,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from foerderberater.ingest import split_front_matter  # noqa: E402
+from foerderberater.index.ingest import split_front_matter  # noqa: E402
 
 BEGIN = "<!-- dokumente:begin -->"
 END = "<!-- dokumente:end -->"

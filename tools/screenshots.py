@@ -40,9 +40,9 @@ def _free_port() -> int:
 
 def _ensure_index() -> None:
     from foerderberater.advisor import Advisor
-    from foerderberater.errors import IndexNotFoundError
-    from foerderberater.progress import terminal_progress
-    from foerderberater.settings import Settings
+    from foerderberater.core.errors import IndexNotFoundError
+    from foerderberater.core.settings import Settings
+    from foerderberater.index.progress import terminal_progress
 
     advisor = Advisor(Settings.from_env())
     try:

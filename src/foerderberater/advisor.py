@@ -10,17 +10,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from foerderberater.answer import compose, is_programme_question
-from foerderberater.builder import BuildReport, ProgressFn, build_index
-from foerderberater.conversation import condense
-from foerderberater.embedding import Embedder, create_embedder
-from foerderberater.filters import Filters
-from foerderberater.regions import Gazetteer, Region
-from foerderberater.rerank import Reranker, create_reranker
-from foerderberater.retrieval import Retriever
-from foerderberater.settings import Settings
-from foerderberater.store import CURRENT, IndexVersion, open_current
-from foerderberater.types import Answer, Hit
+from foerderberater.answer.compose import compose, is_programme_question
+from foerderberater.answer.conversation import condense
+from foerderberater.core.settings import Settings
+from foerderberater.core.types import Answer, Hit
+from foerderberater.index.builder import BuildReport, ProgressFn, build_index
+from foerderberater.index.embedding import Embedder, create_embedder
+from foerderberater.index.store import CURRENT, IndexVersion, open_current
+from foerderberater.search.filters import Filters
+from foerderberater.search.regions import Gazetteer, Region
+from foerderberater.search.rerank import Reranker, create_reranker
+from foerderberater.search.retrieval import Retriever
 
 _BUND = re.compile(
     r"\b(bund|bundes|bundesprogramm\w*|bundesförderung\w*|bundesweit\w*|"

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from foerderberater import __version__
-from foerderberater.errors import (
+from foerderberater.core.errors import (
     ConfigError,
     EmbedderError,
     FoerderberaterError,
@@ -18,8 +18,8 @@ from foerderberater.errors import (
     IndexMismatchError,
     IndexNotFoundError,
 )
-from foerderberater.filters import Filters
-from foerderberater.settings import Settings
+from foerderberater.core.settings import Settings
+from foerderberater.search.filters import Filters
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_LOCKED, EXIT_PARTIAL = 0, 1, 2, 3, 4
 
@@ -154,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return _cmd_check(advisor, args)
         if args.command == "eval":
-            from foerderberater.evaluation import run_eval_command
+            from foerderberater.evaluation.gold import run_eval_command
 
             return run_eval_command(advisor, args)
     except IndexLockedError as exc:
@@ -170,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _cmd_index(advisor, args: argparse.Namespace) -> int:  # noqa: ANN001
-    from foerderberater.progress import terminal_progress
+    from foerderberater.index.progress import terminal_progress
 
     with terminal_progress(enabled=not args.quiet) as progress:
         report = advisor.build(full=args.full, progress=progress)

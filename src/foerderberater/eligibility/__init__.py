@@ -8,7 +8,7 @@ Entry points: ``check_project(advisor, profile)`` (used by CLI and web UI),
 ``evaluate(profile, programmes)`` (pure, no index needed) and ``render_markdown(result)``.
 
 Modules (imports flow downwards only): ``textutil`` → ``model`` → ``results`` → ``corpus`` →
-``rules_*`` → ``rates``, ``combine`` → ``engine`` → ``render``, ``profiles_eval``.
+``rules_*`` → ``rates``, ``combine`` → ``engine`` → ``render``.
 """
 
 from foerderberater.eligibility.combine import combination_note, combinations
@@ -53,11 +53,6 @@ from foerderberater.eligibility.model import (
     Programme,
     Rate,
     Reason,
-)
-from foerderberater.eligibility.profiles_eval import (
-    evaluate_check_profiles,
-    load_check_profiles,
-    run_check_eval,
 )
 from foerderberater.eligibility.rates import amount_for, rate_for
 from foerderberater.eligibility.render import TEXT_FIELD_LABELS, profile_summary, render_markdown
@@ -126,10 +121,8 @@ __all__ = [
     "combination_note",
     "combinations",
     "evaluate",
-    "evaluate_check_profiles",
     "first_passage",
     "frist_text",
-    "load_check_profiles",
     "load_programmes",
     "meta_cite",
     "next_step",
@@ -140,7 +133,6 @@ __all__ = [
     "rate_for",
     "render_markdown",
     "retrieve_passages",
-    "run_check_eval",
     "rule_alter",
     "rule_beginn",
     "rule_beschaeftigte",

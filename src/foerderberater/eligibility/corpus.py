@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from foerderberater.core.errors import FoerderberaterError, IngestError
 from foerderberater.eligibility.model import Citation, Programme
 from foerderberater.eligibility.textutil import _sentences, _window
-from foerderberater.errors import FoerderberaterError, IngestError
-from foerderberater.ingest import discover, doc_id_for, load_document
+from foerderberater.index.ingest import discover, doc_id_for, load_document
 from foerderberater.profile import fmt_number
 
 _SECTION = re.compile(r"^##\s+(.+?)\s*#*$")

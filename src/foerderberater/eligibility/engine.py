@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from foerderberater.core.errors import FoerderberaterError
+from foerderberater.core.schema import is_stale
 from foerderberater.eligibility.combine import combination_note, combinations
 from foerderberater.eligibility.corpus import programmes_for
 from foerderberater.eligibility.model import (
@@ -52,10 +54,8 @@ from foerderberater.eligibility.rules_project import (
 from foerderberater.eligibility.rules_region import rule_gebiet, rule_landkreise
 from foerderberater.eligibility.rules_size import rule_beschaeftigte, rule_kmu, rule_umsatz
 from foerderberater.eligibility.textutil import _clean, _sentences
-from foerderberater.errors import FoerderberaterError
-from foerderberater.filters import Filters
 from foerderberater.profile import FACT_LABELS, FACT_QUESTIONS, Profile
-from foerderberater.schema import is_stale
+from foerderberater.search.filters import Filters
 
 RULES: tuple[Callable[[Programme, Context], list[Reason]], ...] = (
     rule_zielgruppe,

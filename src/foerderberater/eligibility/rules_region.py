@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
+from foerderberater.core.schema import LAENDER
 from foerderberater.eligibility.corpus import REQ, WHO, _cites, meta_cite, passage
 from foerderberater.eligibility.model import ERFUELLT, OFFEN, VERLETZT, Context, Programme, Reason
 from foerderberater.eligibility.textutil import _join
-from foerderberater.schema import LAENDER
 
 
 def rule_gebiet(prog: Programme, ctx: Context) -> list[Reason]:

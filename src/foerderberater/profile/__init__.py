@@ -9,8 +9,9 @@ Modules (imports flow downwards only): ``fmt`` (number formatting) → ``size`` 
 ``text`` (free text) → ``build`` (dict/YAML, merge).
 """
 
+from foerderberater.core.fmt import fmt_eur, fmt_number
+from foerderberater.core.schema import TECHNOLOGIEFELDER
 from foerderberater.profile.build import load_profile, merge, profile_from_dict, resolve_location
-from foerderberater.profile.fmt import fmt_eur, fmt_number
 from foerderberater.profile.model import (
     ARTEN,
     FACT_LABELS,
@@ -27,7 +28,6 @@ from foerderberater.profile.size import (
     eu_size_class,
 )
 from foerderberater.profile.text import profile_from_text
-from foerderberater.schema import TECHNOLOGIEFELDER
 
 __all__ = [
     "ARTEN",

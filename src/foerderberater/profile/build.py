@@ -13,7 +13,8 @@ from typing import Any
 
 import yaml
 
-from foerderberater.errors import FoerderberaterError
+from foerderberater.core.errors import FoerderberaterError
+from foerderberater.core.schema import FOERDERART, RECHTSFORMEN, TECHNOLOGIEFELDER, VORHABENART
 from foerderberater.profile.model import ARTEN, Profile
 from foerderberater.profile.parse import (
     _ART_ALIASES,
@@ -31,8 +32,7 @@ from foerderberater.profile.parse import (
     parse_date,
 )
 from foerderberater.profile.text import profile_from_text
-from foerderberater.regions import Gazetteer
-from foerderberater.schema import FOERDERART, RECHTSFORMEN, TECHNOLOGIEFELDER, VORHABENART
+from foerderberater.search.regions import Gazetteer
 
 
 def resolve_location(

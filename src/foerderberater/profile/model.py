@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from foerderberater.analysis import fold
+from foerderberater.index.analysis import fold
 from foerderberater.profile.size import SizeClass, eu_size_class
 
 ARTEN = (

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from foerderberater.errors import FoerderberaterError
+from foerderberater.core.errors import FoerderberaterError
 
 
 class ProfilError(FoerderberaterError):

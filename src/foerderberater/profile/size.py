@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from foerderberater.profile.fmt import fmt_number
+from foerderberater.core.fmt import fmt_number
 
 GROESSEN = ("kleinst", "klein", "mittel", "gross")
 GROESSE_LABEL = {

@@ -41,7 +41,7 @@ from foerderberater.profile.patterns import (
     _WORDS,
     _YEAR_DATE,
 )
-from foerderberater.regions import Gazetteer
+from foerderberater.search.regions import Gazetteer
 
 
 def profile_from_text(text: str, gazetteer: Gazetteer, *, today: dt.date | None = None) -> Profile:

@@ -1,0 +1,1 @@
+"""Answer layer: condense follow-ups and compose grounded answers from search hits."""

@@ -1,0 +1,113 @@
+"""BEIR data sets (corpus.jsonl, queries.jsonl, qrels): index them and score each mode."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from foerderberater.core.errors import FoerderberaterError
+from foerderberater.evaluation.metrics import mrr_at, ndcg_at, recall_at, unique_docs
+
+MODES = ("dense", "lexical", "hybrid")
+
+
+def load_beir(directory: Path, split: str = "test"):  # noqa: ANN201
+    directory = Path(directory)
+    for name in ("corpus.jsonl", "queries.jsonl", f"qrels/{split}.tsv"):
+        if not (directory / name).exists():
+            raise FoerderberaterError(f"BEIR-Ordner {directory}: Datei {name} fehlt")
+    corpus = {}
+    with (directory / "corpus.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                row = json.loads(line)
+                corpus[str(row["_id"])] = (row.get("title") or "", row.get("text") or "")
+    queries = {}
+    with (directory / "queries.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                row = json.loads(line)
+                queries[str(row["_id"])] = row["text"]
+    qrels: dict[str, dict[str, int]] = {}
+    with (directory / f"qrels/{split}.tsv").open(encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            parts = line.rstrip("\n").split("\t")
+            if i == 0 and not parts[-1].lstrip("-").isdigit():
+                continue  # header
+            if len(parts) >= 3:
+                qrels.setdefault(parts[0], {})[parts[1]] = int(parts[2])
+    return corpus, queries, qrels
+
+
+def eval_beir(
+    advisor,
+    directory: Path,
+    modes: Sequence[str] = MODES,  # noqa: ANN001
+    limit: int | None = None,
+    index_root: Path | None = None,
+) -> dict[str, Any]:
+    """Index the BEIR corpus into a temporary index and score each retrieval mode."""
+    from foerderberater.advisor import Advisor
+
+    corpus, queries, qrels = load_beir(directory)
+    qids = [q for q in queries if q in qrels][: limit or None]
+    with tempfile.TemporaryDirectory(dir=index_root) as tmp:
+        tmp_path = Path(tmp)
+        corpus_dir = tmp_path / "corpus"
+        corpus_dir.mkdir()
+        name_of: dict[str, str] = {}
+        for n, (cid, (title, text)) in enumerate(corpus.items()):
+            stem = f"d{n:07d}"
+            name_of[stem] = cid
+            head = f"# {title}\n\n" if title else ""
+            (corpus_dir / f"{stem}.md").write_text(head + text + "\n", encoding="utf-8")
+        settings = replace(advisor.settings, corpus_dir=corpus_dir, index_dir=tmp_path / "index")
+        sub = Advisor(settings, embedder=advisor.embedder)
+        report = sub.build(full=True)
+        retriever = sub.retriever()
+        results: dict[str, Any] = {
+            "dataset": str(directory),
+            "queries": len(qids),
+            "passages": len(corpus),
+            "chunks": report.chunks,
+            "skipped": len(report.skipped),
+        }
+        for mode in modes:
+            rows = []
+            for qid in qids:
+                ranked = _ranked(retriever, queries[qid], mode)
+                ranked = [name_of.get(r, r) for r in ranked]
+                rel = qrels[qid]
+                rows.append(
+                    (
+                        ndcg_at(ranked, rel, 10),
+                        mrr_at(ranked, rel, 10),
+                        recall_at(ranked, rel, 1),
+                        recall_at(ranked, rel, 5),
+                        recall_at(ranked, rel, 10),
+                    )
+                )
+            results[mode] = {
+                name: round(statistics.fmean(r[i] for r in rows), 4) if rows else 0.0
+                for i, name in enumerate(("ndcg@10", "mrr@10", "recall@1", "recall@5", "recall@10"))
+            }
+        retriever.version.close()
+    return results
+
+
+def _ranked(retriever, query: str, mode: str) -> list[str]:  # noqa: ANN001
+    k = retriever.settings.candidate_k
+    if mode == "dense":
+        rows = [r for r, _ in retriever.dense(query, k, None)]
+        chunks = retriever.version.chunks_by_rows(rows)
+    elif mode == "lexical":
+        rows = [r for r, _ in retriever.lexical(query, k, None)]
+        chunks = retriever.version.chunks_by_rows(rows)
+    else:
+        chunks = [h.chunk for h in retriever.search(query, None, k)]
+    return unique_docs([c.slug for c in chunks])

@@ -1,0 +1,308 @@
+"""Incremental, atomic, locked index builds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from foerderberater import __version__
+from foerderberater.core.errors import FoerderberaterError, IndexLockedError
+from foerderberater.core.settings import Settings
+from foerderberater.core.types import Chunk, SkippedFile
+from foerderberater.index.chunking import Chunker, ChunkerConfig
+from foerderberater.index.embedding import Embedder, describe
+from foerderberater.index.ingest import discover, doc_id_for, file_sha256, load_document
+from foerderberater.index.lexical import ANALYZER_NAME
+from foerderberater.index.store import (
+    CURRENT,
+    SCHEMA_VERSION,
+    VERSIONS,
+    DocRecord,
+    IndexVersion,
+    current_version_dir,
+    fsync_dir,
+    read_manifest,
+    write_version,
+)
+
+LOCK_FILE = ".build.lock"
+
+
+@dataclass(frozen=True)
+class BuildProgress:
+    stage: str  # "scan" | "parse" | "embed" | "write" | "done"
+    done: int
+    total: int
+    detail: str = ""
+
+
+ProgressFn = Callable[[BuildProgress], None]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    version: str
+    full: bool
+    documents: int
+    chunks: int
+    pages: int
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    skipped: tuple[SkippedFile, ...]
+    embedded_chunks: int
+    seconds: float
+    reason_full: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.skipped)
+
+
+class BuildLock:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def __enter__(self) -> BuildLock:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            os.close(fd)
+            raise IndexLockedError(self.path) from exc
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+def chunker_config(settings: Settings, embedder: Embedder) -> ChunkerConfig:
+    tokens = min(settings.chunk_tokens, embedder.max_tokens - 2)
+    return ChunkerConfig(tokens, min(settings.chunk_overlap_tokens, tokens // 2))
+
+
+def _previous(
+    index_dir: Path, embedder: Embedder, cfg: ChunkerConfig
+) -> tuple[IndexVersion | None, str]:
+    try:
+        version, manifest = read_manifest(index_dir)
+    except FoerderberaterError:
+        return None, "kein vorhandener Index"
+    if manifest.get("schema_version") != SCHEMA_VERSION:
+        return None, "Index-Schema geändert"
+    if manifest.get("embedder") != describe(embedder):
+        return None, "Embedder geändert"
+    if manifest.get("chunker") != cfg.as_dict():
+        return None, "Chunking-Einstellungen geändert"
+    if manifest.get("lexical", {}).get("analyzer") != ANALYZER_NAME:
+        return None, "Analyse für die Volltextsuche geändert"
+    try:
+        return IndexVersion(version, manifest), ""
+    except FoerderberaterError:
+        return None, "vorhandener Index nicht lesbar"
+
+
+def build_index(
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    full: bool = False,
+    progress: ProgressFn | None = None,
+) -> BuildReport:
+    """Build or update the index in ``settings.index_dir`` from ``settings.corpus_dir``."""
+    notify = progress or (lambda _p: None)
+    corpus_dir, index_dir = settings.corpus_dir, settings.index_dir
+    if not corpus_dir.is_dir():
+        raise FoerderberaterError(f"Korpus-Ordner {corpus_dir} existiert nicht")
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with BuildLock(index_dir / LOCK_FILE):
+        t0 = time.perf_counter()
+        for stale in index_dir.glob(".tmp-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        for stale in index_dir.glob(f".{CURRENT}.*"):  # pointer of a publish cut short
+            stale.unlink(missing_ok=True)
+        cfg = chunker_config(settings, embedder)
+        prev, reason = (None, "--full angefordert") if full else _previous(index_dir, embedder, cfg)
+        try:
+            return _build(settings, embedder, cfg, prev, reason, notify, t0)
+        finally:
+            if prev is not None:
+                prev.close()
+
+
+def _build(
+    settings: Settings,
+    embedder: Embedder,
+    cfg: ChunkerConfig,
+    prev: IndexVersion | None,
+    reason_full: str,
+    notify: ProgressFn,
+    t0: float,
+) -> BuildReport:
+    corpus_dir, index_dir = settings.corpus_dir, settings.index_dir
+    chunker = Chunker(cfg, embedder.count_tokens)
+    prev_files = prev.manifest.get("files", {}) if prev else {}
+    files = discover(corpus_dir)
+    notify(BuildProgress("scan", len(files), len(files), f"{len(files)} Dateien"))
+
+    docs: dict[str, DocRecord] = {}
+    kept: dict[str, list[tuple[Chunk, np.ndarray]]] = {}
+    fresh: dict[str, list[Chunk]] = {}
+    skipped: list[SkippedFile] = []
+    added, changed, unchanged = [], [], []
+    for i, path in enumerate(files, 1):
+        doc_id = doc_id_for(path, corpus_dir)
+        sha = file_sha256(path)
+        notify(BuildProgress("parse", i, len(files), doc_id))
+        if prev and prev_files.get(doc_id, {}).get("sha256") == sha and doc_id in prev.docs:
+            docs[doc_id] = prev.docs[doc_id]
+            kept[doc_id] = prev.chunks_of(doc_id)
+            unchanged.append(doc_id)
+            continue
+        try:
+            doc = load_document(path, corpus_dir, sha)
+        except FoerderberaterError as exc:
+            keep_old = bool(prev and doc_id in prev.docs)
+            reason = getattr(exc, "reason", str(exc))
+            skipped.append(SkippedFile(doc_id, reason, keep_old))
+            if keep_old and prev is not None:
+                docs[doc_id] = prev.docs[doc_id]
+                kept[doc_id] = prev.chunks_of(doc_id)
+            continue
+        chunks = chunker.chunk(doc)
+        if not chunks:
+            skipped.append(SkippedFile(doc_id, "kein verwertbarer Text nach dem Aufteilen"))
+            continue
+        docs[doc_id] = DocRecord(
+            doc.doc_id,
+            doc.slug,
+            doc.title,
+            doc.kind,
+            sha,
+            len([p for p in doc.pages if p.number > 0]),
+            doc.metadata,
+        )
+        fresh[doc_id] = chunks
+        (changed if doc_id in prev_files else added).append(doc_id)
+    t_parse = time.perf_counter() - t0
+
+    new_chunks = [c for cs in fresh.values() for c in cs]
+    new_vectors = _embed(embedder, new_chunks, settings.embed_batch_size, notify)
+    vec_of = {c.chunk_id: new_vectors[i] for i, c in enumerate(new_chunks)}
+    t_embed = time.perf_counter() - t0 - t_parse
+
+    all_chunks: list[Chunk] = []
+    vectors: list[np.ndarray] = []
+    for doc_id in sorted(docs):
+        if doc_id in kept:
+            for chunk, vec in kept[doc_id]:
+                all_chunks.append(chunk)
+                vectors.append(vec)
+        else:
+            for chunk in fresh[doc_id]:
+                all_chunks.append(chunk)
+                vectors.append(vec_of[chunk.chunk_id])
+    index = faiss.IndexIDMap2(faiss.IndexFlatIP(embedder.dim))
+    if all_chunks:
+        index.add_with_ids(
+            np.vstack(vectors).astype(np.float32),
+            np.array([c.chunk_id for c in all_chunks], dtype=np.int64),
+        )
+
+    removed = sorted(set(prev_files) - set(docs) - {s.path for s in skipped})
+    now = dt.datetime.now(dt.UTC)
+    name = now.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    manifest = {
+        "schema_version": SCHEMA_VERSION,
+        "package_version": __version__,
+        "embedder": describe(embedder),
+        "chunker": cfg.as_dict(),
+        "lexical": {"analyzer": ANALYZER_NAME},
+        "build_time": now.isoformat(timespec="seconds"),
+        "documents": len(docs),
+        "chunks": len(all_chunks),
+        "files": {
+            d.doc_id: {
+                "sha256": d.sha256,
+                "kind": d.kind,
+                "title": d.title,
+                "pages": d.n_pages,
+                "chunks": sum(1 for c in all_chunks if c.doc_id == d.doc_id),
+            }
+            for d in docs.values()
+        },
+        "skipped": [
+            {"path": s.path, "reason": s.reason, "kept_previous": s.kept_previous} for s in skipped
+        ],
+    }
+    notify(BuildProgress("write", 0, 1, name))
+    tmp = index_dir / f".tmp-{name}"
+    write_version(tmp, manifest, list(docs.values()), all_chunks, index, skipped)
+    _publish(index_dir, tmp, name)
+    seconds = time.perf_counter() - t0
+    notify(BuildProgress("done", 1, 1, name))
+    return BuildReport(
+        version=name,
+        full=prev is None,
+        documents=len(docs),
+        chunks=len(all_chunks),
+        pages=sum(d.n_pages for d in docs.values()),
+        added=tuple(added),
+        changed=tuple(changed),
+        removed=tuple(removed),
+        unchanged=tuple(unchanged),
+        skipped=tuple(skipped),
+        embedded_chunks=len(new_chunks),
+        seconds=seconds,
+        reason_full=reason_full if prev is None else "",
+        timings={"parse_chunk": t_parse, "embed": t_embed, "write": seconds - t_parse - t_embed},
+    )
+
+
+def _embed(embedder: Embedder, chunks: list[Chunk], batch: int, notify: ProgressFn) -> np.ndarray:
+    out = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
+    notify(BuildProgress("embed", 0, len(chunks)))
+    for start in range(0, len(chunks), batch):
+        part = chunks[start : start + batch]
+        out[start : start + len(part)] = embedder.embed_passages([c.embedding_text() for c in part])
+        notify(BuildProgress("embed", start + len(part), len(chunks)))
+    return out
+
+
+def _publish(index_dir: Path, tmp: Path, name: str) -> None:
+    """Move the finished version in place and switch CURRENT atomically; keep one older version."""
+    versions = index_dir / VERSIONS
+    versions.mkdir(exist_ok=True)
+    previous = current_version_dir(index_dir)
+    os.rename(tmp, versions / name)
+    fsync_dir(versions)
+    pointer_tmp = index_dir / f".{CURRENT}.{name}"
+    with pointer_tmp.open("w", encoding="utf-8") as fh:
+        fh.write(name + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(pointer_tmp, index_dir / CURRENT)
+    fsync_dir(index_dir)
+    keep = {name, previous.name if previous else ""}
+    for old in versions.iterdir():
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,227 @@
+"""On-disk index versions: FAISS vectors, SQLite chunks/metadata, BM25, manifest.
+
+Layout of the index directory::
+
+    CURRENT              name of the live version (replaced atomically)
+    versions/<name>/     manifest.json, vectors.faiss, chunks.sqlite3, lexical/
+    .tmp-<name>/         a build in progress (never read; removed by the next build)
+    .build.lock          held by the running build
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from foerderberater.core.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
+from foerderberater.core.types import Chunk, SkippedFile
+from foerderberater.index.lexical import LexicalIndex
+
+SCHEMA_VERSION = 1
+CURRENT = "CURRENT"
+VERSIONS = "versions"
+MANIFEST = "manifest.json"
+VECTORS = "vectors.faiss"
+CHUNKS_DB = "chunks.sqlite3"
+LEXICAL = "lexical"
+
+_DDL = """
+CREATE TABLE documents (doc_id TEXT PRIMARY KEY, slug TEXT, title TEXT, kind TEXT,
+                        sha256 TEXT, n_pages INTEGER, metadata TEXT);
+CREATE TABLE chunks (row INTEGER PRIMARY KEY, chunk_id INTEGER UNIQUE, doc_id TEXT,
+                     slug TEXT, title TEXT, section TEXT, pages TEXT, ordinal INTEGER, text TEXT);
+CREATE INDEX chunks_doc ON chunks(doc_id);
+CREATE TABLE skipped (path TEXT, reason TEXT, kept_previous INTEGER);
+"""
+
+
+@dataclass(frozen=True)
+class DocRecord:
+    doc_id: str
+    slug: str
+    title: str
+    kind: str
+    sha256: str
+    n_pages: int
+    metadata: dict[str, Any]
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def current_version_dir(index_dir: Path) -> Path | None:
+    pointer = index_dir / CURRENT
+    if not pointer.exists():
+        return None
+    name = pointer.read_text("utf-8").strip()
+    path = index_dir / VERSIONS / name
+    return path if name and path.is_dir() else None
+
+
+def write_version(
+    directory: Path,
+    manifest: dict[str, Any],
+    docs: Sequence[DocRecord],
+    chunks: Sequence[Chunk],
+    index: faiss.Index,
+    skipped: Iterable[SkippedFile],
+) -> None:
+    """Write every file of a version into ``directory`` and fsync them."""
+    directory.mkdir(parents=True, exist_ok=False)
+    db = sqlite3.connect(directory / CHUNKS_DB)
+    try:
+        db.executescript(_DDL)
+        db.executemany(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?)",
+            [
+                (
+                    d.doc_id,
+                    d.slug,
+                    d.title,
+                    d.kind,
+                    d.sha256,
+                    d.n_pages,
+                    json.dumps(d.metadata, ensure_ascii=False),
+                )
+                for d in docs
+            ],
+        )
+        db.executemany(
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    row,
+                    c.chunk_id,
+                    c.doc_id,
+                    c.slug,
+                    c.title,
+                    c.section,
+                    json.dumps(list(c.pages)),
+                    c.ordinal,
+                    c.text,
+                )
+                for row, c in enumerate(chunks)
+            ],
+        )
+        db.executemany(
+            "INSERT INTO skipped VALUES (?,?,?)",
+            [(s.path, s.reason, int(s.kept_previous)) for s in skipped],
+        )
+        db.commit()
+    finally:
+        db.close()
+    faiss.write_index(index, str(directory / VECTORS))
+    LexicalIndex.build([c.embedding_text() for c in chunks]).save(directory / LEXICAL)
+    (directory / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
+    for path in directory.rglob("*"):
+        if path.is_file():
+            with path.open("rb") as fh:
+                os.fsync(fh.fileno())
+    fsync_dir(directory)
+
+
+def read_manifest(index_dir: Path) -> tuple[Path, dict[str, Any]]:
+    version = current_version_dir(index_dir)
+    if version is None:
+        raise IndexNotFoundError(index_dir)
+    try:
+        return version, json.loads((version / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(f"{version / MANIFEST}: {exc}") from exc
+
+
+def check_compatible(index_dir: Path, manifest: dict[str, Any], embedder_name: str) -> None:
+    found_schema = manifest.get("schema_version")
+    if found_schema != SCHEMA_VERSION:
+        raise IndexMismatchError(index_dir, "schema_version", found_schema, SCHEMA_VERSION)
+    found = manifest.get("embedder", {}).get("name")
+    if found != embedder_name:
+        raise IndexMismatchError(index_dir, "embedder", found, embedder_name)
+
+
+class IndexVersion:
+    """A loaded, read-only index version."""
+
+    def __init__(self, directory: Path, manifest: dict[str, Any]) -> None:
+        self.directory = directory
+        self.manifest = manifest
+        try:
+            self.faiss = faiss.read_index(str(directory / VECTORS))
+            self.lexical = LexicalIndex.load(directory / LEXICAL)
+            self._db = sqlite3.connect(
+                f"file:{directory / CHUNKS_DB}?mode=ro", uri=True, check_same_thread=False
+            )
+            rows = self._db.execute("SELECT row, chunk_id FROM chunks ORDER BY row").fetchall()
+            docs = self._db.execute("SELECT * FROM documents").fetchall()
+        except (RuntimeError, OSError, sqlite3.Error, ValueError, KeyError) as exc:
+            raise IndexCorruptError(f"{directory}: {exc}") from exc
+        self.row_ids = np.array([cid for _, cid in rows], dtype=np.int64)
+        self.row_of = {int(cid): row for row, cid in rows}
+        self.docs = {
+            d[0]: DocRecord(d[0], d[1], d[2], d[3], d[4], d[5], json.loads(d[6])) for d in docs
+        }
+        if self.faiss.ntotal != len(self.row_ids) or self.lexical.size != len(self.row_ids):
+            raise IndexCorruptError(f"{directory}: vector/chunk/lexical counts differ")
+
+    @property
+    def name(self) -> str:
+        return self.directory.name
+
+    def __len__(self) -> int:
+        return len(self.row_ids)
+
+    def chunks_by_rows(self, rows: Sequence[int]) -> list[Chunk]:
+        if not rows:
+            return []
+        marks = ",".join("?" * len(rows))
+        found = {
+            r[0]: Chunk(r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6])), r[7], r[8])
+            for r in self._db.execute(
+                f"SELECT row, chunk_id, doc_id, slug, title, section, pages, ordinal, text "
+                f"FROM chunks WHERE row IN ({marks})",
+                [int(x) for x in rows],
+            )
+        }
+        return [found[int(r)] for r in rows]
+
+    def chunks_of(self, doc_id: str) -> list[tuple[Chunk, np.ndarray]]:
+        """All chunks of a document with their stored vectors (for incremental reuse)."""
+        rows = [
+            r[0]
+            for r in self._db.execute(
+                "SELECT row FROM chunks WHERE doc_id=? ORDER BY ordinal", (doc_id,)
+            )
+        ]
+        chunks = self.chunks_by_rows(rows)
+        return [(c, self.faiss.reconstruct(int(c.chunk_id))) for c in chunks]
+
+    def row_doc_ids(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT doc_id FROM chunks ORDER BY row")]
+
+    def skipped(self) -> list[SkippedFile]:
+        return [
+            SkippedFile(p, r, bool(k))
+            for p, r, k in self._db.execute("SELECT path, reason, kept_previous FROM skipped")
+        ]
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def open_current(index_dir: Path, embedder_name: str) -> IndexVersion:
+    version, manifest = read_manifest(index_dir)
+    check_compatible(index_dir, manifest, embedder_name)
+    return IndexVersion(version, manifest)

@@ -1,0 +1,4 @@
+"""Search layer: regions, metadata filters, hybrid retrieval and optional reranking.
+
+Imports ``core`` and ``index``.
+"""

@@ -1,0 +1,156 @@
+"""Handler logic of the evaluation and admin tabs (no Gradio; tested directly)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from foerderberater.core.errors import FoerderberaterError
+from foerderberater.web.context import AppContext
+from foerderberater.web.handlers import Session, UserError, friendly
+from foerderberater.web.uploads import UploadError, list_corpus, remove_document, save_upload
+
+
+def run_gold_evaluation(ctx: AppContext) -> tuple[str, list[str], list[list[Any]]]:
+    """(Markdown summary, headers, per-question rows) of ``evaluate_gold`` if available."""
+    try:
+        from foerderberater.evaluation.gold import evaluate_gold  # type: ignore[attr-defined]
+    except ImportError:
+        return (
+            "Die Gold-Evaluation ist in dieser Installation nicht verfügbar "
+            "(Modul `foerderberater.evaluation.gold` mit `evaluate_gold` fehlt).",
+            [],
+            [],
+        )
+    if not ctx.gold_path.is_file():
+        return f"Die Gold-Fragen fehlen: `{ctx.gold_path}` gibt es nicht.", [], []
+    try:
+        result = evaluate_gold(ctx.advisor, ctx.gold_path)
+    except FoerderberaterError as exc:
+        return f"❌ {friendly(exc)}", [], []
+    except Exception as exc:  # noqa: BLE001 - evaluation code is not ours; show what broke
+        return f"❌ Evaluation fehlgeschlagen: {type(exc).__name__}: {exc}", [], []
+    labels = {
+        "questions": "Fragen",
+        "answerable": "beantwortbar",
+        "out_of_scope": "ohne Grundlage (Ablehnung erwartet)",
+        "recall_at_5": "Recall@5",
+        "mrr": "MRR",
+        "abstention_precision": "Ablehnung – Präzision",
+        "abstention_recall": "Ablehnung – Recall",
+        "abstention_accuracy": "Ablehnung – Genauigkeit",
+    }
+    lines = ["| Kennzahl | Wert |", "|---|---|"]
+    rows: list[dict[str, Any]] = []
+    for key, value in result.items():
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int):
+            lines.append(f"| {labels.get(key, key)} | {value} |")
+        elif isinstance(value, float):
+            lines.append(f"| {labels.get(key, key)} | {value:.3f} |")
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            rows = rows or value
+    headers: list[str] = []
+    for row in rows:
+        headers.extend(k for k in row if k not in headers)
+    table = [[_cell(row.get(h)) for h in headers] for row in rows]
+    return "\n".join(lines), headers, table
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return str(value)
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    return "" if value is None else value
+
+
+# ----------------------------------------------------------------------------- admin
+def require_admin(session: Session) -> None:
+    if not session.is_admin:
+        raise UserError("Bitte zuerst als Administrator anmelden.")
+
+
+def login(ctx: AppContext, session: Session, password: str, client: str) -> str:
+    ok, message = ctx.login.attempt(client or "unbekannt", password or "")
+    session.is_admin = ok
+    return message
+
+
+def upload(ctx: AppContext, session: Session, file_path: str | None) -> str:
+    require_admin(session)
+    if not file_path:
+        raise UserError("Bitte zuerst eine Datei auswählen.")
+    if ctx.builds.running:
+        raise UserError("Während des Indexaufbaus sind keine Änderungen am Korpus möglich.")
+    path = Path(file_path)
+    try:
+        stored = save_upload(
+            ctx.settings.corpus_dir, path, path.name, ctx.settings.max_upload_mb * 1024 * 1024
+        )
+    except UploadError as exc:
+        raise UserError(str(exc)) from exc
+    kind = "PDF" if stored.kind == "pdf" else "Markdown"
+    return (
+        f"✅ {kind}-Datei als `{stored.doc_id}` gespeichert. Sie wird nach „Index neu "
+        "aufbauen“ durchsucht."
+    )
+
+
+def remove(ctx: AppContext, session: Session, doc_id: str | None, confirmed: bool) -> str:
+    require_admin(session)
+    if not doc_id:
+        raise UserError("Bitte ein Dokument auswählen.")
+    if not confirmed:
+        raise UserError("Bitte das Entfernen bestätigen (Häkchen setzen).")
+    if ctx.builds.running:
+        raise UserError("Während des Indexaufbaus sind keine Änderungen am Korpus möglich.")
+    try:
+        removed = remove_document(ctx.settings.corpus_dir, doc_id)
+    except UploadError as exc:
+        raise UserError(str(exc)) from exc
+    return (
+        f"🗑️ Entfernt: {', '.join(removed)}. Nach „Index neu aufbauen“ ist es auch aus der "
+        "Suche verschwunden."
+    )
+
+
+def start_build(ctx: AppContext, session: Session, full: bool) -> str:
+    require_admin(session)
+    if not ctx.builds.start(full=bool(full)):
+        return "Es läuft bereits ein Indexaufbau."
+    return "Indexaufbau gestartet – die Beratung antwortet währenddessen aus dem bisherigen Index."
+
+
+DOC_HEADERS = ["Dokument", "Typ", "Größe (KB)", "Im Index", "Abschnitte", "Titel"]
+
+
+def index_info(ctx: AppContext) -> tuple[dict[str, Any] | None, str]:
+    """``(info, "")`` or ``(None, German reason)`` when there is no usable index."""
+    try:
+        return ctx.advisor.info(), ""
+    except FoerderberaterError as exc:
+        return None, friendly(exc)
+
+
+def document_rows(ctx: AppContext, info: dict[str, Any] | None = None) -> list[list[Any]]:
+    files = (info or {}).get("files") or {}
+    skipped = {s.get("path"): s.get("reason") for s in (info or {}).get("skipped") or []}
+    rows = []
+    for f in list_corpus(ctx.settings.corpus_dir):
+        indexed = files.get(f.doc_id)
+        state = "ja" if indexed else ("übersprungen" if f.doc_id in skipped else "nein")
+        rows.append(
+            [
+                f.doc_id,
+                "PDF" if f.kind == "pdf" else "Markdown",
+                round(f.size / 1024, 1),
+                state,
+                (indexed or {}).get("chunks", ""),
+                (indexed or {}).get("title", ""),
+            ]
+        )
+    return rows

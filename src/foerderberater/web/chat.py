@@ -1,0 +1,277 @@
+"""The business page (chat, filters, sources, programme cards) and the staff tab."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+
+from foerderberater.web import handlers as h
+from foerderberater.web.context import AppContext
+from foerderberater.web.feedback import REASONS
+from foerderberater.web.render import cards_html, context_md, export_markdown, sources_html
+from foerderberater.web.status import DEBUG_HEADERS, DEBUG_WIDTHS, debug_md, debug_rows
+
+FILTER_LABELS = {
+    "land": "Land",
+    "foerderberechtigte": "Förderberechtigte",
+    "foerderart": "Förderart",
+    "technologiefeld": "Technologiefeld",
+    "vorhabenart": "Vorhabenart",
+    "dokumenttyp": "Dokumenttyp",
+}
+WAITING = "⏳ Suche im Korpus …"
+
+
+def chat_tab(ctx: AppContext, session: gr.State) -> dict[str, Any]:
+    """Build the 'Förderberatung' tab; returns the components the other tabs connect to."""
+    c: dict[str, Any] = {}
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=1, min_width=230):
+            gr.Markdown("### Filter")
+            filters = []
+            for name, choices in h.FILTER_CHOICES.items():
+                if name == "land":
+                    comp = gr.Radio(
+                        list(choices),
+                        value=choices[0],
+                        label=FILTER_LABELS[name],
+                        elem_id="fb-filter-land",
+                        info="„automatisch“: aus dem Ort in der Frage",
+                    )
+                else:
+                    comp = gr.Dropdown(
+                        list(choices),
+                        value=choices[0],
+                        label=FILTER_LABELS[name],
+                        elem_id=f"fb-filter-{name}",
+                    )
+                filters.append(comp)
+            c["context"] = gr.Markdown(context_md(None), elem_id="fb-context")
+        with gr.Column(scale=3, min_width=380):
+            c["chatbot"] = gr.Chatbot(
+                label="Förderberater",
+                height=480,
+                elem_id="fb-chat",
+                buttons=["copy"],
+                feedback_options=None,
+                placeholder="Fragen Sie nach Förderprogrammen für Ihr Vorhaben im "
+                "Mitteldeutschen Revier – mit Ort, Branche und Unternehmensgröße.",
+            )
+            with gr.Row():
+                question = gr.Textbox(
+                    placeholder="Ihre Frage …",
+                    show_label=False,
+                    scale=5,
+                    elem_id="fb-question",
+                    max_length=2000,
+                )
+                send = gr.Button("Fragen", variant="primary", scale=1, elem_id="fb-send")
+            gr.Examples(list(h.EXAMPLES), inputs=question, label="Beispielfragen")
+            with gr.Row():
+                new = gr.Button("Neues Gespräch", elem_id="fb-new", size="sm")
+                c["download"] = gr.DownloadButton(
+                    "Antwort als Markdown herunterladen",
+                    value=None,
+                    elem_id="fb-download",
+                    size="sm",
+                )
+            with gr.Accordion("Antwort mit Quellen zum Kopieren", open=False):
+                c["export"] = gr.Textbox(
+                    show_label=False,
+                    lines=8,
+                    interactive=False,
+                    buttons=["copy"],
+                    elem_id="fb-export",
+                )
+        with gr.Column(scale=2, min_width=300):
+            gr.Markdown("### Quellen")
+            c["sources"] = gr.HTML(sources_html(None), elem_id="fb-sources")
+            gr.Markdown("### Passende Programme")
+            c["cards"] = gr.HTML("", elem_id="fb-cards")
+    c.update(question=question, send=send, new=new, filters=filters)
+    return c
+
+
+def team_tab(ctx: AppContext) -> dict[str, Any]:
+    c: dict[str, Any] = {}
+    gr.Markdown(
+        "Bewertung und Debug-Ansicht beziehen sich auf eine Antwort aus *Ihrem* "
+        "Gespräch (Reiter „Förderberatung“)."
+    )
+    c["pick"] = gr.Dropdown(
+        choices=[], label="Antwort", elem_id="fb-answer-pick", allow_custom_value=False
+    )
+    with gr.Row():
+        c["rating"] = gr.Radio(
+            [("👍 hilfreich", "gut"), ("👎 nicht hilfreich", "schlecht")],
+            label="Bewertung",
+            elem_id="fb-rating",
+        )
+        c["reason"] = gr.Radio(list(REASONS), label="Grund", elem_id="fb-reason")
+    c["comment"] = gr.Textbox(label="Kommentar", lines=2, elem_id="fb-comment", max_length=4000)
+    c["save"] = gr.Button("Feedback speichern", variant="primary", elem_id="fb-feedback-save")
+    c["saved"] = gr.Markdown(elem_id="fb-feedback-msg")
+    with gr.Accordion("Debug-Ansicht der Antwort", open=True):
+        c["debug_md"] = gr.Markdown("Noch keine Antwort.", elem_id="fb-debug-info")
+        c["debug_table"] = gr.Dataframe(
+            headers=DEBUG_HEADERS,
+            column_widths=DEBUG_WIDTHS,
+            interactive=False,
+            wrap=True,
+            elem_id="fb-debug-table",
+            max_height=420,
+        )
+    gr.Markdown("### Gespeichertes Feedback")
+    with gr.Row():
+        f_rating = gr.Radio(
+            [("alle", "alle"), ("👍 hilfreich", "gut"), ("👎 nicht hilfreich", "schlecht")],
+            value="alle",
+            label="Bewertung",
+        )
+        f_reason = gr.Dropdown(["alle", *REASONS], value="alle", label="Grund")
+        f_text = gr.Textbox(label="Suche in Frage, Antwort, Kommentar")
+    with gr.Row():
+        refresh = gr.Button("Liste aktualisieren", elem_id="fb-feedback-refresh")
+        csv_btn = gr.Button("CSV exportieren", elem_id="fb-feedback-csv")
+    table = gr.Dataframe(
+        headers=h.FEEDBACK_HEADERS,
+        column_widths=["50px", "170px", "80px", "120px", "240px", "280px", "240px", "170px"],
+        interactive=False,
+        wrap=True,
+        elem_id="fb-feedback-table",
+        max_height=420,
+    )
+    csv_file = gr.File(label="CSV-Datei", visible=False, elem_id="fb-feedback-file")
+
+    def listing(rating: str, reason: str, text: str) -> list[list[Any]]:
+        return h.feedback_rows(ctx, rating, reason, text)
+
+    def export(rating: str, reason: str, text: str) -> Any:
+        return gr.File(value=str(h.feedback_csv(ctx, rating, reason, text)), visible=True)
+
+    inputs = [f_rating, f_reason, f_text]
+    refresh.click(listing, inputs, table, api_visibility="private")
+    f_rating.change(listing, inputs, table, api_visibility="private")
+    f_reason.change(listing, inputs, table, api_visibility="private")
+    csv_btn.click(export, inputs, csv_file, api_visibility="private")
+    c["listing"] = (listing, inputs, table)
+    return c
+
+
+def wire_chat(
+    ctx: AppContext, session: gr.State, chat: dict[str, Any], team: dict[str, Any]
+) -> None:
+    """Connect the chat to its panels and to the staff tab."""
+    outputs = [
+        chat["chatbot"],
+        chat["question"],
+        session,
+        chat["sources"],
+        chat["cards"],
+        chat["context"],
+        chat["download"],
+        chat["export"],
+        team["pick"],
+        team["debug_md"],
+        team["debug_table"],
+    ]
+    n_out = len(outputs)
+
+    def respond(
+        question: str, messages: list[dict[str, Any]] | None, state: h.Session, *values: str
+    ) -> Iterator[tuple[Any, ...]]:
+        q = (question or "").strip()
+        if not q:
+            yield tuple(gr.skip() for _ in range(n_out))
+            return
+        msgs = [
+            *(messages or []),
+            {"role": "user", "content": q},
+            {"role": "assistant", "content": WAITING},
+        ]
+        keep = tuple(gr.skip() for _ in range(n_out - 3))
+        yield (msgs, "", state, *keep)
+        try:
+            filters = h.make_filters(**dict(zip(h.FILTER_FIELDS, values, strict=True)))
+            rec = h.ask(ctx, state, q, filters)
+        except h.UserError as exc:
+            msgs[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
+            yield (msgs, gr.skip(), state, *keep)
+            return
+        for piece in h.stream_pieces(rec.answer.text)[:-1]:
+            msgs[-1] = {"role": "assistant", "content": piece}
+            yield (msgs, gr.skip(), state, *keep)
+        msgs[-1] = {"role": "assistant", "content": rec.answer.text}
+        md = export_markdown(rec.answer, rec.version)
+        yield (
+            msgs,
+            gr.skip(),
+            state,
+            sources_html(rec.answer, number=len(state.answers)),
+            cards_html(rec.answer),
+            context_md(rec.answer),
+            gr.DownloadButton(value=str(h.write_export(rec, md))),
+            md,
+            gr.Dropdown(choices=state.answer_choices(), value=len(state.answers) - 1),
+            debug_md(rec.answer, rec.version),
+            debug_rows(rec.answer),
+        )
+
+    inputs = [chat["question"], chat["chatbot"], session, *chat["filters"]]
+    for trigger in (chat["question"].submit, chat["send"].click):
+        trigger(respond, inputs, outputs, api_visibility="private", concurrency_id="ask")
+
+    def new_conversation(state: h.Session) -> tuple[Any, ...]:
+        state.reset_conversation()
+        return (
+            [],
+            "",
+            state,
+            sources_html(None),
+            "",
+            context_md(None),
+            gr.DownloadButton(value=None),
+            "",
+            gr.Dropdown(choices=[], value=None),
+            "Noch keine Antwort.",
+            [],
+        )
+
+    chat["new"].click(new_conversation, [session], outputs, api_visibility="private")
+    chat["chatbot"].clear(new_conversation, [session], outputs, api_visibility="private")
+
+    def show_debug(index: int | None, state: h.Session) -> tuple[Any, Any]:
+        rec = state.record(index)
+        if rec is None:
+            return "Noch keine Antwort.", []
+        return debug_md(rec.answer, rec.version), debug_rows(rec.answer)
+
+    team["pick"].input(
+        show_debug,
+        [team["pick"], session],
+        [team["debug_md"], team["debug_table"]],
+        api_visibility="private",
+    )
+
+    listing, list_inputs, table = team["listing"]
+
+    def save(
+        index: int | None,
+        rating: str | None,
+        reason: str | None,
+        comment: str,
+        state: h.Session,
+        *filters: str,
+    ) -> tuple[Any, ...]:
+        message = h.submit_feedback(ctx, state, index, rating or "", reason or "", comment)
+        ok = message.startswith("✅")
+        return (message, gr.skip() if not ok else "", listing(*filters))
+
+    team["save"].click(
+        save,
+        [team["pick"], team["rating"], team["reason"], team["comment"], session, *list_inputs],
+        [team["saved"], team["comment"], table],
+        api_visibility="private",
+    )

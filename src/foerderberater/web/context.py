@@ -1,0 +1,248 @@
+"""Application-wide objects of the web app (one per app, created by ``create_context``).
+
+Nothing here is module-level state: the app factory creates one ``AppContext`` and hands it to
+the handlers. Per-user state lives in ``gr.State`` (see ``ui_handlers.Session``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from foerderberater.advisor import Advisor
+from foerderberater.cli import explain
+from foerderberater.core.errors import FoerderberaterError
+from foerderberater.core.settings import Settings
+from foerderberater.index.builder import BuildProgress, BuildReport
+from foerderberater.index.embedding import Embedder, LockedEmbedder, create_embedder
+from foerderberater.web.feedback import FeedbackStore
+
+
+class LazyEmbedder(LockedEmbedder):
+    """A ``LockedEmbedder`` whose model is loaded on first use (so the app starts quickly)."""
+
+    def __init__(self, spec: str) -> None:  # noqa: D107 - attributes filled on load
+        self._spec = spec
+        self._lock = threading.Lock()
+        self._loaded: Embedder | None = None
+
+    def _model(self) -> Embedder:
+        if self._loaded is None:
+            self._loaded = create_embedder(self._spec)
+        return self._loaded
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("name", "dim", "query_prefix", "passage_prefix", "max_tokens"):
+            with self._lock:
+                return getattr(self._model(), name)
+        raise AttributeError(name)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return self._model().embed_passages(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return self._model().embed_query(text)
+
+    def count_tokens(self, text: str) -> int:
+        with self._lock:
+            return self._model().count_tokens(text)
+
+
+class LoginGuard:
+    """Constant-time password check with a growing lock-out after repeated failures per client."""
+
+    def __init__(
+        self,
+        password: str,
+        free_attempts: int = 3,
+        base_delay: float = 30.0,
+        max_delay: float = 900.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._password = password.encode("utf-8")
+        self.free_attempts = free_attempts
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._failures: dict[str, tuple[int, float]] = {}  # client -> (count, locked until)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self._password)
+
+    def wait_seconds(self, client: str) -> int:
+        with self._lock:
+            _, until = self._failures.get(client, (0, 0.0))
+        return max(0, int(until - self._clock() + 0.999))
+
+    def attempt(self, client: str, password: str) -> tuple[bool, str]:
+        """``(ok, German message)``; during a lock-out even the right password is refused."""
+        if not self.enabled:
+            return False, "Die Administration ist deaktiviert (kein Admin-Passwort gesetzt)."
+        wait = self.wait_seconds(client)
+        if wait:
+            return False, f"Zu viele Fehlversuche. Bitte in {wait} Sekunden erneut versuchen."
+        ok = hmac.compare_digest(password.encode("utf-8"), self._password)
+        with self._lock:
+            if ok:
+                self._failures.pop(client, None)
+                return True, "Angemeldet."
+            count = self._failures.get(client, (0, 0.0))[0] + 1
+            until = 0.0
+            if count >= self.free_attempts:
+                delay = min(self.max_delay, self.base_delay * 2 ** (count - self.free_attempts))
+                until = self._clock() + delay
+            self._failures[client] = (count, until)
+            if len(self._failures) > 10_000:  # bound memory under a flood of client addresses
+                self._failures.pop(next(iter(self._failures)))
+        return False, "Falsches Passwort."
+
+
+@dataclass
+class BuildJob:
+    running: bool = False
+    full: bool = False
+    stage: str = ""
+    done: int = 0
+    total: int = 0
+    detail: str = ""
+    started: str = ""
+    finished: str = ""
+    report: BuildReport | None = None
+    error: str = ""
+    history: list[str] = field(default_factory=list)  # stages seen, for display/tests
+
+
+class BuildManager:
+    """Runs one index build at a time in a background thread with its own embedder.
+
+    The chat keeps using its advisor (old index) until the builder publishes the new version;
+    the advisor then switches on its next question.
+    """
+
+    def __init__(self, settings: Settings, embedder_factory: Callable[[], Embedder]) -> None:
+        self.settings = settings
+        self._embedder_factory = embedder_factory
+        self._embedder: Embedder | None = None
+        self._lock = threading.Lock()
+        self._job = BuildJob()
+        self._thread: threading.Thread | None = None
+
+    def snapshot(self) -> BuildJob:
+        with self._lock:
+            job = self._job
+            return BuildJob(
+                job.running,
+                job.full,
+                job.stage,
+                job.done,
+                job.total,
+                job.detail,
+                job.started,
+                job.finished,
+                job.report,
+                job.error,
+                list(job.history),
+            )
+
+    @property
+    def running(self) -> bool:
+        with self._lock:
+            return self._job.running
+
+    def start(self, full: bool = False) -> bool:
+        """Start a build; False when one is already running."""
+        with self._lock:
+            if self._job.running:
+                return False
+            self._job = BuildJob(running=True, full=full, stage="start", started=_now())
+            self._thread = threading.Thread(
+                target=self._run, args=(full,), daemon=True, name="foerderberater-index-build"
+            )
+            self._thread.start()
+            return True
+
+    def wait(self, timeout: float | None = None) -> None:
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+    def _progress(self, p: BuildProgress) -> None:
+        with self._lock:
+            job = self._job
+            job.stage, job.done, job.total, job.detail = p.stage, p.done, p.total, p.detail
+            if not job.history or job.history[-1] != p.stage:
+                job.history.append(p.stage)
+
+    def _run(self, full: bool) -> None:
+        report, error = None, ""
+        try:
+            if self._embedder is None:
+                self._embedder = self._embedder_factory()
+            builder = Advisor(self.settings, embedder=self._embedder)
+            report = builder.build(full=full, progress=self._progress)
+        except FoerderberaterError as exc:
+            error = explain(exc)
+        except Exception as exc:  # noqa: BLE001 - shown to the admin instead of a dead thread
+            error = f"Indexaufbau fehlgeschlagen: {type(exc).__name__}: {exc}"
+        with self._lock:
+            self._job.running = False
+            self._job.finished = _now()
+            self._job.report = report
+            self._job.error = error
+            if report is not None:
+                self._job.stage = "done"
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    advisor: Advisor
+    feedback: FeedbackStore
+    builds: BuildManager
+    login: LoginGuard
+    gold_path: Path
+
+
+def default_gold_path() -> Path:
+    """``eval/gold.yaml`` of the project (source checkout) or of the working directory."""
+    here = Path(__file__).resolve().parents[3] / "eval" / "gold.yaml"
+    return here if here.exists() else Path("eval") / "gold.yaml"
+
+
+def create_context(
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    build_embedder: Callable[[], Embedder] | None = None,
+    gold_path: Path | None = None,
+    login: LoginGuard | None = None,
+) -> AppContext:
+    """Wire the app objects. Models load lazily; nothing is read from disk here."""
+    chat_embedder = (
+        LockedEmbedder(embedder) if embedder is not None else LazyEmbedder(settings.embedder)
+    )
+    factory = build_embedder or (lambda: create_embedder(settings.embedder))
+    return AppContext(
+        settings=settings,
+        advisor=Advisor(settings, embedder=chat_embedder),
+        feedback=FeedbackStore(settings.data_dir),
+        builds=BuildManager(settings, factory),
+        login=login or LoginGuard(settings.admin_password),
+        gold_path=gold_path or default_gold_path(),
+    )
