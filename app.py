@@ -12,8 +12,8 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 
 def main() -> int:
-    from foerderberater.cli import explain
     from foerderberater.core.errors import FoerderberaterError
+    from foerderberater.core.messages import explain
     from foerderberater.core.settings import Settings
     from foerderberater.web.app import launch
 

@@ -45,6 +45,7 @@ def scale_ours(seed_index: Path, out_index: Path, n: int, seed: int = 7) -> dict
     import faiss
 
     from foerderberater.core.types import Chunk
+    from foerderberater.index.lexical import LexicalIndex
     from foerderberater.index.store import (
         CURRENT,
         VERSIONS,
@@ -80,9 +81,7 @@ def scale_ours(seed_index: Path, out_index: Path, n: int, seed: int = 7) -> dict
                 vec = vec / np.linalg.norm(vec)
             rec = base.docs[c.doc_id]
             if doc_id not in docs:
-                docs[doc_id] = DocRecord(
-                    doc_id, slug, rec.title, rec.kind, rec.sha256, rec.n_pages, rec.metadata
-                )
+                docs[doc_id] = DocRecord(doc_id, slug, rec.title, rec.sha256, rec.n_pages, rec.meta)
             cid = Chunk.make_id(doc_id, c.ordinal, text)
             out_chunks.append(
                 Chunk(cid, doc_id, slug, c.title, c.section, c.pages, c.ordinal, text)
@@ -132,6 +131,7 @@ def scale_ours(seed_index: Path, out_index: Path, n: int, seed: int = 7) -> dict
         sorted(docs.values(), key=lambda d: d.doc_id),
         out_chunks,
         index,
+        LexicalIndex.build([c.embedding_text() for c in out_chunks]),
         [],
     )
     (out_index / CURRENT).write_text(name + "\n", "utf-8")

@@ -302,7 +302,7 @@ def cmd_latency_lc(a: argparse.Namespace) -> None:
 def _gold_items(path: Path) -> list[dict]:
     from foerderberater.evaluation.gold import load_gold
 
-    return load_gold(path)
+    return load_gold(path)[1]
 
 
 def cmd_quality_ours(a: argparse.Namespace) -> None:

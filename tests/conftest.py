@@ -1,10 +1,14 @@
-"""Shared fixtures: the real e5 embedder, PDFs made with fpdf2, tiny corpora, a CLI runner."""
+"""Shared fixtures: the real e5 embedder, a deterministic fake embedder, PDFs made with fpdf2,
+tiny corpora, the starter corpus indexed with the fake embedder, a CLI runner."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,7 +17,9 @@ import numpy as np
 import pytest
 import yaml
 
+from foerderberater.core.schema import ProgrammeMeta
 from foerderberater.core.settings import Settings
+from foerderberater.index.builder import build_index
 from foerderberater.index.embedding import E5Embedder
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +66,13 @@ VALID_PROGRAMME: dict[str, Any] = {
     "stand": "2025-06-05",
     "quellen": ["https://example.org/waermenetz"],
 }
+
+
+def programme_meta(**overrides: Any) -> ProgrammeMeta:
+    """Validated metadata of a test programme: ``VALID_PROGRAMME`` with ``overrides``."""
+    return ProgrammeMeta.model_validate({**VALID_PROGRAMME, **overrides})
+
+
 PROGRAMME_BODY = (
     "## Kurzbeschreibung\n\n"
     "Das Programm fördert den Neubau und die Erweiterung kommunaler Wärmenetze mit einem "
@@ -67,6 +80,60 @@ PROGRAMME_BODY = (
     "## Wer wird gefördert\n\n"
     "Antragsberechtigt sind kleine und mittlere Unternehmen sowie Kommunen in Sachsen.\n"
 )
+
+
+class FakeEmbedder:
+    """Deterministic stand-in for e5 behind the ``Embedder`` protocol (fast unit tests).
+
+    A text becomes the normalised sum of signed hashed features: its folded words and their
+    character trigrams. Texts sharing words or word parts get a high cosine, so retrieval,
+    filters and incremental builds behave like with a real model, without loading one. Token
+    counts approximate a subword tokenizer (one token per started 4 characters of a word, one
+    per punctuation mark, two special tokens).
+    """
+
+    name = "fake-hash-384"
+    dim = 384
+    query_prefix = "query: "
+    passage_prefix = "passage: "
+    max_tokens = 512
+    _WORD = re.compile(r"\w+", re.UNICODE)
+    _TOKEN = re.compile(r"\w+|[^\w\s]", re.UNICODE)
+
+    def __init__(self) -> None:
+        self._slots: dict[str, tuple[int, float]] = {}
+
+    def _slot(self, feature: str) -> tuple[int, float]:
+        slot = self._slots.get(feature)
+        if slot is None:
+            digest = hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()
+            value = int.from_bytes(digest, "little")
+            slot = self._slots[feature] = (value % self.dim, 1.0 if value >> 63 else -1.0)
+        return slot
+
+    def _vector(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dim, dtype=np.float32)
+        folded = unicodedata.normalize("NFC", text).casefold()
+        for word in self._WORD.findall(folded):
+            index, sign = self._slot("w:" + word)
+            vec[index] += sign
+            padded = f"<{word}>"
+            for i in range(len(padded) - 2):
+                index, sign = self._slot("t:" + padded[i : i + 3])
+                vec[index] += 0.5 * sign
+        norm = float(np.linalg.norm(vec))
+        return vec / norm if norm else vec
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack([self._vector(t) for t in texts])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+    def count_tokens(self, text: str) -> int:
+        return 2 + sum(1 + (len(tok) - 1) // 4 for tok in self._TOKEN.findall(text))
 
 
 class CountingEmbedder:
@@ -95,9 +162,25 @@ def e5() -> E5Embedder:
     return E5Embedder()
 
 
+@pytest.fixture(scope="session")
+def fake() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
 @pytest.fixture
-def counting(e5: E5Embedder) -> CountingEmbedder:
-    return CountingEmbedder(e5)
+def counting(fake: FakeEmbedder) -> CountingEmbedder:
+    """Counts what the (fake) embedder embeds: incremental builds embed only what changed."""
+    return CountingEmbedder(fake)
+
+
+@pytest.fixture(scope="session")
+def starter_index(tmp_path_factory: pytest.TempPathFactory, fake: FakeEmbedder) -> Settings:
+    """The bundled starter corpus indexed with the fake embedder (metadata, texts, BM25)."""
+    index_dir = tmp_path_factory.mktemp("starter-fake") / "index"
+    settings = Settings(corpus_dir=PROJECT_ROOT / "corpus", index_dir=index_dir)
+    report = build_index(settings, fake)
+    assert not report.skipped, report.skipped
+    return settings
 
 
 @pytest.fixture

@@ -6,39 +6,45 @@ import datetime as dt
 import re
 
 from foerderberater.answer.compose import ABSTAIN_TEXT, compose, freshness_warnings, group_sources
+from foerderberater.core.schema import Meta, ProgrammeMeta, StudyMeta
 from foerderberater.core.text import split_sentences
-from foerderberater.core.types import Chunk, Hit
+from foerderberater.core.types import Answer, Chunk, Hit
 from foerderberater.index.analysis import GermanAnalyzer
 
 TODAY = dt.date(2026, 11, 25)
-ZIM = {
+ZIM_META = {
     "titel": "Zentrales Innovationsprogramm Mittelstand",
     "kurzname": "ZIM",
+    "foerdergeber": "BMWE",
     "foerderart": ["Zuschuss"],
     "foerderberechtigte": ["KMU"],
     "foerdergebiet": ["Bund"],
+    "vorhabenart": ["Forschung und Entwicklung"],
+    "technologiefelder": ["technologieoffen"],
     "foerdersatz_max_prozent": 45,
     "max_betrag_eur": 550000,
     "antragsstelle": "AiF",
     "antragsfrist": "laufend",
     "stand": "2025-01-20",
     "quellen": ["https://www.zim.de"],
-    "dokumenttyp": "Programm",
 }
-STUDY = {
-    "titel": "Seethermie Zwenkauer See",
-    "dokumenttyp": "Studie",
-    "quellen": ["https://example.org/seethermie"],
-}
+ZIM = ProgrammeMeta.model_validate(ZIM_META)
+STUDY = StudyMeta(titel="Seethermie Zwenkauer See", quellen=["https://example.org/seethermie"])
 
 
-def hit(doc_id: str, text: str, score: float, meta: dict, pages=(0,), ordinal=0) -> Hit:
+def zim(**overrides: object) -> ProgrammeMeta:
+    return ProgrammeMeta.model_validate({**ZIM_META, **overrides})
+
+
+def hit(
+    doc_id: str, text: str, score: float, meta: Meta, pages: tuple[int, ...] = (0,), ordinal=0
+) -> Hit:
     slug = doc_id.rsplit("/", 1)[-1].split(".")[0]
     chunk = Chunk(
         Chunk.make_id(doc_id, ordinal, text),
         doc_id,
         slug,
-        meta["titel"],
+        meta.titel or "",
         "Abschnitt",
         tuple(pages),
         ordinal,
@@ -75,7 +81,7 @@ def hits() -> list[Hit]:
     ]
 
 
-def answer_for(question: str, hits_: list[Hit], **kw: object):  # noqa: ANN201
+def answer_for(question: str, hits_: list[Hit], **kw: object) -> Answer:
     """compose() with the defaults these tests share; keyword arguments override them."""
     params = {
         "analyzer": GermanAnalyzer(),
@@ -86,10 +92,6 @@ def answer_for(question: str, hits_: list[Hit], **kw: object):  # noqa: ANN201
         **kw,
     }
     return compose(question, hits_, **params)
-
-
-def kinds() -> dict[str, str]:
-    return {"programme/zim.md": "programm", "studien/seethermie.pdf": "studie"}
 
 
 def test_chunks_of_one_document_collapse_into_one_source() -> None:
@@ -103,7 +105,6 @@ def test_every_statement_carries_a_citation_that_maps_to_a_source() -> None:
     answer = answer_for(
         "Welche Förderung gibt es für FuE in KMU?",
         hits(),
-        kinds=kinds(),
         abstain=False,
     )
     assert not answer.abstained
@@ -124,7 +125,6 @@ def test_quoted_sentences_are_verbatim_from_the_cited_passage() -> None:
     answer = answer_for(
         "Wie tief wurde im Zwenkauer See gemessen?",
         hits()[2:],
-        kinds=kinds(),
         abstain=False,
     )
     line = next(x for x in answer.text.splitlines() if x.startswith("- "))
@@ -139,7 +139,6 @@ def test_abstention_lists_no_sources() -> None:
     answer = answer_for(
         "Wie backe ich Kuchen?",
         hits(),
-        kinds=kinds(),
         abstain=True,
     )
     assert answer.abstained and answer.sources == () and answer.text == ABSTAIN_TEXT
@@ -147,18 +146,17 @@ def test_abstention_lists_no_sources() -> None:
 
 
 def test_stale_stand_and_passed_deadline_warn() -> None:
-    meta = {**ZIM, "stand": "2024-01-01", "antragsfrist": "2026-03-31"}
+    meta = zim(stand="2024-01-01", antragsfrist="2026-03-31")
     warnings = freshness_warnings("ZIM", meta, TODAY, 365)
     assert any("Stand 2024-01-01" in w for w in warnings)
-    assert any("abgelaufen" in w for w in warnings)
-    assert freshness_warnings("ZIM", {**ZIM, "stand": "2026-10-01"}, TODAY, 365) == []
+    assert any("Antragsfrist von „ZIM“ (2026-03-31) ist abgelaufen" in w for w in warnings)
+    assert freshness_warnings("ZIM", zim(stand="2026-10-01"), TODAY, 365) == []
 
 
 def test_json_contract() -> None:
     answer = answer_for(
         "ZIM?",
         hits(),
-        kinds=kinds(),
         abstain=False,
     )
     data = answer.to_json()
@@ -170,18 +168,16 @@ def test_json_contract() -> None:
 
 
 def _prog(slug: str, gebiet: list[str], score: float, frist: str = "laufend") -> Hit:
-    meta = {**ZIM, "titel": slug, "kurzname": slug, "foerdergebiet": gebiet, "antragsfrist": frist}
+    meta = zim(titel=slug, kurzname=slug, foerdergebiet=gebiet, antragsfrist=frist)
     return hit(f"programme/{slug}.md", f"Das Programm {slug} fördert Investitionen.", score, meta)
 
 
 def test_a_programme_of_the_users_land_takes_the_last_slot() -> None:
     hits_ = [_prog(f"bund{i}", ["Bund"], 0.05 - i * 0.001) for i in range(5)]
     hits_.append(_prog("grw-sachsen-anhalt", ["Sachsen-Anhalt"], 0.01))
-    kinds_ = {h.chunk.doc_id: "programm" for h in hits_}
     answer = answer_for(
         "Welche Förderung gibt es?",
         hits_,
-        kinds=kinds_,
         per_source=1,
         abstain=False,
         filters={"land": "Sachsen-Anhalt"},
@@ -191,7 +187,6 @@ def test_a_programme_of_the_users_land_takes_the_last_slot() -> None:
     without = answer_for(
         "Welche Förderung gibt es?",
         hits_,
-        kinds=kinds_,
         per_source=1,
         abstain=False,
     )
@@ -200,11 +195,9 @@ def test_a_programme_of_the_users_land_takes_the_last_slot() -> None:
 
 def test_expired_programmes_are_demoted_but_still_warned() -> None:
     hits_ = [_prog("alt", ["Bund"], 0.050, frist="2021-02-19"), _prog("offen", ["Bund"], 0.046)]
-    kinds_ = {h.chunk.doc_id: "programm" for h in hits_}
     answer = answer_for(
         "Welche Förderung gibt es?",
         hits_,
-        kinds=kinds_,
         per_source=1,
         abstain=False,
     )
@@ -218,7 +211,6 @@ def test_long_list_sentences_are_cut_verbatim() -> None:
         answer_for(
             "Aufzählung Maßnahmen",
             [hit("programme/zim.md", text, 0.05, ZIM)],
-            kinds={"programme/zim.md": "programm"},
             per_source=1,
             abstain=False,
         )

@@ -21,7 +21,7 @@ TOKEN_SLACK = 3
 
 
 def _markdown_doc(text: str, title: str = "Testprogramm") -> Document:
-    return Document("programme/test.md", "test", title, "programm", (Page(0, text),))
+    return Document("programme/test.md", "test", title, (Page(0, text),))
 
 
 def test_pdf_page_numbers_reach_every_chunk(
@@ -74,9 +74,7 @@ def test_markdown_chunks_have_sections_no_pages_and_stay_in_budget(e5: E5Embedde
             assert "titel:" not in c.text
     # every paragraph of the body ends up in some chunk
     text = " ".join(c.text for c in chunks)
-    assert (
-        "Investitionszuschuss" in text and "Sächsische Aufbaubank" in doc.metadata["antragsstelle"]
-    )
+    assert "Investitionszuschuss" in text and "Sächsische Aufbaubank" in doc.meta.antragsstelle
 
 
 def test_sections_follow_headings_and_never_mix(e5: E5Embedder) -> None:
@@ -142,7 +140,7 @@ def test_chunk_ids_are_deterministic_and_content_bound(e5: E5Embedder) -> None:
     doc = _markdown_doc("## A\n\nErster Absatz über Förderung.\n\n## B\n\nZweiter Absatz.")
     first, again = chunker.chunk(doc), chunker.chunk(doc)
     assert [c.chunk_id for c in first] == [c.chunk_id for c in again]
-    other = Document("programme/anders.md", "anders", "T", "programm", doc.pages)
+    other = Document("programme/anders.md", "anders", "T", doc.pages)
     assert {c.chunk_id for c in chunker.chunk(other)}.isdisjoint({c.chunk_id for c in first})
     assert Chunk.make_id("a.md", 0, "x") != Chunk.make_id("a.md", 0, "y")
 
@@ -157,7 +155,7 @@ def test_chunker_config_is_clamped_to_the_embedder(e5: E5Embedder) -> None:
     assert cfg.chunk_tokens == e5.max_tokens - 2
     assert cfg.overlap_tokens == cfg.chunk_tokens // 2
     assert cfg.as_dict() == {
-        "strategy": "section-paragraph-token-v1",
+        "strategy": "section-paragraph-token-v2",
         "chunk_tokens": 510,
         "overlap_tokens": 255,
     }

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from foerderberater.index.builder import LOCK_FILE, BuildLock
-from foerderberater.index.store import CURRENT
+from foerderberater.index.store import CURRENT, LOCK_FILE, BuildLock
 
 pytestmark = pytest.mark.integration
 
@@ -264,7 +263,7 @@ def test_bad_files_give_exit_4_and_keep_previous_versions(
     assert json.loads(search.stdout)["hits"][0]["doc_id"] == "studie"
 
 
-def test_no_index_and_missing_corpus(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
+def test_no_index_and_missing_corpus(run_cli, tmp_path: Path) -> None:
     result = run_cli("--index-dir", str(tmp_path / "nichts"), "info")
     assert result.returncode == EXIT_ERROR and "Kein Index" in result.stderr
     result = run_cli("--corpus-dir", str(tmp_path / "fehlt"), "--index-dir", "ix", "index")
@@ -272,7 +271,7 @@ def test_no_index_and_missing_corpus(run_cli, tmp_path: Path) -> None:  # noqa: 
     assert "Traceback" not in result.stderr
 
 
-def test_usage_errors(run_cli) -> None:  # noqa: ANN001
+def test_usage_errors(run_cli) -> None:
     result = run_cli("fliegen")
     assert result.returncode == 2 and "invalid choice" in result.stderr
     version = run_cli("--version")

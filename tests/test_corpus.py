@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from foerderberater.core.schema import validate_metadata
+from foerderberater.core.schema import ProgrammeMeta, StudyMeta, parse_meta
 from foerderberater.index.ingest import discover, load_document, split_front_matter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,21 +78,24 @@ def test_required_slugs_exist() -> None:
 @pytest.mark.parametrize("path", PROGRAMMES, ids=lambda p: p.stem)
 def test_programme_schema_and_sections(path: Path) -> None:
     meta, body = split_front_matter(path.read_text(encoding="utf-8"), path.name)
-    meta = validate_metadata(meta, path.name, programme=True)
-    assert meta["quellen"], "mindestens eine Quelle"
+    meta = parse_meta(meta, path.name, "Programm")
+    assert isinstance(meta, ProgrammeMeta) and meta.quellen, "mindestens eine Quelle"
     headings = [line[3:].strip() for line in body.splitlines() if line.startswith("## ")]
     assert headings == SECTIONS, f"{path.name}: Abschnitte {headings}"
     slugs = {p.stem for p in PROGRAMMES}
-    for key in ("kumulierbar_mit", "nicht_kumulierbar_mit"):
-        assert set(meta.get(key, [])) <= slugs, f"{path.name}: {key} nennt unbekannte Slugs"
+    for key, named in (
+        ("kumulierbar_mit", meta.kumulierbar_mit),
+        ("nicht_kumulierbar_mit", meta.nicht_kumulierbar_mit),
+    ):
+        assert set(named) <= slugs, f"{path.name}: {key} nennt unbekannte Slugs"
 
 
 @pytest.mark.parametrize("path", sorted((CORPUS / "studien").glob("*.yaml")), ids=lambda p: p.stem)
 def test_study_sidecar(path: Path) -> None:
-    meta = validate_metadata(yaml.safe_load(path.read_text("utf-8")), path.name, programme=False)
+    meta = parse_meta(yaml.safe_load(path.read_text("utf-8")), path.name, "Studie")
+    assert isinstance(meta, StudyMeta)
     for key in ("titel", "jahr", "auftraggeber", "autoren", "quellen", "stand"):
-        assert meta.get(key), f"{path.name}: {key} fehlt"
-    assert meta["dokumenttyp"] == "Studie"
+        assert meta.json_value(key), f"{path.name}: {key} fehlt"
     assert path.with_suffix(".pdf").exists()
 
 
@@ -103,7 +106,7 @@ def test_every_corpus_file_ingests_without_warnings() -> None:
         doc = load_document(path, CORPUS)
         assert sum(len(p.text) for p in doc.pages) > 500, path.name
         if path.suffix == ".pdf":
-            assert doc.kind == "studie"
+            assert doc.kind == "Studie"
             assert 2 <= len(doc.pages) <= 6
             assert doc.pages[0].text.count("Zusammenfassung") >= 1
             # running header/footer removed by ingestion

@@ -4,54 +4,55 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from foerderberater.core.errors import FrontMatterError, IndexNotFoundError
-from foerderberater.core.schema import validate_metadata
+from foerderberater.cli import main
+from foerderberater.core.errors import FoerderberaterError, FrontMatterError
+from foerderberater.core.schema import ProgrammeMeta, parse_meta
+from foerderberater.core.settings import Settings
 from foerderberater.eligibility import (
-    ERFUELLT,
-    HINWEIS,
     NICHT,
-    OFFEN,
     PASST,
-    VERLETZT,
     VIELLEICHT,
-    Context,
     Programme,
-    amount_for,
     check_project,
-    combination_note,
-    combinations,
     evaluate,
-    load_programmes,
-    rate_for,
+    programmes_from_index,
     render_markdown,
-    rule_alter,
-    rule_beginn,
-    rule_beschaeftigte,
-    rule_foerderart,
-    rule_freie_berufe,
-    rule_frist,
-    rule_gebiet,
-    rule_hochschulgruendung,
-    rule_kmu,
-    rule_landkreise,
-    rule_rechtsform,
-    rule_technologie,
-    rule_umsatz,
-    rule_verbund,
-    rule_volumen,
-    rule_vor_gruendung,
-    rule_vorhabenart,
-    rule_zielgruppe,
-    split_sections,
 )
+from foerderberater.eligibility.combine import combination_note, combinations
+from foerderberater.eligibility.model import Context
+from foerderberater.eligibility.rates import amount_for, rate_for
+from foerderberater.eligibility.rules_applicant import (
+    rule_freie_berufe,
+    rule_rechtsform,
+    rule_verbund,
+    rule_zielgruppe,
+)
+from foerderberater.eligibility.rules_deadline import rule_frist
+from foerderberater.eligibility.rules_founding import (
+    rule_alter,
+    rule_hochschulgruendung,
+    rule_vor_gruendung,
+)
+from foerderberater.eligibility.rules_project import (
+    rule_beginn,
+    rule_foerderart,
+    rule_technologie,
+    rule_volumen,
+    rule_vorhabenart,
+)
+from foerderberater.eligibility.rules_region import rule_gebiet, rule_landkreise
+from foerderberater.eligibility.rules_size import rule_beschaeftigte, rule_kmu, rule_umsatz
+from foerderberater.eligibility.verdicts import ERFUELLT, HINWEIS, OFFEN, VERLETZT
 from foerderberater.evaluation.check import evaluate_check_profiles
+from foerderberater.index.store import IndexVersion, open_current
 from foerderberater.profile import (
     Profile,
     ProfilError,
@@ -75,10 +76,14 @@ def gaz() -> Gazetteer:
 
 
 @pytest.fixture(scope="module")
-def corpus() -> list[Programme]:
-    programmes, warnings = load_programmes(CORPUS)
-    assert not warnings
-    return programmes
+def version(starter_index: Settings) -> IndexVersion:
+    """The live version of the starter corpus (indexed with the fake embedder)."""
+    return open_current(starter_index.index_dir)
+
+
+@pytest.fixture(scope="module")
+def corpus(version: IndexVersion) -> list[Programme]:
+    return programmes_from_index(version)
 
 
 BASE_META: dict[str, Any] = {
@@ -104,9 +109,9 @@ BODY = {
 
 
 def prog(slug: str = "tp", **meta: Any) -> Programme:
-    data = {**BASE_META, **meta}
-    data = validate_metadata(data, f"programme/{slug}.md", programme=True)
-    return Programme(f"programme/{slug}.md", slug, data["titel"], data, dict(BODY))
+    data = parse_meta({**BASE_META, **meta}, f"programme/{slug}.md", "Programm")
+    assert isinstance(data, ProgrammeMeta)
+    return Programme(f"programme/{slug}.md", slug, data.titel, data, dict(BODY))
 
 
 def ctx(canon: Any = None, **profile: Any) -> Context:
@@ -158,7 +163,7 @@ def one(reasons: list) -> Any:
         (None, None, None, None, None),
     ],
 )
-def test_eu_size_class(staff, umsatz, bilanz, lower, upper) -> None:  # noqa: ANN001
+def test_eu_size_class(staff, umsatz, bilanz, lower, upper) -> None:
     size = eu_size_class(staff, umsatz, bilanz)
     assert (size.untergrenze, size.obergrenze) == (lower, upper)
     assert size.sicher == (lower is not None and lower == upper)
@@ -192,7 +197,7 @@ def test_size_rate_class_and_gruendung() -> None:
         ("1,2 Mrd. Euro", 1_200_000_000),
     ],
 )
-def test_parse_amount(raw, value) -> None:  # noqa: ANN001
+def test_parse_amount(raw, value) -> None:
     assert parse_amount(raw) == pytest.approx(value)
 
 
@@ -269,7 +274,7 @@ def test_profile_from_dict(gaz: Gazetteer) -> None:
         ({"gruendungsjahr": 1066}, "gruendungsjahr", "unplausibles Jahr"),
     ],
 )
-def test_profile_from_dict_errors(gaz: Gazetteer, data, field, message) -> None:  # noqa: ANN001
+def test_profile_from_dict_errors(gaz: Gazetteer, data, field, message) -> None:
     with pytest.raises(ProfilError, match=message) as info:
         profile_from_dict(data, gaz, today=TODAY)
     assert info.value.field == field
@@ -319,7 +324,7 @@ def test_profile_text_money_attribution_and_dates(gaz: Gazetteer) -> None:
         ("Wir sind ein Start-up in Leipzig, noch nicht begonnen", "Start-up", False),
     ],
 )
-def test_profile_text_art_and_start(gaz: Gazetteer, text, art, started) -> None:  # noqa: ANN001
+def test_profile_text_art_and_start(gaz: Gazetteer, text, art, started) -> None:
     p = profile_from_text(text, gaz, today=TODAY)
     assert p.art == art
     assert p.started(TODAY) is started
@@ -599,9 +604,21 @@ def test_status_sorting_and_missing_facts() -> None:
     assert data["zusammenfassung"] == {PASST: 1, VIELLEICHT: 1, NICHT: 1}
 
 
-def test_split_sections() -> None:
-    sections = split_sections("## Eins\n\nText eins.\n\n## Zwei\n- Punkt\n")
-    assert sections == {"Eins": "Text eins.", "Zwei": "- Punkt"}
+def test_programmes_come_from_the_index_store(version: IndexVersion) -> None:
+    programmes = programmes_from_index(version)
+    assert {p.doc_id for p in programmes} == {
+        d for d, rec in version.docs.items() if rec.kind == "Programm"
+    }
+    zim = next(p for p in programmes if p.slug == "zim")
+    assert zim.meta is version.docs["programme/zim.md"].meta  # the stored, validated record
+    assert list(zim.sections)[:3] == [
+        "Kurzbeschreibung",
+        "Wer wird gefördert",
+        "Was wird gefördert",
+    ]
+    assert (
+        "FuE" in zim.sections["Kurzbeschreibung"] or "Forschung" in zim.sections["Kurzbeschreibung"]
+    )
 
 
 # --------------------------------------------------------------------------- real corpus
@@ -636,7 +653,7 @@ def test_corpus_programmes_and_citations(corpus: list[Programme], gaz: Gazetteer
                         prog_.sections[cite.section].split()
                     ).replace("**", "").replace("`", "")
                 else:
-                    assert cite.field.split(".")[0] in prog_.metadata
+                    assert prog_.meta.json_value(cite.field.split(".")[0]) is not None
     grw = result.get("grw-sachsen-anhalt")
     assert grw.status == PASST
     assert grw.foerdersatz.prozent_max == 35
@@ -675,11 +692,14 @@ def test_new_schema_fields_are_validated() -> None:
         ({"kumulierung_hinweis": 5}, "kumulierung_hinweis"),
     ):
         with pytest.raises(FrontMatterError, match=field.replace(".", r"\.")):
-            validate_metadata({**BASE_META, **bad}, path, programme=True)
-    ok = validate_metadata(
-        {**BASE_META, "foerdersatz_nach_region": {"Gera": None, "Jena": 30}}, path, programme=True
+            parse_meta({**BASE_META, **bad}, path, "Programm")
+    ok = parse_meta(
+        {**BASE_META, "foerdersatz_nach_region": {"Gera": None, "Jena": 30}}, path, "Programm"
     )
-    assert ok["foerdersatz_nach_region"]["Gera"] is None
+    assert isinstance(ok, ProgrammeMeta) and ok.foerdersatz_nach_region == {
+        "Gera": None,
+        "Jena": 30,
+    }
 
 
 # --------------------------------------------------------------------------- eval set, API, CLI
@@ -694,30 +714,21 @@ def test_eval_profiles_pass_completely(corpus: list[Programme], gaz: Gazetteer) 
     assert {PASST, NICHT, VIELLEICHT} <= statuses
 
 
-class _Advisor:
-    """Minimal stand-in with the attributes check_project uses."""
-
-    def __init__(self, gaz: Gazetteer, hits: list | None = None) -> None:
-        self.settings = SimpleNamespace(corpus_dir=CORPUS, candidate_k=50, stale_after_days=365)
-        self.gazetteer = gaz
-        self._hits = hits
-
-    def search(self, query: str, filters: Any = None, k: int | None = None, **_: Any) -> list:
-        if self._hits is None:
-            raise IndexNotFoundError(Path("index"))
-        assert filters.dokumenttyp == "Programm"
-        return self._hits
+def _no_search(query: str) -> list:
+    raise FoerderberaterError("Suche kaputt")
 
 
-def test_check_project_without_index_and_markdown(gaz: Gazetteer) -> None:
+def test_check_project_without_search_and_markdown(version: IndexVersion, gaz: Gazetteer) -> None:
     profile = profile_from_text(
         "Wir sind ein Betrieb mit 45 Mitarbeitern in Zeitz und wollen 2 Mio. in eine "
         "Elektrolyse investieren",
         gaz,
         today=TODAY,
     )
-    result = check_project(_Advisor(gaz), profile, today=TODAY)
-    assert any("Textsuche nicht verfügbar" in h for h in result.hinweise)
+    result = check_project(
+        version, profile, today=TODAY, canon=gaz.canonical_kreis, search=_no_search
+    )
+    assert any("Textsuche nicht verfügbar (Suche kaputt)" in h for h in result.hinweise)
     assert result.get("grw-sachsen-anhalt").status == VIELLEICHT
     md = render_markdown(result)
     assert md.startswith("# Projekt-Check")
@@ -726,21 +737,36 @@ def test_check_project_without_index_and_markdown(gaz: Gazetteer) -> None:
     assert "unverbindlich" in md and "keine Angabe im Korpus" in md
     assert "## Passt nicht" in md and "## Kombinationen" in md
     assert "## Passt nicht" not in render_markdown(result, show_failing=False)
+    quiet = check_project(version, profile, today=TODAY, canon=gaz.canonical_kreis)
+    assert not quiet.hinweise and quiet.to_json()["programme"] == result.to_json()["programme"]
 
 
-def test_check_project_attaches_retrieved_passages(gaz: Gazetteer) -> None:
+def test_check_project_attaches_retrieved_passages(version: IndexVersion, gaz: Gazetteer) -> None:
     from foerderberater.core.types import Chunk, Hit
 
     chunk = Chunk(1, "programme/eew.md", "eew", "EEW", "Kurzbeschreibung", (0,), 0, "EEW-Text")
     profile = Profile(art="Unternehmen", beschaeftigte=45, umsatz_mio=8.0, text="Abwärme")
-    result = check_project(_Advisor(gaz, [Hit(chunk, 1.0)]), profile, today=TODAY)
+    asked: list[str] = []
+
+    def search(query: str) -> list[Hit]:
+        asked.append(query)
+        return [Hit(chunk, 1.0)]
+
+    result = check_project(version, profile, today=TODAY, search=search)
+    assert asked == ["Abwärme"]
     eew = result.get("eew")
     assert eew.textstelle is not None and eew.textstelle.rang == 1
     assert "Passende Textstelle" in render_markdown(result)
 
 
-def test_cli_check_and_eval(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
-    base = ("--corpus-dir", str(CORPUS), "--index-dir", str(tmp_path / "kein-index"))
+def test_cli_check_and_eval(
+    run_cli: Callable[..., subprocess.CompletedProcess[str]],
+    starter_index: Settings,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    base = ("--corpus-dir", str(CORPUS), "--index-dir", str(starter_index.index_dir))
+    # a real process: metadata from the index; its passages need e5, which this index lacks
     result = run_cli(
         *base,
         "check",
@@ -769,23 +795,35 @@ def test_cli_check_and_eval(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
     statuses = {p["slug"]: p["status"] for p in data["programme"]}
     assert statuses["grw-sachsen-anhalt"] == PASST
     assert statuses["grw-sachsen"] == NICHT
+    assert any("Textsuche nicht verfügbar" in h for h in data["hinweise"])
+
+    def cli(*args: str) -> tuple[int, str, str]:
+        code = main([*base, *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
     profile_file = tmp_path / "profil.yaml"
     profile_file.write_text("ort: Leuna\nart: Unternehmen\nbeschaeftigte: 620\n", "utf-8")
-    result = run_cli(*base, "check", "--profil", str(profile_file), "--kurz")
-    assert result.returncode == 0, result.stderr
-    assert "großes Unternehmen" in result.stdout
-    result = run_cli(*base, "check", "--art", "Raumstation")
-    assert result.returncode == 1 and "Raumstation" in result.stderr
-    result = run_cli(*base, "check")
-    assert result.returncode == 2
-    result = run_cli(*base, "eval", "check", str(EVAL_FILE))
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "(100%)" in result.stdout
+    code, out, err = cli("check", "--profil", str(profile_file), "--kurz", "--ohne-textsuche")
+    assert code == 0, err
+    assert "großes Unternehmen" in out and "## Passt nicht" not in out
+    code, out, err = cli("check", "--art", "Raumstation")
+    assert code == 1 and "Raumstation" in err
+    assert cli("check")[0] == 2
+    code, out, err = cli("--index-dir", str(tmp_path / "leer"), "check", "--ort", "Zeitz")
+    assert code == 1 and "Kein Index" in err
+    code, out, err = cli("eval", "check", str(EVAL_FILE))
+    assert code == 0, out + err
+    assert "(100%)" in out and "Stichtag 2026-11-25" in out
     wrong = tmp_path / "falsch.yaml"
     wrong.write_text(
         'stichtag: "2026-11-25"\nprofile:\n  - id: x\n    profil: {ort: Zeitz, art: Kommune}\n'
         "    erwartet: {grw-sachsen-anhalt: passt}\n",
         "utf-8",
     )
-    result = run_cli(*base, "eval", "check", str(wrong))
-    assert result.returncode == 1 and "[FEHLER] x: grw-sachsen-anhalt" in result.stdout
+    code, out, err = cli("eval", "check", str(wrong))
+    assert code == 1 and "[FEHLER] x: grw-sachsen-anhalt" in out
+    no_date = tmp_path / "ohne-stichtag.yaml"
+    no_date.write_text(wrong.read_text("utf-8").split("\n", 1)[1], "utf-8")
+    code, out, err = cli("eval", "check", str(no_date))
+    assert code == 1 and "stichtag" in err

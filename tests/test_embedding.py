@@ -95,12 +95,12 @@ def st_model_path() -> str:
 
 
 @pytest.fixture(scope="module")
-def st_embedder(st_model_path: str):  # noqa: ANN201
+def st_embedder(st_model_path: str):
     return create_embedder("sentence-transformers:" + st_model_path)
 
 
 @pytest.mark.integration
-def test_sentence_transformers_backend(st_embedder, st_model_path: str) -> None:  # noqa: ANN001
+def test_sentence_transformers_backend(st_embedder, st_model_path: str) -> None:
     assert st_embedder.name == "sentence-transformers:" + st_model_path
     assert st_embedder.dim == 384 and st_embedder.max_tokens >= 128
     assert st_embedder.query_prefix == "" and st_embedder.passage_prefix == ""
@@ -115,7 +115,7 @@ def test_sentence_transformers_backend(st_embedder, st_model_path: str) -> None:
 
 @pytest.mark.integration
 def test_sentence_transformers_missing_model_is_an_embedder_error(
-    st_embedder,  # noqa: ANN001 - imports torch once for the module
+    st_embedder,  # imports torch once for the module
     tmp_path: Path,
 ) -> None:
     with pytest.raises(EmbedderError, match="konnte nicht geladen werden"):
@@ -124,7 +124,7 @@ def test_sentence_transformers_missing_model_is_an_embedder_error(
 
 @pytest.mark.integration
 def test_sentence_transformers_index_build_and_search(
-    st_embedder,  # noqa: ANN001
+    st_embedder,
     make_settings: Callable[..., Settings],
     programme_md: Callable[..., str],
 ) -> None:

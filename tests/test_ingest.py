@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import unicodedata
 from collections.abc import Callable
@@ -12,6 +13,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from foerderberater.core.errors import FrontMatterError, IngestError
+from foerderberater.core.schema import ProgrammeMeta, StudyMeta, TextMeta, load_meta
 from foerderberater.index.ingest import discover, file_sha256, load_document, split_front_matter
 
 # --------------------------------------------------------------------------- PDF
@@ -29,7 +31,7 @@ def test_pdf_running_lines_hyphenation_soft_hyphen_nfc(
     doc = load_document(path, tmp_path)
     assert doc.doc_id == "studien/seethermie.pdf" and doc.slug == "seethermie"
     assert doc.title == "Seethermie am Geiseltalsee"
-    assert doc.kind == "studie" and doc.metadata["seiten"] == 3
+    assert doc.kind == "Studie" and doc.meta.seiten == 3
     assert [p.number for p in doc.pages] == [1, 2, 3] and doc.has_pages
     text = "\n".join(p.text for p in doc.pages)
     assert "Seethermie-Studie Geiseltal" not in text  # running header gone
@@ -54,9 +56,12 @@ def test_pdf_title_falls_back_to_first_line_and_sidecar_metadata(
     )
     doc = load_document(path, tmp_path)
     assert doc.title == "Seethermie im Geiseltal"
-    assert doc.metadata["herausgeber"] == "Testinstitut"  # unknown key kept
-    assert doc.metadata["veroeffentlicht"] == "2024-03-01"  # date made JSON-safe
-    assert doc.metadata["dokumenttyp"] == "Studie"
+    assert isinstance(doc.meta, StudyMeta) and doc.meta.jahr == 2024
+    assert doc.meta.autoren == ("A. Muster",)
+    assert doc.meta.model_extra == {  # unknown keys kept, dates made JSON-safe
+        "herausgeber": "Testinstitut",
+        "veroeffentlicht": "2024-03-01",
+    }
 
 
 def test_pdf_title_skips_letterhead_lines(tmp_path: Path, make_pdf: Callable[..., Path]) -> None:
@@ -107,20 +112,24 @@ def test_valid_programme_front_matter(tmp_path: Path, programme_md: Callable[...
     text = text.replace("'2025-01-15'", "2025-01-15").replace("'2020-01-01'", "2020-01-01")
     path.write_text(text, encoding="utf-8")
     doc = load_document(path, tmp_path)
-    assert doc.kind == "programm" and doc.slug == "waermenetz"
+    assert doc.kind == "Programm" and doc.slug == "waermenetz"
     assert doc.doc_id == "programme/waermenetz.md"
     assert doc.title == "Wärmenetz-Förderung Mitteldeutschland"
     assert doc.pages[0].number == 0 and not doc.has_pages
     assert doc.pages[0].text.startswith("## Kurzbeschreibung")
     assert "titel:" not in doc.pages[0].text
-    meta = doc.metadata
-    assert meta["stand"] == "2025-06-05" and meta["antragsfrist"] == "2026-03-31"
-    assert meta["foerdergebiet"] == ["Sachsen", "Sachsen-Anhalt"]
-    assert meta["dokumenttyp"] == "Programm"
-    assert meta["interne_notiz"] == "bitte jährlich prüfen"  # unknown keys are kept
-    assert meta["termine"] == ["2025-01-15", "2025-07-15"]
-    assert meta["kontakt"] == {"name": "Frau Muster", "seit": "2020-01-01"}
-    json.dumps(meta)  # the store writes metadata as JSON
+    meta = doc.meta
+    assert isinstance(meta, ProgrammeMeta)
+    assert meta.stand == dt.date(2025, 6, 5) and meta.antragsfrist == dt.date(2026, 3, 31)
+    assert meta.foerdergebiet == ("Sachsen", "Sachsen-Anhalt")
+    assert meta.foerdersatz_nach_groesse == {"klein": 40, "mittel": 30, "gross": 20}
+    assert meta.dokumenttyp == "Programm"
+    assert meta.interne_notiz == "bitte jährlich prüfen"  # unknown keys are kept
+    assert meta.termine == ["2025-01-15", "2025-07-15"]
+    assert meta.kontakt == {"name": "Frau Muster", "seit": "2020-01-01"}
+    stored = json.loads(json.dumps(meta.to_json()))  # the store writes metadata as JSON
+    assert stored["stand"] == "2025-06-05" and stored["kontakt"]["seit"] == "2020-01-01"
+    assert load_meta(stored, "test") == meta
 
 
 def test_front_matter_with_crlf_line_endings(
@@ -129,7 +138,7 @@ def test_front_matter_with_crlf_line_endings(
     path = tmp_path / "windows.md"
     path.write_bytes(programme_md().replace("\n", "\r\n").encode("utf-8"))
     doc = load_document(path, tmp_path)
-    assert doc.kind == "programm" and doc.metadata["kurzname"] == "WNF"
+    assert doc.kind == "Programm" and doc.meta.kurzname == "WNF"
     assert "\r" not in doc.pages[0].text
 
 
@@ -142,13 +151,13 @@ def test_markdown_and_text_without_front_matter(tmp_path: Path) -> None:
     )
     doc = load_document(md, tmp_path)
     assert doc.title == "Revierfonds Thüringen" and unicodedata.is_normalized("NFC", doc.title)
-    assert doc.kind == "text" and doc.metadata == {"dokumenttyp": "Text"}
+    assert doc.kind == "Text" and doc.meta == TextMeta()
     assert "Altenburger Land" in doc.pages[0].text
 
     txt = tmp_path / "hinweise.txt"
     txt.write_text("\ufeffHinweise zur Antragstellung im Mitteldeutschen Revier.\n", "utf-8")
     doc = load_document(txt, tmp_path)
-    assert doc.title == "hinweise" and doc.kind == "text"
+    assert doc.title == "hinweise" and doc.kind == "Text"
     assert doc.pages[0].text == "Hinweise zur Antragstellung im Mitteldeutschen Revier."
 
 
@@ -167,8 +176,8 @@ def test_study_markdown_with_front_matter_is_not_a_programme(tmp_path: Path) -> 
         encoding="utf-8",
     )
     doc = load_document(path, tmp_path)
-    assert doc.kind == "studie" and doc.title == "Fachkräfte im Revier"
-    assert doc.metadata["jahr"] == 2025
+    assert doc.kind == "Studie" and doc.title == "Fachkräfte im Revier"
+    assert doc.meta.jahr == 2025
 
 
 SCHEMA_VIOLATIONS: list[tuple[dict[str, Any], str, str]] = [

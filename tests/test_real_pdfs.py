@@ -73,7 +73,7 @@ def test_real_pdf_text(docs: dict[str, Document], name: str) -> None:
     doc = docs[name]
     assert len(doc.pages) == pages == len(PdfReader(str(REAL_PDFS / name)).pages)
     assert [p.number for p in doc.pages] == list(range(1, pages + 1))
-    assert doc.metadata["seiten"] == pages and doc.slug == Path(name).stem
+    assert doc.meta.seiten == pages and doc.slug == Path(name).stem
     text = "\n".join(p.text for p in doc.pages)
     for word in words:
         assert word in text, word

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from conftest import programme_meta
 
 from foerderberater.advisor import funding_level
 from foerderberater.answer.conversation import condense
 from foerderberater.core.errors import ConfigError
-from foerderberater.search.filters import Filters
+from foerderberater.core.schema import StudyMeta, TextMeta
+from foerderberater.core.vocab import DOKUMENTTYP, LAENDER
+from foerderberater.search.filters import FILTER_CHOICES, FILTER_LABELS, Filters
 from foerderberater.search.regions import Gazetteer
 
 
@@ -70,60 +75,72 @@ def test_canonical_kreis_spellings(gaz: Gazetteer) -> None:
     assert gaz.canonical_kreis("Landkreis Leipzig") == "Landkreis Leipzig"
 
 
-LAND_PROG = {
+LAND = {
     "foerdergebiet": ["Sachsen-Anhalt", "EU"],
     "foerderart": ["Zuschuss"],
     "foerderberechtigte": ["KMU"],
     "vorhabenart": ["Investition"],
     "technologiefelder": ["Wasserstoff"],
 }
-BUND_PROG = {
+BUND = {
     "foerdergebiet": ["Bund"],
     "foerderart": ["Darlehen"],
     "foerderberechtigte": ["KMU", "Großunternehmen"],
     "vorhabenart": ["Investition"],
     "technologiefelder": ["technologieoffen"],
 }
-REVIER_PROG = {**BUND_PROG, "landkreise": ["Stadt Leipzig", "Landkreis Nordsachsen"]}
+LAND_PROG = programme_meta(**LAND)
+BUND_PROG = programme_meta(**BUND)
+REVIER_PROG = programme_meta(**BUND, landkreise=["Stadt Leipzig", "Landkreis Nordsachsen"])
 
 
 def test_land_programme_only_in_its_land_even_if_eu_cofinanced() -> None:
-    assert Filters(land="Sachsen-Anhalt").matches("programm", LAND_PROG)
-    assert not Filters(land="Sachsen").matches("programm", LAND_PROG)
-    assert Filters(land="Sachsen").matches("programm", BUND_PROG)
+    assert Filters(land="Sachsen-Anhalt").matches(LAND_PROG)
+    assert not Filters(land="Sachsen").matches(LAND_PROG)
+    assert Filters(land="Sachsen").matches(BUND_PROG)
 
 
 def test_ebene_separates_bund_and_land() -> None:
-    assert Filters(ebene="Bund").matches("programm", BUND_PROG)
-    assert not Filters(ebene="Bund").matches("programm", LAND_PROG)
-    assert Filters(ebene="Land").matches("programm", LAND_PROG)
+    assert Filters(ebene="Bund").matches(BUND_PROG)
+    assert not Filters(ebene="Bund").matches(LAND_PROG)
+    assert Filters(ebene="Land").matches(LAND_PROG)
 
 
 def test_landkreise_restriction_uses_canonical_names(gaz: Gazetteer) -> None:
     canon = gaz.canonical_kreis
-    assert Filters(kreis="Leipzig").matches("programm", REVIER_PROG, canon)
-    assert Filters(kreis="Nordsachsen").matches("programm", REVIER_PROG, canon)
-    assert not Filters(kreis="Burgenlandkreis").matches("programm", REVIER_PROG, canon)
+    assert Filters(kreis="Leipzig").matches(REVIER_PROG, canon)
+    assert Filters(kreis="Nordsachsen").matches(REVIER_PROG, canon)
+    assert not Filters(kreis="Burgenlandkreis").matches(REVIER_PROG, canon)
 
 
 def test_studies_pass_region_filters_but_not_programme_filters() -> None:
-    study = {"dokumenttyp": "Studie"}
-    assert Filters(land="Thüringen").matches("studie", study)
-    assert not Filters(foerderart="Zuschuss").matches("studie", study)
-    assert not Filters(dokumenttyp="Programm").matches("studie", study)
-    assert Filters(dokumenttyp="Studie").matches("studie", study)
+    study = StudyMeta()
+    assert Filters(land="Thüringen").matches(study)
+    assert not Filters(foerderart="Zuschuss").matches(study)
+    assert not Filters(dokumenttyp="Programm").matches(study)
+    assert Filters(dokumenttyp="Studie").matches(study)
+    assert not Filters(dokumenttyp="Text").matches(study)
+    assert Filters(dokumenttyp="Text").matches(TextMeta())
 
 
 def test_field_filters() -> None:
-    assert Filters(foerderart="Zuschuss").matches("programm", LAND_PROG)
-    assert not Filters(foerderart="Darlehen").matches("programm", LAND_PROG)
-    assert Filters(technologiefeld="Wasserstoff").matches("programm", BUND_PROG)  # offen
-    assert not Filters(foerderberechtigte="Großunternehmen").matches("programm", LAND_PROG)
+    assert Filters(foerderart="Zuschuss").matches(LAND_PROG)
+    assert not Filters(foerderart="Darlehen").matches(LAND_PROG)
+    assert Filters(technologiefeld="Wasserstoff").matches(BUND_PROG)  # offen
+    assert not Filters(foerderberechtigte="Großunternehmen").matches(LAND_PROG)
 
 
 def test_invalid_filter_value_names_the_field() -> None:
     with pytest.raises(ConfigError, match="land"):
         Filters(land="Bayern")
+    with pytest.raises(ConfigError, match="technologiefeld"):
+        Filters(technologiefeld="Raumfahrt")
+
+
+def test_filter_choices_come_from_the_metadata_vocabularies() -> None:
+    assert FILTER_CHOICES["land"] == LAENDER == ("Sachsen", "Sachsen-Anhalt", "Thüringen")
+    assert FILTER_CHOICES["dokumenttyp"] == DOKUMENTTYP == ("Programm", "Studie", "Text")
+    assert set(FILTER_CHOICES) <= set(FILTER_LABELS)
 
 
 def test_funding_level_detection() -> None:
@@ -143,7 +160,7 @@ def test_condense_carries_region_and_programme(gaz: Gazetteer) -> None:
     assert condense("Und dort?", [], gaz) == "Und dort?"
 
 
-def test_in_domain_funding_questions_get_a_margin_below_the_threshold(tmp_path) -> None:  # noqa: ANN001
+def test_in_domain_funding_questions_get_a_margin_below_the_threshold(tmp_path: Path) -> None:
     from foerderberater.advisor import DOMAIN_MARGIN, Advisor
     from foerderberater.core.settings import Settings
     from foerderberater.core.types import Chunk, Hit

@@ -11,6 +11,7 @@ import pytest
 
 from foerderberater.advisor import Advisor
 from foerderberater.core.settings import Settings
+from foerderberater.core.types import Hit
 from foerderberater.evaluation.beir import eval_beir
 from foerderberater.evaluation.gold import evaluate_gold
 from foerderberater.evaluation.metrics import mrr_at, ndcg_at, recall_at
@@ -102,7 +103,7 @@ def advisor(tmp_path_factory: pytest.TempPathFactory) -> Advisor:
     return adv
 
 
-def slugs(hits) -> list[str]:  # noqa: ANN001
+def slugs(hits: list[Hit]) -> list[str]:
     return list(dict.fromkeys(h.chunk.slug for h in hits))
 
 
@@ -181,44 +182,65 @@ def test_metrics() -> None:
     assert recall_at(["a", "b", "c"], ["c", "d"], 3) == 0.5
 
 
-def test_eval_beir_on_a_tiny_dataset(advisor: Advisor, tmp_path: Path) -> None:
-    beir = tmp_path / "beir"
-    (beir / "qrels").mkdir(parents=True)
-    docs = {
-        "p1": "Die Wartburg steht bei Eisenach in Thüringen.",
-        "p2": "Der Zwenkauer See entstand aus einem Braunkohletagebau südlich von Leipzig.",
-        "p3": "Photovoltaik wandelt Sonnenlicht direkt in elektrischen Strom um.",
-    }
-    (beir / "corpus.jsonl").write_text(
+def _write_beir(root: Path, docs: dict[str, str], queries: dict[str, str], qrels: str) -> Path:
+    (root / "qrels").mkdir(parents=True)
+    (root / "corpus.jsonl").write_text(
         "".join(
             json.dumps({"_id": k, "title": "", "text": v}, ensure_ascii=False) + "\n"
             for k, v in docs.items()
         ),
         encoding="utf-8",
     )
-    queries = {
-        "q1": "Wo steht die Wartburg?",
-        "q2": "Woraus entstand der Zwenkauer See?",
-        "q3": "Wie erzeugt eine Solaranlage Strom?",
-    }
-    (beir / "queries.jsonl").write_text(
+    (root / "queries.jsonl").write_text(
         "".join(
             json.dumps({"_id": k, "text": v}, ensure_ascii=False) + "\n" for k, v in queries.items()
         ),
         encoding="utf-8",
     )
-    (beir / "qrels" / "test.tsv").write_text(
-        "query-id\tcorpus-id\tscore\nq1\tp1\t1\nq2\tp2\t1\nq3\tp3\t1\n", encoding="utf-8"
+    (root / "qrels" / "test.tsv").write_text(
+        "query-id\tcorpus-id\tscore\n" + qrels, encoding="utf-8"
+    )
+    return root
+
+
+BEIR_DOCS = {
+    "p1": "Die Wartburg steht bei Eisenach in Thüringen.",
+    "p2": "Der Zwenkauer See entstand aus einem Braunkohletagebau südlich von Leipzig.",
+    "p3": "Photovoltaik wandelt Sonnenlicht direkt in elektrischen Strom um.",
+    # distractors that share words with the questions
+    "p4": "Die Leuchtenburg steht bei Kahla in Thüringen und zeigt Porzellan.",
+    "p5": "Der Cospudener See liegt ebenfalls im Süden von Leipzig.",
+    "p6": "Windkraftanlagen erzeugen Strom aus der Bewegung der Luft.",
+    "p7": "Eisenach ist die Geburtsstadt von Johann Sebastian Bach.",
+    "p8": "Ein Braunkohletagebau hinterlässt große Gruben in der Landschaft.",
+}
+BEIR_QUERIES = {
+    "q1": "Wo steht die Wartburg?",
+    "q2": "Woraus entstand der Zwenkauer See?",
+    "q3": "Wie erzeugt eine Solaranlage Strom?",
+}
+
+
+def test_eval_beir_ranks_the_right_passage_first(advisor: Advisor, tmp_path: Path) -> None:
+    beir = _write_beir(
+        tmp_path / "beir", BEIR_DOCS, BEIR_QUERIES, "q1\tp1\t1\nq2\tp2\t1\nq3\tp3\t1\n"
     )
     result = eval_beir(advisor, beir)
-    for mode in ("dense", "lexical", "hybrid"):
-        assert result[mode]["recall@10"] == 1.0
-    assert result["hybrid"]["ndcg@10"] == 1.0
+    assert result["passages"] == 8 and result["queries"] == 3
+    for mode in ("dense", "hybrid"):
+        assert result[mode]["recall@1"] == 1.0, (mode, result[mode])
+        assert result[mode]["ndcg@10"] == result[mode]["mrr@10"] == 1.0, (mode, result[mode])
+    assert result["lexical"]["recall@5"] == 1.0, result["lexical"]
+    # the same run scored against a wrong judgement: the metrics see the ranks
+    wrong = _write_beir(tmp_path / "falsch", BEIR_DOCS, BEIR_QUERIES, "q1\tp7\t1\nq2\tp8\t1\n")
+    worse = eval_beir(advisor, wrong, modes=("hybrid",))
+    assert worse["hybrid"]["recall@1"] == 0.0 and worse["hybrid"]["mrr@10"] < 1.0
 
 
 def test_gold_evaluation_and_cli(advisor: Advisor, tmp_path: Path) -> None:
     gold = tmp_path / "gold.yaml"
     gold.write_text(
+        "stichtag: 2026-11-25\n"
         "fragen:\n"
         "  - frage: Zuschuss für ein Wärmenetz mit Großwärmepumpe\n    erwartet: [bew]\n"
         "  - frage: Forschung und Entwicklung im Mittelstand fördern\n    erwartet: [zim]\n"
@@ -226,8 +248,10 @@ def test_gold_evaluation_and_cli(advisor: Advisor, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     result = evaluate_gold(advisor, gold)
+    assert result["stichtag"] == "2026-11-25"
     assert result["recall_at_5"] == 1.0
     assert result["abstention_recall"] == 1.0
+    assert evaluate_gold(advisor, gold) == result  # deterministic, independent of today
     s = advisor.settings
     proc = subprocess.run(
         [

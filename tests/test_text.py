@@ -222,7 +222,7 @@ def test_bm25_german_matching(query: str, expected_row: int) -> None:
     assert np.count_nonzero(scores) == 1, scores
 
 
-def test_bm25_save_load_roundtrip(tmp_path) -> None:  # noqa: ANN001
+def test_bm25_save_load_roundtrip(tmp_path) -> None:
     index = LexicalIndex.build(LEXICAL_TEXTS)
     index.save(tmp_path / "lex")
     loaded = LexicalIndex.load(tmp_path / "lex")

@@ -1,27 +1,26 @@
-"""Projekt-Check tab handler on the real starter corpus (metadata only, no index needed)."""
+"""Projekt-Check tab handler on the real starter corpus (indexed with the fake embedder)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from conftest import FakeEmbedder
 
 from foerderberater.core.settings import Settings
 from foerderberater.web.check import run_check
-from foerderberater.web.context import create_context
-
-ROOT = Path(__file__).resolve().parents[1]
+from foerderberater.web.context import AppContext, create_context
 
 
 @pytest.fixture()
-def ctx(tmp_path: Path, e5):  # noqa: ANN001, ANN201
-    settings = Settings(
-        corpus_dir=ROOT / "corpus", index_dir=tmp_path / "index", data_dir=tmp_path / "data"
-    )
-    return create_context(settings, embedder=e5)
+def ctx(tmp_path: Path, starter_index: Settings, fake: FakeEmbedder) -> AppContext:
+    settings = starter_index.with_overrides(data_dir=tmp_path / "data")
+    return create_context(settings, embedder=fake)
 
 
-def test_free_text_check_lists_fitting_programmes_and_asks_for_missing_facts(ctx) -> None:  # noqa: ANN001
+def test_free_text_check_lists_fitting_programmes_and_asks_for_missing_facts(
+    ctx: AppContext,
+) -> None:
     text = run_check(
         ctx,
         {
@@ -33,9 +32,12 @@ def test_free_text_check_lists_fitting_programmes_and_asks_for_missing_facts(ctx
     assert "GRW Sachsen-Anhalt" in text
     assert "Passt nicht" in text and "indikativ" in text
     assert "Rückfragen" in text and "Umsatz" in text
+    assert "Passende Textstelle" in text  # passages from the index search
 
 
-def test_form_values_decide_and_large_firms_are_excluded_from_sme_programmes(ctx) -> None:  # noqa: ANN001
+def test_form_values_decide_and_large_firms_are_excluded_from_sme_programmes(
+    ctx: AppContext,
+) -> None:
     text = run_check(
         ctx,
         {
@@ -54,7 +56,10 @@ def test_form_values_decide_and_large_firms_are_excluded_from_sme_programmes(ctx
     assert "ERP-Förderkredit KMU" in section
 
 
-def test_empty_and_invalid_input_get_german_messages(ctx) -> None:  # noqa: ANN001
+def test_empty_and_invalid_input_get_german_messages(ctx: AppContext, tmp_path: Path) -> None:
     assert "mindestens ein Feld" in run_check(ctx, {"text": "", "begonnen": False})
     out = run_check(ctx, {"ort": "Zeitz", "beschaeftigte": -3, "begonnen": False})
     assert out.startswith("**Eingabe prüfen:**") and "beschaeftigte" in out
+    no_index = create_context(ctx.settings.with_overrides(index_dir=tmp_path / "leer"))
+    out = run_check(no_index, {"ort": "Zeitz", "begonnen": False})
+    assert out.startswith("⚠️") and "noch keinen Suchindex" in out

@@ -58,7 +58,7 @@ from fpdf.enums import WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from foerderberater.core.schema import TECHNOLOGIEFELDER  # noqa: E402
+from foerderberater.core.vocab import TECHNOLOGIEFELDER  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC_DIR = ROOT / "tools" / "studien"

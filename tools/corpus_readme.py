@@ -1,4 +1,8 @@
-"""Regenerate the document list in corpus/README.md from the corpus metadata.
+"""Regenerate the generated parts of corpus/README.md from the metadata model and the corpus.
+
+Blocks between ``<!-- NAME:begin -->`` and ``<!-- NAME:end -->``: ``schema`` (programme front
+matter: required and optional fields, vocabulary – from ``ProgrammeMeta``), ``studien`` (study
+metadata – from ``StudyMeta``) and ``dokumente`` (the document list with sources and Stand).
 
 Usage: python tools/corpus_readme.py [--check]
 """
@@ -14,17 +18,72 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from foerderberater.core.fields import Typ  # noqa: E402
+from foerderberater.core.schema import (  # noqa: E402
+    ProgrammeMeta,
+    StudyMeta,
+    parse_meta,
+    required_fields,
+)
+from foerderberater.core.vocab import TECHNOLOGIEFELDER, TECHNOLOGIEOFFEN  # noqa: E402
 from foerderberater.index.ingest import split_front_matter  # noqa: E402
 
-BEGIN = "<!-- dokumente:begin -->"
-END = "<!-- dokumente:end -->"
+
+def _typ(model: type, name: str) -> Typ:
+    info = model.model_fields[name]
+    return next((m for m in info.metadata if isinstance(m, Typ)), Typ("Text"))
 
 
-def _links(urls: list[str]) -> str:
+def _meaning(model: type, name: str) -> str:
+    """The field's docstring; its vocabulary when it has none or the docstring ends in ':'."""
+    description = " ".join((model.model_fields[name].description or "").split())
+    values = ", ".join(_typ(model, name).values)
+    if description.endswith(":"):
+        return f"{description} {values}"
+    return description or values
+
+
+def _rows(model: type, names: list[str]) -> list[str]:
+    return [f"| `{n}` | {_typ(model, n).label} | {_meaning(model, n)} |" for n in names]
+
+
+def schema_block() -> str:
+    required = required_fields(ProgrammeMeta)
+    optional = [n for n in ProgrammeMeta.model_fields if n not in required and n != "dokumenttyp"]
+    lines = [
+        "Pflichtfelder (Listen sind immer YAML-Listen, Datumswerte als ISO-Strings in "
+        "Anführungszeichen):",
+        "",
+        "| Feld | Typ | Erlaubte Werte / Bedeutung |",
+        "|---|---|---|",
+        *_rows(ProgrammeMeta, required),
+        "",
+        "Optionale Felder:",
+        "",
+        "| Feld | Typ | Bedeutung |",
+        "|---|---|---|",
+        *_rows(ProgrammeMeta, optional),
+        "",
+        "Unbekannte Felder werden angenommen und bleiben in den Metadaten erhalten (bis sie hier "
+        "einen Typ bekommen).",
+        "",
+        f"Vokabular `technologiefelder`: {', '.join(TECHNOLOGIEFELDER)}, {TECHNOLOGIEOFFEN}.",
+    ]
+    return "\n".join(lines)
+
+
+def studies_block() -> str:
+    names = [n for n in StudyMeta.model_fields if n not in ("dokumenttyp", "seiten")]
+    lines = ["| Feld | Typ | Bedeutung |", "|---|---|---|", *_rows(StudyMeta, names)]
+    lines += ["", "`dokumenttyp: Studie`; `seiten` setzt das Einlesen (Seitenzahl der PDF)."]
+    return "\n".join(lines)
+
+
+def _links(urls: tuple[str, ...] | list[str]) -> str:
     return " ".join(f"[{i}]({u})" for i, u in enumerate(urls, 1))
 
 
-def table(corpus: Path) -> str:
+def documents_block(corpus: Path) -> str:
     rows = [
         "### Programme",
         "",
@@ -32,11 +91,12 @@ def table(corpus: Path) -> str:
         "|---|---|---|---|---|",
     ]
     for path in sorted((corpus / "programme").glob("*.md")):
-        meta, _ = split_front_matter(path.read_text("utf-8"), path.name)
-        gebiet = ", ".join(meta.get("foerdergebiet", []))
+        raw, _ = split_front_matter(path.read_text("utf-8"), path.name)
+        meta = parse_meta(raw, path.name, "Programm")
+        assert isinstance(meta, ProgrammeMeta)
         rows.append(
-            f"| `{path.stem}` | {meta['titel']} | {gebiet} | {meta['stand']} | "
-            f"{_links(meta.get('quellen', []))} |"
+            f"| `{path.stem}` | {meta.titel} | {', '.join(meta.foerdergebiet)} | {meta.stand} | "
+            f"{_links(meta.quellen)} |"
         )
     rows += [
         "",
@@ -46,21 +106,27 @@ def table(corpus: Path) -> str:
         "|---|---|---|---|---|---|",
     ]
     for path in sorted((corpus / "studien").glob("*.yaml")):
-        meta = yaml.safe_load(path.read_text("utf-8"))
+        study = parse_meta(yaml.safe_load(path.read_text("utf-8")), path.name, "Studie")
+        assert isinstance(study, StudyMeta)
         rows.append(
-            f"| `{path.stem}` | {meta['titel']} | {meta.get('jahr', '')} | "
-            f"{meta.get('auftraggeber', '')} | {meta.get('stand', '')} | "
-            f"{_links(meta.get('quellen', []))} |"
+            f"| `{path.stem}` | {study.titel} | {study.jahr or ''} | "
+            f"{study.auftraggeber or ''} | {study.stand or ''} | {_links(study.quellen)} |"
         )
     return "\n".join(rows)
 
 
+def _replace(readme: str, name: str, content: str) -> str:
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    if begin not in readme:
+        raise SystemExit(f"corpus/README.md: Markierung {begin} fehlt")
+    head, rest = readme.split(begin, 1)
+    return f"{head}{begin}\n{content}\n{end}{rest.split(end, 1)[1]}"
+
+
 def render(readme: str, corpus: Path) -> str:
-    block = f"{BEGIN}\n{table(corpus)}\n{END}"
-    if BEGIN in readme:
-        head, rest = readme.split(BEGIN, 1)
-        return head + block + rest.split(END, 1)[1]
-    return readme.rstrip() + "\n\n## Dokumente\n\n" + block + "\n"
+    readme = _replace(readme, "schema", schema_block())
+    readme = _replace(readme, "studien", studies_block())
+    return _replace(readme, "dokumente", documents_block(corpus))
 
 
 def main() -> int:

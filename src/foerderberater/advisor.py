@@ -14,9 +14,11 @@ from foerderberater.answer.compose import compose, is_programme_question
 from foerderberater.answer.conversation import condense
 from foerderberater.core.settings import Settings
 from foerderberater.core.types import Answer, Hit
+from foerderberater.eligibility import CheckResult, check_project
 from foerderberater.index.builder import BuildReport, ProgressFn, build_index
 from foerderberater.index.embedding import Embedder, create_embedder
-from foerderberater.index.store import CURRENT, IndexVersion, open_current
+from foerderberater.index.store import CURRENT, IndexVersion, check_embedder, open_current
+from foerderberater.profile import Profile
 from foerderberater.search.filters import Filters
 from foerderberater.search.regions import Gazetteer, Region
 from foerderberater.search.rerank import Reranker, create_reranker
@@ -48,6 +50,7 @@ class Advisor:
         self.settings = settings
         self._embedder = embedder
         self._lock = threading.RLock()
+        self._version: IndexVersion | None = None
         self._retriever: Retriever | None = None
         self._pointer: str | None = None
         self._gazetteer: Gazetteer | None = None
@@ -81,21 +84,32 @@ class Advisor:
         except OSError:
             return None
 
-    def retriever(self) -> Retriever:
-        """The retriever over the current index version (reloaded when CURRENT changes)."""
-        with self._lock:
-            pointer = self._read_pointer()
-            if self._retriever is None or pointer != self._pointer:
-                version = open_current(Path(self.settings.index_dir), self.settings.embedder)
-                self._retriever = Retriever(
-                    version, self.embedder, self.settings, self.gazetteer.canonical_kreis
-                )
-                self._pointer = version.name
-            return self._retriever
+    def _embedder_name(self) -> str:
+        """The embedder the index must have been built with (an injected one names itself)."""
+        return self._embedder.name if self._embedder is not None else self.settings.embedder
 
     @property
     def version(self) -> IndexVersion:
-        return self.retriever().version
+        """The live index version: documents with metadata, chunks, vectors (reloaded when
+        CURRENT changes). Opening it needs no embedding model."""
+        with self._lock:
+            pointer = self._read_pointer()
+            if self._version is None or pointer != self._pointer:
+                self._version = open_current(Path(self.settings.index_dir))
+                self._pointer = self._version.name
+                self._retriever = None
+            return self._version
+
+    def retriever(self) -> Retriever:
+        """The retriever over the live version; the index must match the embedder."""
+        with self._lock:
+            version = self.version
+            if self._retriever is None:
+                check_embedder(version, self._embedder_name())
+                self._retriever = Retriever(
+                    version, self.embedder, self.settings, self.gazetteer.canonical_kreis
+                )
+            return self._retriever
 
     # ------------------------------------------------------------------ operations
     def build(self, *, full: bool = False, progress: ProgressFn | None = None) -> BuildReport:
@@ -149,11 +163,9 @@ class Advisor:
         s = self.settings
         in_domain = region is not None and region.revier and is_programme_question(question, ())
         abstain = not self.is_relevant(hits, in_domain=in_domain)
-        kinds = {h.chunk.doc_id: retriever.version.docs[h.chunk.doc_id].kind for h in hits}
         answer = compose(
             question,
             hits,
-            kinds=kinds,
             analyzer=retriever.version.lexical.analyzer,
             top_k=s.top_k,
             per_source=s.max_passages_per_source,
@@ -166,6 +178,26 @@ class Advisor:
             land_boost=s.land_boost,
         )
         return replace(answer, index_version=retriever.version.name)
+
+    def check(
+        self, profile: Profile, *, today: dt.date | None = None, with_passages: bool = True
+    ) -> CheckResult:
+        """Projekt-Check of ``profile`` against the programmes of the live index version."""
+        search = None
+        if with_passages:
+            k = self.settings.candidate_k
+
+            def search(query: str) -> list[Hit]:
+                return self.search(query, Filters(dokumenttyp="Programm"), k=k, use_region=False)
+
+        return check_project(
+            self.version,
+            profile,
+            today=today or dt.date.today(),
+            canon=self.gazetteer.canonical_kreis,
+            search=search,
+            stale_days=self.settings.stale_after_days,
+        )
 
     def is_relevant(self, hits: Sequence[Hit], *, in_domain: bool = False) -> bool:
         """Calibrated abstention rule: the best dense similarity must reach ``min_relevance``.

@@ -1,4 +1,4 @@
-"""Command line interface: a thin adapter over ``Advisor``. Words errors for people."""
+"""Command line interface: a thin adapter over ``Advisor``. Prints results, words errors."""
 
 from __future__ import annotations
 
@@ -7,21 +7,44 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from foerderberater import __version__
-from foerderberater.core.errors import (
-    ConfigError,
-    EmbedderError,
-    FoerderberaterError,
-    IndexCorruptError,
-    IndexLockedError,
-    IndexMismatchError,
-    IndexNotFoundError,
-)
+from foerderberater.core.errors import FoerderberaterError, IndexLockedError
+from foerderberater.core.messages import explain
 from foerderberater.core.settings import Settings
-from foerderberater.search.filters import Filters
+from foerderberater.search.filters import FILTER_CHOICES, Filters
+
+if TYPE_CHECKING:  # the index, models and search load only when a command runs
+    from foerderberater.advisor import Advisor
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_LOCKED, EXIT_PARTIAL = 0, 1, 2, 3, 4
+EVAL_MODES = ("hybrid", "dense", "lexical", "all")
+# `check` options besides the profile file and the flags below: (name, type, help)
+CHECK_VALUES: tuple[tuple[str, Any, str], ...] = (
+    ("ort", str, "Ort oder Landkreis, z. B. Zeitz"),
+    ("land", str, " | ".join(FILTER_CHOICES["land"])),
+    ("art", str, "Unternehmen, Start-up, Start-up in Gründung, Hochschule, …"),
+    ("beschaeftigte", int, "Zahl der Beschäftigten"),
+    ("umsatz-mio", float, "Jahresumsatz in Mio. €"),
+    ("bilanzsumme-mio", float, "Bilanzsumme in Mio. €"),
+    ("volumen", str, "Investitionsvolumen/Projektkosten, z. B. 2000000 oder 2Mio"),
+    ("beginn", str, "geplanter Projektbeginn, z. B. 2027-03-01"),
+    ("gruendungsjahr", int, "Gründungsjahr"),
+    ("rechtsform", str, "z. B. GmbH, Kapitalgesellschaft, Einzelunternehmen"),
+    ("text", str, "freie Beschreibung; füllt fehlende Angaben"),
+)
+CHECK_LISTS = (
+    ("vorhaben", "z. B. Investition (mehrfach möglich)"),
+    ("technologie", "z. B. Wasserstoff (mehrfach)"),
+    ("foerderart", "nur diese Förderart, z. B. Zuschuss"),
+)
+CHECK_FLAGS = (
+    ("begonnen", "schon begonnen"),
+    ("verbund", "Verbundprojekt"),
+    ("freier-beruf", "Freier Beruf"),
+    ("hochschulgruendung", "Ausgründung aus Hochschule/Forschungseinrichtung"),
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,87 +71,40 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("query", help="Frage bzw. Suchanfrage")
         cmd.add_argument("--json", action="store_true", help="maschinenlesbare Ausgabe")
         cmd.add_argument("-k", "--top-k", type=int, help="Anzahl Treffer/Quellen")
-        _filter_args(cmd)
+        for field, values in FILTER_CHOICES.items():
+            if field == "dokumenttyp":
+                cmd.add_argument("--dokumenttyp", choices=values)
+            else:
+                cmd.add_argument(f"--{field}", help=" | ".join(values))
 
     ev = sub.add_parser("eval", help="Evaluation (beir DIR | gold FILE | check FILE)")
     ev.add_argument("kind", choices=["beir", "gold", "check"])
     ev.add_argument("path", type=Path)
     ev.add_argument("--json", action="store_true")
-    ev.add_argument("--mode", choices=["hybrid", "dense", "lexical", "all"], default="hybrid")
+    ev.add_argument("--mode", choices=EVAL_MODES, default="hybrid")
     ev.add_argument("--limit", type=int, help="nur die ersten N Fragen (BEIR)")
-    _check_parser(sub)
-    return p
 
-
-def _check_parser(sub: argparse._SubParsersAction) -> None:
     ck = sub.add_parser("check", help="Projekt-Check: welche Programme passen zu meinem Vorhaben?")
     ck.add_argument("--profil", type=Path, help="Profil als YAML-Datei")
-    ck.add_argument("--text", help="freie Beschreibung; füllt fehlende Angaben")
-    ck.add_argument("--ort", help="Ort oder Landkreis, z. B. Zeitz")
-    ck.add_argument("--land", help="Sachsen | Sachsen-Anhalt | Thüringen")
-    ck.add_argument("--art", help="Unternehmen, Start-up, Start-up in Gründung, Hochschule, …")
-    ck.add_argument("--beschaeftigte", type=int, help="Zahl der Beschäftigten")
-    ck.add_argument("--umsatz-mio", type=float, help="Jahresumsatz in Mio. €")
-    ck.add_argument("--bilanzsumme-mio", type=float, help="Bilanzsumme in Mio. €")
-    ck.add_argument("--vorhaben", action="append", help="z. B. Investition (mehrfach möglich)")
-    ck.add_argument("--technologie", action="append", help="z. B. Wasserstoff (mehrfach)")
-    ck.add_argument("--volumen", help="Investitionsvolumen/Projektkosten, z. B. 2000000 oder 2Mio")
-    ck.add_argument("--beginn", help="geplanter Projektbeginn, z. B. 2027-03-01")
-    ck.add_argument("--begonnen", action="store_const", const=True, help="schon begonnen")
-    ck.add_argument("--gruendungsjahr", type=int)
-    ck.add_argument("--verbund", action="store_const", const=True, help="Verbundprojekt")
-    ck.add_argument("--rechtsform", help="z. B. GmbH, Kapitalgesellschaft, Einzelunternehmen")
-    ck.add_argument("--freier-beruf", action="store_const", const=True)
-    ck.add_argument("--hochschulgruendung", action="store_const", const=True)
-    ck.add_argument("--foerderart", action="append", help="nur diese Förderart, z. B. Zuschuss")
+    for name, kind, helptext in CHECK_VALUES:
+        ck.add_argument(f"--{name}", type=kind, help=helptext)
+    for name, helptext in CHECK_LISTS:
+        ck.add_argument(f"--{name}", action="append", help=helptext)
+    for name, helptext in CHECK_FLAGS:
+        ck.add_argument(f"--{name}", action="store_const", const=True, help=helptext)
     ck.add_argument("--stichtag", help="Prüfdatum (Standard: heute)")
     ck.add_argument("--ohne-textsuche", action="store_true", help="keine Textstellen aus dem Index")
     ck.add_argument("--kurz", action="store_true", help="nicht passende Programme weglassen")
     ck.add_argument("--json", action="store_true", help="maschinenlesbare Ausgabe")
-
-
-def _filter_args(cmd: argparse.ArgumentParser) -> None:
-    cmd.add_argument("--land", help="Sachsen | Sachsen-Anhalt | Thüringen")
-    cmd.add_argument("--foerderberechtigte", help="z. B. KMU, Start-ups, Kommunen")
-    cmd.add_argument("--foerderart", help="z. B. Zuschuss, Darlehen")
-    cmd.add_argument("--technologiefeld", help="z. B. Wasserstoff")
-    cmd.add_argument("--vorhabenart", help="z. B. Investition")
-    cmd.add_argument("--dokumenttyp", choices=["Programm", "Studie"])
+    return p
 
 
 def _filters(args: argparse.Namespace) -> Filters:
-    return Filters(
-        land=args.land,
-        foerderberechtigte=args.foerderberechtigte,
-        foerderart=args.foerderart,
-        technologiefeld=args.technologiefeld,
-        vorhabenart=args.vorhabenart,
-        dokumenttyp=args.dokumenttyp,
-    )
+    return Filters(**{field: getattr(args, field) for field in FILTER_CHOICES})
 
 
-def explain(exc: FoerderberaterError) -> str:
-    """German wording of core errors."""
-    if isinstance(exc, IndexNotFoundError):
-        return f"Kein Index in {exc.index_dir} gefunden. Bitte zuerst bauen: foerderberater index"
-    if isinstance(exc, IndexMismatchError):
-        return (
-            f"Der Index in {exc.index_dir} passt nicht zur Konfiguration ({exc.what}: "
-            f"gefunden {exc.found!r}, erwartet {exc.expected!r}). Bitte neu bauen: "
-            "foerderberater index --full"
-        )
-    if isinstance(exc, IndexLockedError):
-        return (
-            f"Es läuft bereits ein Indexaufbau (Sperre {exc.lock_path}). Bitte warten, "
-            "bis er fertig ist."
-        )
-    if isinstance(exc, IndexCorruptError):
-        return f"Index beschädigt: {exc}. Bitte neu bauen: foerderberater index --full"
-    if isinstance(exc, ConfigError):
-        return f"Ungültige Einstellung {exc}"
-    if isinstance(exc, EmbedderError):
-        return f"Embedding-Modell nicht verfügbar: {exc}"
-    return f"Fehler: {exc}"
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -143,20 +119,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from foerderberater.advisor import Advisor
 
         advisor = Advisor(settings)
-        if args.command == "index":
-            return _cmd_index(advisor, args)
-        if args.command == "info":
-            return _cmd_info(advisor, args)
-        if args.command == "search":
-            return _cmd_search(advisor, args)
-        if args.command == "ask":
-            return _cmd_ask(advisor, args)
-        if args.command == "check":
-            return _cmd_check(advisor, args)
-        if args.command == "eval":
-            from foerderberater.evaluation.gold import run_eval_command
-
-            return run_eval_command(advisor, args)
+        command = {
+            "index": _cmd_index,
+            "info": _cmd_info,
+            "search": _cmd_search,
+            "ask": _cmd_ask,
+            "check": _cmd_check,
+            "eval": _cmd_eval,
+        }[args.command]
+        return command(advisor, args)
     except IndexLockedError as exc:
         print(explain(exc), file=sys.stderr)
         return EXIT_LOCKED
@@ -166,39 +137,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Abgebrochen.", file=sys.stderr)
         return 130
-    return EXIT_USAGE
 
 
-def _cmd_index(advisor, args: argparse.Namespace) -> int:  # noqa: ANN001
+def _cmd_index(advisor: Advisor, args: argparse.Namespace) -> int:
     from foerderberater.index.progress import terminal_progress
 
     with terminal_progress(enabled=not args.quiet) as progress:
         report = advisor.build(full=args.full, progress=progress)
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "version": report.version,
-                    "full": report.full,
-                    "documents": report.documents,
-                    "chunks": report.chunks,
-                    "pages": report.pages,
-                    "added": report.added,
-                    "changed": report.changed,
-                    "removed": report.removed,
-                    "unchanged": len(report.unchanged),
-                    "embedded_chunks": report.embedded_chunks,
-                    "seconds": round(report.seconds, 3),
-                    "timings": report.timings,
-                    "skipped": [
-                        {"path": s.path, "reason": s.reason, "kept_previous": s.kept_previous}
-                        for s in report.skipped
-                    ],
-                },
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        _print_json(report.to_json())
     else:
         mode = "vollständig" if report.full else "inkrementell"
         why = f" ({report.reason_full})" if report.reason_full else ""
@@ -217,10 +164,10 @@ def _cmd_index(advisor, args: argparse.Namespace) -> int:  # noqa: ANN001
     return EXIT_PARTIAL if report.partial else EXIT_OK
 
 
-def _cmd_info(advisor, args: argparse.Namespace) -> int:  # noqa: ANN001
+def _cmd_info(advisor: Advisor, args: argparse.Namespace) -> int:
     info = advisor.info()
     if args.json:
-        print(json.dumps(info, ensure_ascii=False, indent=2))
+        _print_json(info)
         return EXIT_OK
     emb = info["embedder"] or {}
     print(f"Index:       {info['index_dir']} (Version {info['version']})")
@@ -237,32 +184,10 @@ def _cmd_info(advisor, args: argparse.Namespace) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def _cmd_search(advisor, args: argparse.Namespace) -> int:  # noqa: ANN001
+def _cmd_search(advisor: Advisor, args: argparse.Namespace) -> int:
     hits = advisor.search(args.query, _filters(args), k=args.top_k or advisor.settings.top_k)
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "query": args.query,
-                    "hits": [
-                        {
-                            "doc_id": h.chunk.slug,
-                            "path": h.chunk.doc_id,
-                            "title": h.chunk.title,
-                            "section": h.chunk.section,
-                            "page": h.chunk.page,
-                            "score": round(h.score, 6),
-                            "dense_score": h.dense_score,
-                            "lexical_score": h.lexical_score,
-                            "text": h.chunk.text,
-                        }
-                        for h in hits
-                    ],
-                },
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        _print_json({"query": args.query, "hits": [h.to_json() for h in hits]})
         return EXIT_OK
     for i, h in enumerate(hits, 1):
         page = f", S. {h.chunk.page}" if h.chunk.page else ""
@@ -276,10 +201,10 @@ def _cmd_search(advisor, args: argparse.Namespace) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def _cmd_ask(advisor, args: argparse.Namespace) -> int:  # noqa: ANN001
+def _cmd_ask(advisor: Advisor, args: argparse.Namespace) -> int:
     answer = advisor.ask(args.query, _filters(args))
     if args.json:
-        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+        _print_json(answer.to_json())
         return EXIT_OK
     print(answer.text)
     for w in answer.warnings:
@@ -293,53 +218,68 @@ def _cmd_ask(advisor, args: argparse.Namespace) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
-def _cmd_check(advisor, args: argparse.Namespace) -> int:  # noqa: ANN001
-    import datetime as dt
-
+def _profile_values(args: argparse.Namespace) -> dict[str, Any] | None:
+    """Profile values from ``--profil`` and the flags (flags win); None for an unusable file."""
     import yaml
 
-    from foerderberater.eligibility import check_project, render_markdown
-    from foerderberater.profile import parse_date, profile_from_dict
-
-    data: dict = {}
+    data: dict[str, Any] = {}
     if args.profil:
         try:
             data = yaml.safe_load(args.profil.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
             print(f"Profil-Datei {args.profil} nicht lesbar: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+            return None
         if not isinstance(data, dict):
             print(f"Profil-Datei {args.profil}: Schlüssel: Wert-Paare erwartet", file=sys.stderr)
-            return EXIT_USAGE
-    flags = {
-        "ort": args.ort,
-        "land": args.land,
-        "art": args.art,
-        "beschaeftigte": args.beschaeftigte,
-        "umsatz_mio": args.umsatz_mio,
-        "bilanzsumme_mio": args.bilanzsumme_mio,
-        "vorhaben": args.vorhaben,
-        "technologie": args.technologie,
-        "volumen": args.volumen,
-        "beginn": args.beginn,
-        "begonnen": args.begonnen,
-        "gruendungsjahr": args.gruendungsjahr,
-        "verbund": args.verbund,
-        "rechtsform": args.rechtsform,
-        "freier_beruf": args.freier_beruf,
-        "hochschulgruendung": args.hochschulgruendung,
-        "foerderart": args.foerderart,
-        "text": args.text,
-    }
-    data.update({k: v for k, v in flags.items() if v is not None})
+            return None
+    names = [n for n, _, _ in CHECK_VALUES] + [n for n, _ in CHECK_LISTS + CHECK_FLAGS]
+    for name in names:
+        value = getattr(args, name.replace("-", "_"))
+        if value is not None:
+            data[name.replace("-", "_")] = value
+    return data
+
+
+def _cmd_check(advisor: Advisor, args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from foerderberater.eligibility import render_markdown
+    from foerderberater.profile import parse_date, profile_from_dict
+
+    data = _profile_values(args)
+    if data is None:
+        return EXIT_USAGE
     if not data:
         print("Bitte ein Profil angeben: --text, --profil oder Einzelangaben.", file=sys.stderr)
         return EXIT_USAGE
     today = parse_date(args.stichtag, "stichtag") if args.stichtag else dt.date.today()
     profile = profile_from_dict(data, advisor.gazetteer, today=today)
-    result = check_project(advisor, profile, today=today, with_passages=not args.ohne_textsuche)
+    result = advisor.check(profile, today=today, with_passages=not args.ohne_textsuche)
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        _print_json(result.to_json())
     else:
         print(render_markdown(result, show_failing=not args.kurz), end="")
     return EXIT_OK
+
+
+def _cmd_eval(advisor: Advisor, args: argparse.Namespace) -> int:
+    from foerderberater.evaluation import beir, check, gold
+
+    code = EXIT_OK
+    if args.kind == "check":
+        result = check.evaluate_check_file(advisor.version, args.path, advisor.gazetteer)
+        lines = check.report_lines(result, args.path)
+        if result["bestanden"] != result["erwartungen"]:
+            code = EXIT_ERROR
+    elif args.kind == "beir":
+        modes = beir.MODES if args.mode == "all" else (args.mode,)
+        result = beir.eval_beir(advisor, args.path, modes, args.limit)
+        lines = beir.report_lines(result, modes)
+    else:
+        result = gold.calibrate(gold.evaluate_gold(advisor, args.path))
+        lines = gold.report_lines(result)
+    if args.json:
+        _print_json(result)
+    else:
+        print("\n".join(lines))
+    return code

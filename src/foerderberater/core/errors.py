@@ -42,6 +42,10 @@ class IndexNotFoundError(FoerderberaterError):
         self.index_dir = index_dir
 
 
+class IndexCorruptError(FoerderberaterError):
+    """Index files are missing or unreadable."""
+
+
 class IndexMismatchError(FoerderberaterError):
     """The index was built with another embedder, chunker or schema version."""
 
@@ -53,13 +57,29 @@ class IndexMismatchError(FoerderberaterError):
         self.expected = expected
 
 
-class IndexCorruptError(FoerderberaterError):
-    """Index files are missing or unreadable."""
-
-
 class IndexLockedError(FoerderberaterError):
     """Another process is building the index right now."""
 
     def __init__(self, lock_path: Path) -> None:
         super().__init__(f"index build already running (lock {lock_path})")
         self.lock_path = lock_path
+
+
+class ProfilError(FoerderberaterError):
+    """A project-profile value is invalid; the message is German and names the field."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"Angabe '{field_name}': {message}")
+        self.field = field_name
+
+
+class UploadError(FoerderberaterError):
+    """Rejected upload or removal; the message is German and meant for the admin."""
+
+
+class FeedbackError(FoerderberaterError):
+    """Invalid feedback input; the message is German and meant for the user."""
+
+
+class UserError(FoerderberaterError):
+    """A problem of a web request, already worded in German for the user."""

@@ -1,263 +1,52 @@
-"""Front-matter schema of programme texts (see corpus/README.md) and its validation."""
+"""The metadata model of corpus documents: one source of field names, vocabularies, validation.
+
+``ProgrammeMeta`` (front matter of ``programme/*.md``), ``StudyMeta`` (sidecar YAML of study
+PDFs) and ``TextMeta`` (everything else) are frozen pydantic models. Unknown keys are accepted
+and kept (``model_extra``), so new corpus fields survive until they get a type here.
+``parse_meta`` validates raw front matter and raises ``FrontMatterError`` with a German message
+naming the file and the field; ``load_meta`` restores a model from the JSON the index stores.
+Vocabularies live in ``core.vocab``, field types in ``core.fields``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from typing import Any
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
-from foerderberater.core.errors import FrontMatterError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
-FOERDERART = (
-    "Zuschuss",
-    "Darlehen",
-    "Bürgschaft",
-    "Beteiligung",
-    "Steuerliche Förderung",
-    "Beratung",
-    "Sonstiges",
+from foerderberater.core.errors import FrontMatterError, IndexCorruptError
+from foerderberater.core.fields import (
+    LAUFEND,
+    BerechtigteList,
+    Deadline,
+    Flag,
+    FoerderartList,
+    FoerdergebietList,
+    Hint,
+    IsoDate,
+    Name,
+    Number,
+    OptDate,
+    OptName,
+    OptTechnologieList,
+    Percent,
+    Rechtsformen,
+    RegionRates,
+    SizeRates,
+    TechnologieList,
+    TextList,
+    Url,
+    UrlList,
+    VorhabenartList,
+    invalid,
 )
-FOERDERGEBIET = ("Bund", "EU", "Sachsen", "Sachsen-Anhalt", "Thüringen")
-LAENDER = ("Sachsen", "Sachsen-Anhalt", "Thüringen")
-FOERDERBERECHTIGTE = (
-    "KMU",
-    "Großunternehmen",
-    "Start-ups",
-    "Forschungseinrichtungen",
-    "Hochschulen",
-    "Kommunen",
-    "Verbände/Vereine",
-    "Privatpersonen",
-)
-VORHABENART = (
-    "Investition",
-    "Forschung und Entwicklung",
-    "Gründung",
-    "Beratung",
-    "Energieeffizienz",
-    "Infrastruktur",
-    "Qualifizierung",
-    "Digitalisierung",
-)
-# controlled vocabulary of `technologiefelder` (plus "technologieoffen"), see corpus/README.md
-TECHNOLOGIEFELDER = (
-    "Erneuerbare Energien",
-    "Wasserstoff",
-    "Bioökonomie",
-    "Kreislaufwirtschaft",
-    "Big Data/KI",
-    "XR",
-    "Cybersicherheit",
-    "Seethermie",
-    "Geothermie/Wärmespeicher",
-    "Energieeffizienz",
-    "Wärmenetze",
-    "Mobilität/Logistik",
-    "Digitalisierung",
-    "Chemie",
-    "Mikroelektronik",
-    "Gesundheit/Life Sciences",
-    "Tourismus",
-    "Handwerk",
-)
-DOKUMENTTYP = ("Programm", "Studie")
-
-REQUIRED_PROGRAMME = (
-    "titel",
-    "kurzname",
-    "foerdergeber",
-    "antragsstelle",
-    "foerderart",
-    "foerdergebiet",
-    "foerderberechtigte",
-    "vorhabenart",
-    "technologiefelder",
-    "antragsfrist",
-    "stand",
-    "quellen",
-)
-_ENUM_LISTS = {
-    "foerderart": FOERDERART,
-    "foerdergebiet": FOERDERGEBIET,
-    "foerderberechtigte": FOERDERBERECHTIGTE,
-    "vorhabenart": VORHABENART,
-}
-_STR_LISTS = (
-    "technologiefelder",
-    "quellen",
-    "landkreise",
-    "kumulierbar_mit",
-    "nicht_kumulierbar_mit",
-    "autoren",
-)
-_NUMBERS = (
-    "foerdersatz_max_prozent",
-    "max_betrag_eur",
-    "max_beschaeftigte",
-    "jahr",
-    # eligibility (Projekt-Check)
-    "max_umsatz_mio_eur",
-    "max_bilanzsumme_mio_eur",
-    "max_unternehmensalter_jahre",
-    "min_volumen_eur",
-    "max_volumen_eur",
-)
-_BOOLS = (
-    "nur_kmu",
-    "antrag_vor_vorhabenbeginn",
-    "de_minimis",
-    "nur_vor_gruendung",
-    "nur_hochschulgruendung",
-    "freie_berufe",
-)
-_TEXTS = ("vorhabenbeginn_hinweis", "kumulierung_hinweis")
-RECHTSFORMEN = (
-    "Kapitalgesellschaft",
-    "Personengesellschaft",
-    "Einzelunternehmen",
-    "Genossenschaft",
-    "Verein",
-    "öffentlich-rechtlich",
-)
-_SIZES = {"klein", "mittel", "gross"}
-_URL = re.compile(r"^https?://\S+$")
-
-
-def iso_date(value: Any) -> str | None:
-    """Return an ISO date string for a date/datetime/ISO string, else None."""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip()).isoformat()
-        except ValueError:
-            return None
-    return None
-
-
-def _fail(path: str, field: str, message: str) -> FrontMatterError:
-    return FrontMatterError(path, f"Feld '{field}': {message}")
-
-
-def validate_metadata(meta: dict[str, Any], path: str, *, programme: bool) -> dict[str, Any]:
-    """Validate known keys, normalise dates to ISO strings, keep unknown keys as they are."""
-    out = dict(meta)
-    if programme:
-        missing = [k for k in REQUIRED_PROGRAMME if out.get(k) in (None, "", [])]
-        if missing:
-            raise FrontMatterError(path, "Pflichtfeld(er) fehlen: " + ", ".join(missing))
-    for key in ("titel", "kurzname", "foerdergeber", "antragsstelle", "rechtsgrundlage"):
-        if key in out and out[key] is not None and not isinstance(out[key], str | int | float):
-            raise _fail(path, key, "muss ein Text sein")
-        if key in out and out[key] is not None:
-            out[key] = str(out[key]).strip()
-    for key, allowed in _ENUM_LISTS.items():
-        if key not in out:
-            continue
-        value = out[key]
-        if isinstance(value, str):
-            raise _fail(path, key, f"muss eine Liste sein, z. B. [{value}]")
-        if not isinstance(value, list) or not value:
-            raise _fail(path, key, "muss eine nicht-leere Liste sein")
-        bad = [v for v in value if v not in allowed]
-        if bad:
-            raise _fail(path, key, f"unbekannte Werte {bad}; erlaubt: {', '.join(allowed)}")
-    for key in _STR_LISTS:
-        if key in out:
-            value = out[key]
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise _fail(path, key, "muss eine Liste von Texten sein")
-    urls = [("quellen", u) for u in out.get("quellen", [])]
-    if out.get("url"):
-        urls.append(("url", out["url"]))
-    for key, url in urls:
-        if not isinstance(url, str) or not _URL.match(url):
-            raise _fail(path, key, f"keine gültige URL: {url!r}")
-    for key in _NUMBERS:
-        value = out.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise _fail(path, key, f"muss eine Zahl sein, nicht {out[key]!r}")
-    for key in _BOOLS:
-        if key in out and not isinstance(out[key], bool):
-            raise _fail(path, key, "muss true oder false sein")
-    if "foerdersatz_nach_groesse" in out:
-        rates = out["foerdersatz_nach_groesse"]
-        if not isinstance(rates, dict) or not set(rates) <= {"klein", "mittel", "gross"}:
-            raise _fail(path, "foerdersatz_nach_groesse", "erwartet {klein, mittel, gross}")
-        for k, v in rates.items():
-            if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 100:
-                raise _fail(path, f"foerdersatz_nach_groesse.{k}", "muss 0–100 sein")
-    _validate_eligibility(out, path)
-    rate = out.get("foerdersatz_max_prozent")
-    if rate is not None and not 0 <= rate <= 100:
-        raise _fail(path, "foerdersatz_max_prozent", "muss zwischen 0 und 100 liegen")
-    if "stand" in out:
-        iso = iso_date(out["stand"])
-        if iso is None:
-            raise _fail(path, "stand", f"kein ISO-Datum (JJJJ-MM-TT): {out['stand']!r}")
-        out["stand"] = iso
-    if "antragsfrist" in out:
-        value = out["antragsfrist"]
-        iso = iso_date(value)
-        if iso is not None:
-            out["antragsfrist"] = iso
-        elif value != "laufend":
-            raise _fail(path, "antragsfrist", f"'laufend' oder ISO-Datum erwartet, nicht {value!r}")
-    if "dokumenttyp" in out and out["dokumenttyp"] not in DOKUMENTTYP:
-        raise _fail(path, "dokumenttyp", f"erlaubt: {', '.join(DOKUMENTTYP)}")
-    # Anything else (dates in unknown keys, also nested ones) must stay JSON-serialisable.
-    return {key: _json_safe(value) for key, value in out.items()}
-
-
-def _rate_ok(value: Any) -> bool:
-    return not isinstance(value, bool) and isinstance(value, int | float) and 0 <= value <= 100
-
-
-def _validate_eligibility(out: dict[str, Any], path: str) -> None:
-    """Optional eligibility fields used by the Projekt-Check (see corpus/README.md)."""
-    for key in _NUMBERS:
-        value = out.get(key)
-        if value is not None and value < 0:
-            raise _fail(path, key, "darf nicht negativ sein")
-    low, high = out.get("min_volumen_eur"), out.get("max_volumen_eur")
-    if low is not None and high is not None and low > high:
-        raise _fail(path, "min_volumen_eur", "ist größer als max_volumen_eur")
-    for key in _TEXTS:
-        if key in out and not isinstance(out[key], str):
-            raise _fail(path, key, "muss ein Text sein")
-    if "nur_im_verbund" in out:
-        value = out["nur_im_verbund"]
-        if not isinstance(value, list) or not value:
-            raise _fail(path, "nur_im_verbund", "muss eine nicht-leere Liste sein")
-        bad = [v for v in value if v not in FOERDERBERECHTIGTE]
-        if bad:
-            raise _fail(
-                path,
-                "nur_im_verbund",
-                f"unbekannte Werte {bad}; erlaubt: {', '.join(FOERDERBERECHTIGTE)}",
-            )
-    if "rechtsform" in out:
-        value = out["rechtsform"]
-        if not isinstance(value, list) or not value or any(v not in RECHTSFORMEN for v in value):
-            raise _fail(path, "rechtsform", f"Liste aus: {', '.join(RECHTSFORMEN)}")
-    if "foerdersatz_nach_region" in out:
-        regions = out["foerdersatz_nach_region"]
-        field = "foerdersatz_nach_region"
-        if not isinstance(regions, dict) or not regions:
-            raise _fail(path, field, "erwartet {Landkreis oder Land: Satz}")
-        for name, value in regions.items():
-            where = f"{field}.{name}"
-            if value is None or _rate_ok(value):
-                continue
-            if not isinstance(value, dict) or not value or not set(value) <= _SIZES:
-                raise _fail(path, where, "Zahl 0–100, {klein, mittel, gross} oder null erwartet")
-            if not all(_rate_ok(v) for v in value.values()):
-                raise _fail(path, where, "Sätze müssen 0–100 sein")
+from foerderberater.core.vocab import LAENDER, Dokumenttyp
 
 
 def _json_safe(value: Any) -> Any:
+    """YAML dates (also in unknown or nested keys) become ISO strings: stored as JSON."""
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list | tuple):
@@ -267,20 +56,242 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-def is_stale(meta: dict[str, Any], today: dt.date, stale_days: int) -> bool:
+class DocMeta(BaseModel):
+    """Common behaviour of all metadata models (fields are declared by the subclasses)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow", use_attribute_docstrings=True)
+
+    dokumenttyp: Dokumenttyp
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_values(cls, data: Any) -> Any:
+        return _json_safe(data) if isinstance(data, dict) else data
+
+    @property
+    def is_programme(self) -> bool:
+        return self.dokumenttyp == "Programm"
+
+    def source_url(self) -> str | None:
+        """The official page (``url``), else the first source."""
+        url = getattr(self, "url", None)
+        quellen = getattr(self, "quellen", ())
+        return url or (quellen[0] if quellen else None)
+
+    def giver(self) -> str:
+        """Who funds or commissioned the document (``foerdergeber``/``auftraggeber``)."""
+        return str(getattr(self, "foerdergeber", None) or getattr(self, "auftraggeber", None) or "")
+
+    def to_json(self) -> dict[str, Any]:
+        """The keys given in the source (and ``dokumenttyp``), JSON-safe: what the index stores."""
+        return self.model_dump(mode="json", exclude_unset=True) | {"dokumenttyp": self.dokumenttyp}
+
+    def json_value(self, key: str) -> Any:
+        """The JSON value of one field (also an unknown one) as the source gave it, or None."""
+        return self.to_json().get(key)
+
+
+class ProgrammeMeta(DocMeta):
+    """Front matter of a funding programme (schema table in corpus/README.md).
+
+    The docstring under a field is its description in the generated schema table; a list field
+    without one shows its vocabulary.
+    """
+
+    dokumenttyp: Literal["Programm"] = "Programm"
+    titel: Name
+    """offizieller Programmname"""
+    kurzname: Name
+    """gebräuchliche Kurzform (z. B. „ZIM“, „GRW Sachsen“)"""
+    foerdergeber: Name
+    """Ministerium/Institution, die das Programm trägt"""
+    antragsstelle: Name
+    """wo der Antrag gestellt wird (z. B. „Sächsische Aufbaubank (SAB)“)"""
+    foerderart: FoerderartList
+    foerdergebiet: FoerdergebietList
+    foerderberechtigte: BerechtigteList
+    vorhabenart: VorhabenartList
+    technologiefelder: TechnologieList
+    """Vokabular unten; `technologieoffen`, wenn das Programm nicht eingrenzt"""
+    antragsfrist: Deadline
+    """`laufend` oder ISO-Datum `"JJJJ-MM-TT"` (nächster/letzter Stichtag)"""
+    stand: IsoDate
+    """ISO-Datum, zu dem die Fakten geprüft wurden"""
+    quellen: UrlList
+    """URLs der Quellen (mindestens eine)"""
+    landkreise: TextList = ()
+    """nur diese Landkreise/kreisfreien Städte sind Fördergebiet (z. B. Reviergebiet)"""
+    foerdersatz_max_prozent: Percent = None
+    """höchster Fördersatz in % der förderfähigen Kosten"""
+    max_betrag_eur: Number = None
+    """Höchstbetrag der Förderung in Euro (Zuschuss bzw. Kredit)"""
+    rechtsgrundlage: OptName = None
+    """Richtlinie/Gesetz"""
+    url: Url = None
+    """offizielle Programmseite (sonst gilt die erste Quelle)"""
+    frist_hinweis: Hint = None
+    """Erläuterung zu Stichtagen/Förderaufrufen"""
+    nur_kmu: Flag = None
+    """nur KMU nach EU-Definition antragsberechtigt"""
+    max_beschaeftigte: Number = None
+    """Obergrenze der Beschäftigten des Antragstellers"""
+    antrag_vor_vorhabenbeginn: Flag = None
+    """Antrag muss vor Beginn des Vorhabens gestellt werden"""
+    de_minimis: Flag = None
+    """Förderung als De-minimis-Beihilfe"""
+    foerdersatz_nach_groesse: SizeRates = None
+    """`{klein: %, mittel: %, gross: %}` – Höchstsätze nach Unternehmensgröße"""
+    kumulierbar_mit: TextList = ()
+    """Slugs von Programmen, mit denen laut Quelle kombiniert werden darf"""
+    nicht_kumulierbar_mit: TextList = ()
+    """Slugs von Programmen, die laut Quelle ausgeschlossen sind"""
+    kumulierung_hinweis: Hint = None
+    """allgemeine Kumulierungsregel laut Quelle (z. B. „nicht für dieselben Kosten“)"""
+    nur_im_verbund: BerechtigteList = ()
+    """Gruppen (Werte wie `foerderberechtigte`), die nur als Partner in einem
+    Verbund-/Kooperationsprojekt mitmachen können"""
+    max_umsatz_mio_eur: Number = None
+    """Obergrenze Jahresumsatz des Antragstellers in Mio. Euro"""
+    max_bilanzsumme_mio_eur: Number = None
+    """Obergrenze Bilanzsumme in Mio. Euro; sind beide Grenzen gesetzt, genügt es, eine
+    einzuhalten (wie in der EU-KMU-Definition)"""
+    max_unternehmensalter_jahre: Number = None
+    """Unternehmen darf höchstens so viele Jahre bestehen"""
+    nur_vor_gruendung: Flag = None
+    """Gründung darf bei Antrag/Projektbeginn noch nicht erfolgt sein"""
+    nur_hochschulgruendung: Flag = None
+    """nur Gründungen aus Hochschulen/Forschungseinrichtungen (Wissenschaftler, Absolventen,
+    Studierende)"""
+    freie_berufe: Flag = None
+    """`true`: Freie Berufe ausdrücklich antragsberechtigt; `false`: ausgeschlossen"""
+    rechtsform: Rechtsformen = ()
+    """nur diese Rechtsformen:"""
+    min_volumen_eur: Number = None
+    """Mindest-Investitions- bzw. Projektvolumen in Euro"""
+    max_volumen_eur: Number = None
+    """Höchst-Investitions- bzw. Projektvolumen in Euro"""
+    foerdersatz_nach_region: RegionRates = None
+    """Höchstsatz je Landkreis/kreisfreier Stadt oder Land: Zahl, `{klein, mittel, gross}` oder
+    `null` (= Satz dort im Korpus nicht beziffert); hat Vorrang vor `foerdersatz_nach_groesse`"""
+    vorhabenbeginn_hinweis: Hint = None
+    """Erläuterung, ab wann begonnen werden darf (z. B. „ab Antragseingang auf eigenes Risiko“)"""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _required(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            missing = [k for k in required_fields(cls) if data.get(k) in (None, "", [], ())]
+            if missing:
+                raise invalid("Pflichtfeld(er) fehlen: " + ", ".join(missing), "")
+        return data
+
+    @model_validator(mode="after")
+    def _volume_span(self) -> ProgrammeMeta:
+        low, high = self.min_volumen_eur, self.max_volumen_eur
+        if low is not None and high is not None and low > high:
+            raise invalid("ist größer als max_volumen_eur", "min_volumen_eur")
+        return self
+
+    @property
+    def laender(self) -> tuple[str, ...]:
+        """The Länder of ``foerdergebiet`` (empty for pure Bund/EU programmes)."""
+        return tuple(g for g in self.foerdergebiet if g in LAENDER)
+
+    @property
+    def frist_datum(self) -> dt.date | None:
+        return None if self.antragsfrist == LAUFEND else self.antragsfrist  # type: ignore[return-value]
+
+
+class _Described(DocMeta):
+    """Optional descriptive fields of studies and other texts."""
+
+    titel: OptName = None
+    """Titel (bei Studien: der Originalstudie)"""
+    quellen: UrlList = ()
+    """URLs der Quellen"""
+    url: Url = None
+    """Link zum Dokument (sonst gilt die erste Quelle)"""
+    stand: OptDate = None
+    """ISO-Datum, zu dem die Zusammenfassung geprüft wurde"""
+    technologiefelder: OptTechnologieList = ()
+    """Technologiefelder (Vokabular wie bei Programmen)"""
+    seiten: Number = None
+    """Seitenzahl einer PDF (beim Einlesen gesetzt)"""
+
+
+class StudyMeta(_Described):
+    """Sidecar metadata of a study PDF (``studien/<slug>.yaml``)."""
+
+    dokumenttyp: Literal["Studie"] = "Studie"
+    jahr: Number = None
+    """Erscheinungsjahr der Originalstudie"""
+    auftraggeber: OptName = None
+    """Auftraggeber der Studie"""
+    autoren: TextList = ()
+    """Autorinnen und Autoren"""
+
+
+class TextMeta(_Described):
+    """Any other document (plain Markdown or text, PDFs without study metadata)."""
+
+    dokumenttyp: Literal["Text"] = "Text"
+
+
+Meta = ProgrammeMeta | StudyMeta | TextMeta
+_MODELS: dict[str, type[DocMeta]] = {
+    "Programm": ProgrammeMeta,
+    "Studie": StudyMeta,
+    "Text": TextMeta,
+}
+_ANY_META: TypeAdapter[Meta] = TypeAdapter(
+    Annotated[ProgrammeMeta | StudyMeta | TextMeta, Field(discriminator="dokumenttyp")]
+)
+
+
+def required_fields(model: type[BaseModel]) -> list[str]:
+    return [name for name, info in model.model_fields.items() if info.is_required()]
+
+
+def _error(exc: ValidationError, path: str) -> FrontMatterError:
+    first = exc.errors()[0]
+    ctx = first.get("ctx") or {}
+    where = ctx.get("where")
+    if where is None:
+        where = ".".join(str(part) for part in first["loc"])
+    message = ctx.get("message") or first["msg"]
+    return FrontMatterError(path, f"Feld '{where}': {message}" if where else message)
+
+
+def parse_meta(raw: Mapping[str, Any], path: str, dokumenttyp: str) -> Meta:
+    """Validate raw front matter as ``dokumenttyp``; German ``FrontMatterError`` naming
+    ``path`` and the field. An explicit ``dokumenttyp`` key must be one of the vocabulary."""
+    given = raw.get("dokumenttyp", dokumenttyp)
+    if given not in _MODELS:
+        allowed = ", ".join(_MODELS)
+        raise FrontMatterError(path, f"Feld 'dokumenttyp': erlaubt: {allowed}")
+    try:
+        return _MODELS[given].model_validate({**raw, "dokumenttyp": given})  # type: ignore[return-value]
+    except ValidationError as exc:
+        raise _error(exc, path) from None
+
+
+def load_meta(data: Mapping[str, Any], where: str) -> Meta:
+    """Restore stored metadata (JSON from the index); broken data is an ``IndexCorruptError``."""
+    try:
+        return _ANY_META.validate_python(dict(data))
+    except ValidationError as exc:
+        raise IndexCorruptError(
+            f"{where}: Metadaten ungültig: {_error(exc, where).reason}"
+        ) from None
+
+
+def is_stale(meta: DocMeta, today: dt.date, stale_days: int) -> bool:
     """True when the document's ``stand`` is more than ``stale_days`` before ``today``."""
-    try:
-        return (today - dt.date.fromisoformat(str(meta["stand"]))).days > stale_days
-    except (KeyError, ValueError):
-        return False
+    stand = getattr(meta, "stand", None)
+    return stand is not None and (today - stand).days > stale_days
 
 
-def deadline_passed(meta: dict[str, Any], today: dt.date) -> bool:
-    """True when ``antragsfrist`` is an ISO date before ``today`` ("laufend" never passes)."""
-    frist = meta.get("antragsfrist")
-    if not frist or frist == "laufend":
-        return False
-    try:
-        return dt.date.fromisoformat(str(frist)) < today
-    except ValueError:
-        return False
+def deadline_passed(meta: DocMeta, today: dt.date) -> bool:
+    """True for a programme whose ``antragsfrist`` date lies before ``today``."""
+    day = meta.frist_datum if isinstance(meta, ProgrammeMeta) else None
+    return day is not None and day < today

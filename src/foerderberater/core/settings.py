@@ -1,20 +1,35 @@
-"""One frozen settings object, built at the edge (CLI, app) from environment and flags."""
+"""One frozen settings object, built at the edge (CLI, app) from environment and flags.
+
+``Settings`` is a pydantic-settings model: the field names plus the prefix ``FOERDERBERATER_``
+are the environment variable names (``chunk_tokens`` ↔ ``FOERDERBERATER_CHUNK_TOKENS``).
+Constructing ``Settings(...)`` never reads the environment; ``Settings.from_env()`` does.
+Invalid values raise ``ConfigError`` naming the field, with a German message.
+"""
 
 from __future__ import annotations
 
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from foerderberater.core.errors import ConfigError
 
 ENV_PREFIX = "FOERDERBERATER_"
+_AT_LEAST_ONE = ("top_k", "candidate_k", "embed_batch_size", "rrf_k", "max_passages_per_source")
+_FINITE = ("dense_weight", "lexical_weight", "min_relevance")
+_NOT_NEGATIVE = ("dense_weight", "lexical_weight", "land_boost", "stale_after_days")
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, frozen=True, extra="forbid", validate_default=False
+    )
+
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")
     data_dir: Path = Path("data")
@@ -33,22 +48,35 @@ class Settings:
     stale_after_days: int = 365
     host: str = "127.0.0.1"
     port: int = 7860
-    admin_password: str = field(default="", repr=False)
+    admin_password: str = Field(default="", repr=False)
     max_upload_mb: int = 50
     reranker: str = ""
 
-    def __post_init__(self) -> None:
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise _config_error(exc, values) from None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only explicit values: the environment is read by ``from_env`` (at the edge)."""
+        return (init_settings,)
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
         if self.chunk_tokens < 32 or self.chunk_tokens > 512:
             raise ConfigError("chunk_tokens", "muss zwischen 32 und 512 liegen")
         if not 0 <= self.chunk_overlap_tokens < self.chunk_tokens:
             raise ConfigError("chunk_overlap_tokens", "muss >= 0 und kleiner als chunk_tokens sein")
-        for name in (
-            "top_k",
-            "candidate_k",
-            "embed_batch_size",
-            "rrf_k",
-            "max_passages_per_source",
-        ):
+        for name in _AT_LEAST_ONE:
             if getattr(self, name) < 1:
                 raise ConfigError(name, "muss mindestens 1 sein")
         if self.candidate_k < self.top_k:
@@ -57,51 +85,44 @@ class Settings:
             raise ConfigError("port", "muss zwischen 1 und 65535 liegen")
         if self.max_upload_mb < 1:
             raise ConfigError("max_upload_mb", "muss mindestens 1 sein")
-        for name in ("dense_weight", "lexical_weight", "min_relevance"):
+        for name in _FINITE:
             if not math.isfinite(getattr(self, name)):
                 raise ConfigError(name, "muss eine endliche Zahl sein")
-        for name in ("dense_weight", "lexical_weight", "land_boost", "stale_after_days"):
+        for name in _NOT_NEGATIVE:
             if getattr(self, name) < 0:
                 raise ConfigError(name, "darf nicht negativ sein")
         if not (self.embedder == "e5" or self.embedder.startswith("sentence-transformers:")):
             raise ConfigError(
                 "embedder", "erlaubt sind 'e5' oder 'sentence-transformers:<Modellname oder Pfad>'"
             )
+        return self
 
     def with_overrides(self, **overrides: object) -> Settings:
-        """Return a copy with the given non-None values replaced."""
+        """Return a validated copy with the given non-None values replaced."""
         clean = {k: v for k, v in overrides.items() if v is not None}
-        return replace(self, **_coerce(clean))
+        return type(self)(**{**self.model_dump(), **clean})
+
+    @classmethod
+    def env_name(cls, field: str) -> str:
+        """The environment variable of a setting: ``top_k`` -> ``FOERDERBERATER_TOP_K``."""
+        return str(cls.model_config.get("env_prefix", "")) + field.upper()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         """Build settings from ``FOERDERBERATER_*`` variables, then apply explicit overrides."""
         env = os.environ if env is None else env
-        values: dict[str, object] = {}
-        for f in fields(cls):
-            key = ENV_PREFIX + f.name.upper()
-            if key in env:
-                values[f.name] = env[key]
+        values: dict[str, object] = {
+            name: env[cls.env_name(name)] for name in cls.model_fields if cls.env_name(name) in env
+        }
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**_coerce(values))
+        return cls(**values)
 
 
-def _coerce(values: Mapping[str, object]) -> dict[str, object]:
-    types = {f.name: f.type for f in fields(Settings)}
-    out: dict[str, object] = {}
-    for name, raw in values.items():
-        if name not in types:
-            raise ConfigError(name, "unbekannte Einstellung")
-        kind = types[name]
-        try:
-            if kind == "Path":
-                out[name] = Path(raw)  # type: ignore[arg-type]
-            elif kind == "int":
-                out[name] = int(raw)  # type: ignore[arg-type]
-            elif kind == "float":
-                out[name] = float(raw)  # type: ignore[arg-type]
-            else:
-                out[name] = str(raw)
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(name, f"ungültiger Wert {raw!r}") from exc
-    return out
+def _config_error(exc: ValidationError, values: Mapping[str, Any]) -> ConfigError:
+    """The first validation problem as a ``ConfigError`` naming the field (German)."""
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else "?"
+        if error["type"] == "extra_forbidden":
+            return ConfigError(name, "unbekannte Einstellung")
+        return ConfigError(name, f"ungültiger Wert {values.get(name)!r}")
+    return ConfigError("?", str(exc))

@@ -131,23 +131,48 @@ def drop_page_number_lines(page: str) -> str:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÄÖÜ0-9„\"(\[])")
-
-
-# "z. B.", "d. h.", "u. a.", "i. d. R.", "ggf.", "Nr." and ordinals as in "am 1. Januar"
+# A split after these is no sentence end: "z. B.", "d. h.", "i. d. R.", "bis 50 Mio. Euro",
+# "Nr. 3", "usw." and ordinals as in "am 1. Januar".
 _ABBREVIATION_END = re.compile(
-    r"\b(z|d|u|bzw|ca|vgl|Nr|Abs|S|Art|gem|max|min|inkl|i|B|h|a|R|U|ggf|evtl|Mio|Mrd|Dr|Prof"
-    r"|\d{1,2})\.$"
+    r"(?:\b(?:Mio|Mrd|Tsd|ca|bzw|vgl|inkl|ggf|evtl|Nr|Abs|Art|Kap|gem|max|min|bspw|sog|usw|"
+    r"Std|Jh|St|Dr|Prof|[a-zA-ZäöüÄÖÜ])|\b\d{1,2})\.$"
 )
+_LIST_MARK = re.compile(r"^(?:[-*+]|\d{1,2}\.)\s+")
+_MD_NOISE = re.compile(r"\*\*|__|`|^#+\s*|^\s*(?:[-*+]|\d{1,2}\.)\s+|^\s*\|", re.M)
 
 
 def split_sentences(text: str) -> list[str]:
-    """Rough German sentence splitter that leaves abbreviations like "z. B." mostly intact."""
+    """German sentence splitter that leaves abbreviations like "z. B." intact (lines joined)."""
     flat = re.sub(r"\s*\n\s*", " ", text.strip())
-    parts = _SENTENCE_END.split(flat)
     merged: list[str] = []
-    for part in parts:
+    for part in _SENTENCE_END.split(flat):
         if merged and _ABBREVIATION_END.search(merged[-1]):
             merged[-1] = f"{merged[-1]} {part}"
         else:
             merged.append(part)
     return [s.strip() for s in merged if s.strip()]
+
+
+def line_sentences(text: str, *, tables: bool = False) -> list[str]:
+    """Sentences line by line: a Markdown list item is its own line (marker dropped); table
+    rows are skipped unless ``tables``."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line or (line.startswith("|") and not tables):
+            continue
+        out.extend(split_sentences(clean_passage(line)))
+    return out
+
+
+def clean_passage(text: str) -> str:
+    """A passage as plain text: Markdown emphasis, code marks, headings, list markers and
+    table edges removed, whitespace collapsed."""
+    return re.sub(r"\s+", " ", _MD_NOISE.sub("", text)).strip()
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut at the last word boundary within ``limit`` characters, marked with " …"."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"

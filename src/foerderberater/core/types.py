@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from foerderberater.core.schema import Meta, TextMeta
+
 
 def content_hash(*parts: str) -> str:
     h = hashlib.sha256()
@@ -26,10 +28,14 @@ class Document:
     doc_id: str  # file path relative to the corpus, POSIX style
     slug: str  # file stem
     title: str
-    kind: str  # "programm" | "studie" | "text"
     pages: tuple[Page, ...]
-    metadata: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    meta: Meta = field(default_factory=TextMeta, hash=False, compare=False)
     sha256: str = ""
+
+    @property
+    def kind(self) -> str:
+        """The document type: "Programm" | "Studie" | "Text" (``core.vocab.DOKUMENTTYP``)."""
+        return self.meta.dokumenttyp
 
     @property
     def has_pages(self) -> bool:
@@ -76,7 +82,21 @@ class Hit:
     lexical_score: float | None = None
     dense_rank: int | None = None
     lexical_rank: int | None = None
-    metadata: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    meta: Meta = field(default_factory=TextMeta, hash=False, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """One hit of ``search --json``."""
+        return {
+            "doc_id": self.chunk.slug,
+            "path": self.chunk.doc_id,
+            "title": self.chunk.title,
+            "section": self.chunk.section,
+            "page": self.chunk.page,
+            "score": round(self.score, 6),
+            "dense_score": self.dense_score,
+            "lexical_score": self.lexical_score,
+            "text": self.chunk.text,
+        }
 
 
 @dataclass(frozen=True)
@@ -87,13 +107,16 @@ class Source:
     doc_id: str
     slug: str
     title: str
-    kind: str
     page: int | None
     score: float
     snippet: str
     url: str | None
-    metadata: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    meta: Meta = field(default_factory=TextMeta, hash=False, compare=False)
     hits: tuple[Hit, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return self.meta.dokumenttyp
 
 
 @dataclass(frozen=True)

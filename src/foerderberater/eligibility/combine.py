@@ -4,30 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from foerderberater.eligibility.corpus import meta_cite
-from foerderberater.eligibility.model import KEINE_ANGABE, Citation, Programme
+from foerderberater.core.fmt import fmt_list
+from foerderberater.eligibility.model import Citation, Programme
+from foerderberater.eligibility.programmes import meta_cite
 from foerderberater.eligibility.results import Combination, ProgrammeCheck
-from foerderberater.eligibility.textutil import _join
+from foerderberater.eligibility.verdicts import KEINE_ANGABE
 
 
 def combination_note(prog: Programme) -> tuple[str, tuple[Citation, ...]]:
-    meta = prog.metadata
+    meta = prog.meta
     parts: list[str] = []
     cites: list[Citation] = []
-    if meta.get("de_minimis"):
+    if meta.de_minimis:
         parts.append("Förderung als De-minimis-Beihilfe")
         cites.append(meta_cite(prog, "de_minimis"))
-    if meta.get("kumulierung_hinweis"):
-        parts.append(str(meta["kumulierung_hinweis"]))
+    if meta.kumulierung_hinweis:
+        parts.append(str(meta.kumulierung_hinweis))
         cites.append(meta_cite(prog, "kumulierung_hinweis"))
-    for key, label in (
-        ("kumulierbar_mit", "kombinierbar mit"),
-        ("nicht_kumulierbar_mit", "nicht kombinierbar mit"),
+    for key, label, slugs in (
+        ("kumulierbar_mit", "kombinierbar mit", meta.kumulierbar_mit),
+        ("nicht_kumulierbar_mit", "nicht kombinierbar mit", meta.nicht_kumulierbar_mit),
     ):
-        if meta.get(key):
-            parts.append(f"{label} {_join(meta[key])}")
+        if slugs:
+            parts.append(f"{label} {fmt_list(slugs)}")
             cites.append(meta_cite(prog, key))
-    if meta.get("de_minimis") is False:
+    if meta.de_minimis is False:
         parts.append("keine De-minimis-Beihilfe")
         cites.append(meta_cite(prog, "de_minimis"))
     if not parts:
@@ -41,16 +42,16 @@ def combinations(checks: Sequence[ProgrammeCheck]) -> list[Combination]:
     progs = [c.programme for c in checks]
     for i, a in enumerate(progs):
         for b in progs[i + 1 :]:
-            ma, mb = a.metadata, b.metadata
+            ma, mb = a.meta, b.meta
             no = [
                 meta_cite(x, "nicht_kumulierbar_mit")
                 for x, y in ((a, b), (b, a))
-                if y.slug in (x.metadata.get("nicht_kumulierbar_mit") or [])
+                if y.slug in x.meta.nicht_kumulierbar_mit
             ]
             yes = [
                 meta_cite(x, "kumulierbar_mit")
                 for x, y in ((a, b), (b, a))
-                if y.slug in (x.metadata.get("kumulierbar_mit") or [])
+                if y.slug in x.meta.kumulierbar_mit
             ]
             if no and yes:
                 out.append(
@@ -82,7 +83,7 @@ def combinations(checks: Sequence[ProgrammeCheck]) -> list[Combination]:
                         tuple(yes),
                     )
                 )
-            elif ma.get("de_minimis") and mb.get("de_minimis"):
+            elif ma.de_minimis and mb.de_minimis:
                 out.append(
                     Combination(
                         a.slug,

@@ -12,24 +12,10 @@ from typing import Any
 
 from foerderberater.core.errors import FoerderberaterError
 from foerderberater.core.schema import is_stale
+from foerderberater.core.types import Hit
 from foerderberater.eligibility.combine import combination_note, combinations
-from foerderberater.eligibility.corpus import programmes_for
-from foerderberater.eligibility.model import (
-    KEINE_ANGABE,
-    NICHT,
-    OFFEN,
-    PASST,
-    STALE_DAYS,
-    STATUS_ORDER,
-    VERLETZT,
-    VIELLEICHT,
-    Canon,
-    Citation,
-    Context,
-    Passage,
-    Programme,
-    Reason,
-)
+from foerderberater.eligibility.model import Canon, Citation, Context, Passage, Programme, Reason
+from foerderberater.eligibility.programmes import programmes_from_index
 from foerderberater.eligibility.rates import amount_for, rate_for
 from foerderberater.eligibility.results import CheckResult, ProgrammeCheck
 from foerderberater.eligibility.rules_applicant import (
@@ -53,9 +39,19 @@ from foerderberater.eligibility.rules_project import (
 )
 from foerderberater.eligibility.rules_region import rule_gebiet, rule_landkreise
 from foerderberater.eligibility.rules_size import rule_beschaeftigte, rule_kmu, rule_umsatz
-from foerderberater.eligibility.textutil import _clean, _sentences
+from foerderberater.eligibility.textutil import excerpt
+from foerderberater.eligibility.verdicts import (
+    KEINE_ANGABE,
+    NICHT,
+    OFFEN,
+    PASST,
+    STALE_DAYS,
+    STATUS_ORDER,
+    VERLETZT,
+    VIELLEICHT,
+)
+from foerderberater.index.store import IndexVersion
 from foerderberater.profile import FACT_LABELS, FACT_QUESTIONS, Profile
-from foerderberater.search.filters import Filters
 
 RULES: tuple[Callable[[Programme, Context], list[Reason]], ...] = (
     rule_zielgruppe,
@@ -89,15 +85,14 @@ def status_of(reasons: Sequence[Reason]) -> str:
 
 def next_step(prog: Programme, ctx: Context) -> tuple[str, Citation | None]:
     cite = None
-    text = prog.sections.get("Antragsverfahren", "")
-    sentences = list(_sentences(text))
+    sentences = prog.sentences("Antragsverfahren")
     if sentences:
         first = sentences[0]
         if first.endswith(":") and len(sentences) > 1:  # "Dreistufig:" + first step
             first = f"{first} {sentences[1]}"
-        cite = Citation("text", prog.doc_id, section="Antragsverfahren", excerpt=_clean(first))
-    step = cite.excerpt if cite else f"Antrag bei: {prog.metadata.get('antragsstelle')}"
-    if prog.metadata.get("antrag_vor_vorhabenbeginn") and ctx.profile.started(ctx.today) is False:
+        cite = Citation("text", prog.doc_id, section="Antragsverfahren", excerpt=excerpt(first))
+    step = cite.excerpt if cite else f"Antrag bei: {prog.meta.antragsstelle}"
+    if prog.meta.antrag_vor_vorhabenbeginn and ctx.profile.started(ctx.today) is False:
         when = f" (geplant: {ctx.profile.beginn.isoformat()})" if ctx.profile.beginn else ""
         step = f"Antrag vor Projektbeginn{when} stellen. {step}"
     return step, cite
@@ -112,7 +107,7 @@ def check_programme(prog: Programme, ctx: Context, stale_days: int = STALE_DAYS)
     amount = amount_for(prog, ctx, rate)
     step, step_cite = next_step(prog, ctx)
     frist, expired = frist_text(prog, ctx.today)
-    stale = is_stale(prog.metadata, ctx.today, stale_days)
+    stale = is_stale(prog.meta, ctx.today, stale_days)
     combo, combo_cites = combination_note(prog)
     return ProgrammeCheck(
         programme=prog,
@@ -120,12 +115,12 @@ def check_programme(prog: Programme, ctx: Context, stale_days: int = STALE_DAYS)
         gruende=tuple(reasons),
         foerdersatz=rate,
         betrag=amount,
-        antragsstelle=str(prog.metadata.get("antragsstelle") or KEINE_ANGABE),
+        antragsstelle=prog.meta.antragsstelle or KEINE_ANGABE,
         naechster_schritt=step,
         naechster_schritt_beleg=step_cite,
         frist=frist,
         frist_abgelaufen=expired,
-        stand=prog.metadata.get("stand"),
+        stand=prog.meta.stand.isoformat(),
         stand_veraltet=stale,
         kombination=combo,
         kombination_belege=combo_cites,
@@ -199,46 +194,46 @@ def _query(profile: Profile) -> str:
     return " ".join(parts)
 
 
-def retrieve_passages(advisor: Any, profile: Profile) -> dict[str, Passage]:
-    """Best programme passage per slug for the free-text relevance (needs the index)."""
+Search = Callable[[str], Sequence[Hit]]
+
+
+def retrieve_passages(search: Search, profile: Profile) -> dict[str, Passage]:
+    """Best programme passage per slug for the free-text relevance (``search`` over programmes)."""
     query = _query(profile)
     if not query:
         return {}
-    k = advisor.settings.candidate_k
-    hits = advisor.search(query, Filters(dokumenttyp="Programm"), k=k, use_region=False)
     out: dict[str, Passage] = {}
-    for hit in hits:
+    for hit in search(query):
         c = hit.chunk
         if c.slug not in out:
-            out[c.slug] = Passage(len(out) + 1, c.doc_id, c.section, c.page, _clean(c.text, 300))
+            out[c.slug] = Passage(len(out) + 1, c.doc_id, c.section, c.page, excerpt(c.text, 300))
     return out
 
 
 def check_project(
-    advisor: Any,
+    version: IndexVersion,
     profile: Profile,
     *,
-    today: dt.date | None = None,
-    with_passages: bool = True,
-    programmes: Sequence[Programme] | None = None,
+    today: dt.date,
+    canon: Canon | None = None,
+    search: Search | None = None,
+    stale_days: int = STALE_DAYS,
 ) -> CheckResult:
-    """Public API for CLI and web UI: eligibility from metadata, passages from the index."""
+    """Check ``profile`` against the programmes of an index version (metadata from its document
+    records); ``search`` (programme passages for the free text) is optional."""
     warnings: list[str] = []
-    if programmes is None:
-        loaded, loaded_warnings = programmes_for(advisor)
-        programmes, warnings = loaded, list(loaded_warnings)
     found: dict[str, Passage] = {}
-    if with_passages:
+    if search is not None:
         try:
-            found = retrieve_passages(advisor, profile)
+            found = retrieve_passages(search, profile)
         except FoerderberaterError as exc:
             warnings.append(f"Textsuche nicht verfügbar ({exc}); Entscheidungen nur aus Metadaten.")
     return evaluate(
         profile,
-        programmes,
+        programmes_from_index(version),
         today=today,
-        canon=advisor.gazetteer.canonical_kreis,
+        canon=canon,
         passages=found,
-        stale_days=advisor.settings.stale_after_days,
+        stale_days=stale_days,
         hinweise=warnings,
     )

@@ -4,27 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
-from foerderberater.eligibility.textutil import _clean
+from foerderberater.core.schema import ProgrammeMeta
+from foerderberater.core.text import line_sentences
+from foerderberater.eligibility.textutil import excerpt
 from foerderberater.profile import FACT_LABELS, Profile, SizeClass
 
-PASST = "passt"
-VIELLEICHT = "passt vielleicht"
-NICHT = "passt nicht"
-STATUS_ORDER = {PASST: 0, VIELLEICHT: 1, NICHT: 2}
-
-ERFUELLT = "erfüllt"
-VERLETZT = "nicht erfüllt"
-OFFEN = "offen"
-HINWEIS = "Hinweis"
-
-KEINE_ANGABE = "keine Angabe im Korpus"
-SOON_DAYS = 30
-STALE_DAYS = 365
-
 Canon = Callable[[str], str]
+Prozentsatz = float | None  # percent of the eligible costs; None: the corpus gives no figure
+
+
+def plain(value: Any, **changes: Any) -> dict[str, Any]:
+    """A result dataclass as JSON data: its fields (``belege`` as citation JSON), then
+    ``changes`` (replacing or adding keys)."""
+    out = {f.name: getattr(value, f.name) for f in fields(value) if not f.name.startswith("_")}
+    if "belege" in out:
+        out["belege"] = [c.to_json() for c in out["belege"]]
+    return out | changes
 
 
 @dataclass(frozen=True)
@@ -58,7 +56,7 @@ class Citation:
         where = f"{self.section}{page}" if self.section else self.doc_id + page
         if not self.excerpt:
             return where
-        return f"„{_clean(self.excerpt, limit)}“ ({where})"
+        return f"„{excerpt(self.excerpt, limit)}“ ({where})"
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"art": self.kind, "doc_id": self.doc_id}
@@ -85,13 +83,7 @@ class Reason:
     fehlt: str | None = None  # key of FACT_LABELS when a profile fact would decide it
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "regel": self.regel,
-            "ergebnis": self.ergebnis,
-            "text": self.text,
-            "fehlt": FACT_LABELS.get(self.fehlt) if self.fehlt else None,
-            "belege": [c.to_json() for c in self.belege],
-        }
+        return plain(self, fehlt=FACT_LABELS.get(self.fehlt) if self.fehlt else None)
 
 
 @dataclass(frozen=True)
@@ -99,49 +91,51 @@ class Programme:
     doc_id: str
     slug: str
     title: str
-    metadata: dict[str, Any] = field(hash=False, compare=False)
+    meta: ProgrammeMeta = field(hash=False, compare=False)
     sections: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    _split: dict[str, list[str]] = field(
+        default_factory=dict, init=False, repr=False, hash=False, compare=False
+    )
+
+    def sentences(self, section: str) -> list[str]:
+        """The sentences of one section (split once, then remembered)."""
+        if section not in self._split:
+            self._split[section] = line_sentences(self.sections.get(section, ""))
+        return self._split[section]
 
     @property
     def kurzname(self) -> str:
-        return str(self.metadata.get("kurzname") or self.title)
+        return self.meta.kurzname or self.title
 
     @property
     def url(self) -> str | None:
-        url = self.metadata.get("url")
-        quellen = self.metadata.get("quellen") or []
-        return url or (quellen[0] if quellen else None)
+        return self.meta.source_url()
 
 
 @dataclass(frozen=True)
 class Rate:
-    prozent_min: float | None
-    prozent_max: float | None
+    """The funding rate that applies to the profile: a range in percent (min = max when exact)."""
+
+    prozent_min: Prozentsatz
+    prozent_max: Prozentsatz
     text: str
     belege: tuple[Citation, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "prozent_min": self.prozent_min,
-            "prozent_max": self.prozent_max,
-            "text": self.text,
-            "belege": [c.to_json() for c in self.belege],
-        }
+        return plain(self)
 
 
 @dataclass(frozen=True)
 class Amount:
+    """The indicative amount: volume × rate, capped at the programme's maximum."""
+
     betrag_eur: float | None  # upper indicative amount
     text: str
     belege: tuple[Citation, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "betrag_eur": round(self.betrag_eur) if self.betrag_eur is not None else None,
-            "text": self.text,
-            "indikativ": True,
-            "belege": [c.to_json() for c in self.belege],
-        }
+        rounded = round(self.betrag_eur) if self.betrag_eur is not None else None
+        return plain(self, betrag_eur=rounded, indikativ=True)
 
 
 @dataclass(frozen=True)
@@ -155,13 +149,7 @@ class Passage:
     text: str
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "rang": self.rang,
-            "doc_id": self.doc_id,
-            "section": self.section,
-            "page": self.page,
-            "text": self.text,
-        }
+        return plain(self)
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from foerderberater.eligibility.corpus import _cites, meta_cite
+from foerderberater.core.fmt import fmt_eur, fmt_list, fmt_number
 from foerderberater.eligibility.model import Amount, Citation, Context, Programme, Rate
-from foerderberater.eligibility.textutil import _join
-from foerderberater.profile import GROESSE_LABEL, fmt_eur, fmt_number
+from foerderberater.eligibility.programmes import cite_all, meta_cite
+from foerderberater.profile import GROESSE_LABEL
 
 
 def _region_value(prog: Programme, ctx: Context) -> tuple[bool, Any, str | None]:
     """(found, value, key) of ``foerdersatz_nach_region`` for the profile's Kreis, then Land."""
-    regions = prog.metadata.get("foerdersatz_nach_region") or {}
+    regions = prog.meta.foerdersatz_nach_region or {}
     p = ctx.profile
     if p.kreis:
         for name, value in regions.items():
@@ -28,9 +28,9 @@ def _pct(value: float) -> str:
 
 
 def rate_for(prog: Programme, ctx: Context) -> Rate | None:
-    meta, p, size = prog.metadata, ctx.profile, ctx.size
-    by_size = meta.get("foerdersatz_nach_groesse") or {}
-    top = meta.get("foerdersatz_max_prozent")
+    meta, p, size = prog.meta, ctx.profile, ctx.size
+    by_size = meta.foerdersatz_nach_groesse or {}
+    top = meta.foerdersatz_max_prozent
     enterprise = p.unternehmerisch
     rc = size.rate_class if enterprise else None
     found, value, key = _region_value(prog, ctx)
@@ -99,9 +99,9 @@ def _size_rate(by_size: dict[str, float], rc: str | None) -> float | None:
 
 
 def amount_for(prog: Programme, ctx: Context, rate: Rate | None) -> Amount | None:
-    meta = prog.metadata
-    arten = list(meta.get("foerderart") or [])
-    cap = meta.get("max_betrag_eur")
+    meta = prog.meta
+    arten = list(meta.foerderart)
+    cap = meta.max_betrag_eur
     vol = ctx.profile.volumen_eur
     cap_cite = meta_cite(prog, "max_betrag_eur") if cap is not None else None
     noun = (
@@ -115,7 +115,7 @@ def amount_for(prog: Programme, ctx: Context, rate: Rate | None) -> Amount | Non
         if cap is not None:
             return Amount(
                 None,
-                f"Höchstbetrag laut Korpus: {fmt_eur(cap)} ({_join(arten)}) – unverbindlich.",
+                f"Höchstbetrag laut Korpus: {fmt_eur(cap)} ({fmt_list(arten)}) – unverbindlich.",
                 (cap_cite,) if cap_cite else (),
             )
         return None
@@ -132,7 +132,7 @@ def amount_for(prog: Programme, ctx: Context, rate: Rate | None) -> Amount | Non
         text = "Für einen indikativen Betrag bitte das Volumen angeben"
         if cap is not None:
             text += f" (Höchstbetrag laut Korpus: {fmt_eur(cap)})"
-        return Amount(None, text + ".", _cites(*rate.belege, cap_cite))
+        return Amount(None, text + ".", cite_all(*rate.belege, cap_cite))
     hi = vol * rate.prozent_max / 100
     capped = cap is not None and hi > cap
     value = min(hi, cap) if cap is not None else hi
@@ -143,4 +143,4 @@ def amount_for(prog: Programme, ctx: Context, rate: Rate | None) -> Amount | Non
     )
     text = f"indikativ, unverbindlich: {noun} bis zu {fmt_eur(value)} ({pct} von {fmt_eur(vol)}"
     text += f", gedeckelt auf den Höchstbetrag {fmt_eur(cap)})" if capped else ")"
-    return Amount(value, text, _cites(*rate.belege, cap_cite))
+    return Amount(value, text, cite_all(*rate.belege, cap_cite))

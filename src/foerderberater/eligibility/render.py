@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from foerderberater.eligibility.model import (
+from foerderberater.core.fmt import fmt_eur, fmt_list
+from foerderberater.eligibility.model import Citation
+from foerderberater.eligibility.results import INDIKATIV, CheckResult, ProgrammeCheck
+from foerderberater.eligibility.verdicts import (
     ERFUELLT,
     HINWEIS,
     KEINE_ANGABE,
@@ -14,11 +17,7 @@ from foerderberater.eligibility.model import (
     STATUS_ORDER,
     VERLETZT,
     VIELLEICHT,
-    Citation,
 )
-from foerderberater.eligibility.results import INDIKATIV, CheckResult, ProgrammeCheck
-from foerderberater.eligibility.textutil import _join
-from foerderberater.profile import fmt_eur
 
 TEXT_FIELD_LABELS = {
     "ort": "Standort",
@@ -56,8 +55,8 @@ def profile_summary(result: CheckResult) -> list[str]:
             f"- **Größe (EU-KMU-Definition):** {result.groesse.label()} – "
             f"{result.groesse.begruendung}"
         )
-    vorhaben = _join(p.vorhaben) or "nicht angegeben"
-    tech = _join(p.technologien) or "nicht angegeben"
+    vorhaben = fmt_list(p.vorhaben) or "nicht angegeben"
+    tech = fmt_list(p.technologien) or "nicht angegeben"
     lines.append(f"- **Vorhaben:** {vorhaben}; Technologiefeld: {tech}")
     vol = fmt_eur(p.volumen_eur) if p.volumen_eur is not None else "nicht angegeben"
     started = p.started(result.heute)
@@ -74,7 +73,7 @@ def profile_summary(result: CheckResult) -> list[str]:
     if p.freier_beruf:
         extras.append("Freier Beruf")
     if p.foerderart:
-        extras.append("gesucht: " + _join(p.foerderart))
+        extras.append("gesucht: " + fmt_list(p.foerderart))
     if extras:
         lines.append("- **Weitere Angaben:** " + ", ".join(extras))
     if p.aus_text:
@@ -90,7 +89,7 @@ def _cite_md(cites: Sequence[Citation]) -> str:
 def _check_md(c: ProgrammeCheck, n: int) -> list[str]:
     p = c.programme
     out = [f"### {n}. {p.kurzname} – {p.title}", ""]
-    arten = _join(p.metadata.get("foerderart") or [])
+    arten = fmt_list(p.meta.foerderart)
     stand = f"Stand {c.stand}" + (" ⚠️ älter als ein Jahr" if c.stand_veraltet else "")
     out.append(f"**{c.status}** · {arten} · {stand}")
     out.append("")

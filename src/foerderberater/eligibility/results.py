@@ -6,16 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from foerderberater.eligibility.model import (
-    OFFEN,
-    STATUS_ORDER,
-    Amount,
-    Citation,
-    Passage,
-    Programme,
-    Rate,
-    Reason,
-)
+from foerderberater.eligibility.model import Amount, Citation, Passage, Programme, Rate, Reason
+from foerderberater.eligibility.verdicts import OFFEN, STATUS_ORDER
 from foerderberater.profile import FACT_LABELS, Profile, SizeClass
 
 

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from foerderberater.eligibility.corpus import REQ, WHO, _cites, meta_cite, passage
-from foerderberater.eligibility.model import (
-    ERFUELLT,
-    KEINE_ANGABE,
-    OFFEN,
-    VERLETZT,
-    Context,
-    Programme,
-    Reason,
-)
-from foerderberater.eligibility.rules_size import _size_fact
-from foerderberater.eligibility.textutil import _join
+from foerderberater.core.fmt import fmt_list
+from foerderberater.eligibility.model import Context, Programme, Reason
+from foerderberater.eligibility.programmes import REQ, WHO, cite_all, meta_cite, passage
+from foerderberater.eligibility.rules_size import size_fact
+from foerderberater.eligibility.verdicts import ERFUELLT, KEINE_ANGABE, OFFEN, VERLETZT
 from foerderberater.profile import Profile, SizeClass
 
 
@@ -55,19 +48,12 @@ _GROUP_PATTERNS = {
 
 
 def rule_zielgruppe(prog: Programme, ctx: Context) -> list[Reason]:
-    p, meta = ctx.profile, prog.metadata
-    allowed = list(meta.get("foerderberechtigte") or [])
+    p, meta = ctx.profile, prog.meta
+    allowed = list(meta.foerderberechtigte)
     cite_meta = meta_cite(prog, "foerderberechtigte")
     if not p.art:
-        return [
-            Reason(
-                "zielgruppe",
-                OFFEN,
-                f"Förderberechtigt laut Korpus: {_join(allowed)} – Ihre Art ist nicht angegeben.",
-                (cite_meta,),
-                "art",
-            )
-        ]
+        text = f"Förderberechtigt laut Korpus: {fmt_list(allowed)} – Ihre Art ist nicht angegeben."
+        return [Reason("zielgruppe", OFFEN, text, (cite_meta,), "art")]
     certain, possible = applicant_groups(p, ctx.size)
     hits = [g for g in allowed if g in certain]
     if not certain and possible and possible <= set(allowed):
@@ -76,46 +62,29 @@ def rule_zielgruppe(prog: Programme, ctx: Context) -> list[Reason]:
     if hits:
         pattern = "|".join(_GROUP_PATTERNS[g] for g in hits)
         if p.art == "Start-up in Gründung" and not (
-            "Gründung" in (meta.get("vorhabenart") or []) or meta.get("nur_vor_gruendung")
+            "Gründung" in meta.vorhabenart or meta.nur_vor_gruendung
         ):
-            return [
-                Reason(
-                    "zielgruppe",
-                    OFFEN,
-                    f"Förderberechtigt: {_join(allowed)}; das Programm nennt aber keine "
-                    f"Gründungsvorhaben – ob vor der Gründung ein Antrag möglich ist: "
-                    f"{KEINE_ANGABE}.",
-                    _cites(cite_meta, meta_cite(prog, "vorhabenart")),
-                )
-            ]
-        return [
-            Reason(
-                "zielgruppe",
-                ERFUELLT,
-                f"Förderberechtigt: {_join(allowed)} – Sie: {you}.",
-                _cites(cite_meta, passage(prog, pattern, WHO)),
+            text = (
+                f"Förderberechtigt: {fmt_list(allowed)}; das Programm nennt aber keine "
+                f"Gründungsvorhaben – ob vor der Gründung ein Antrag möglich ist: "
+                f"{KEINE_ANGABE}."
             )
+            belege = cite_all(cite_meta, meta_cite(prog, "vorhabenart"))
+            return [Reason("zielgruppe", OFFEN, text, belege)]
+        text = f"Förderberechtigt: {fmt_list(allowed)} – Sie: {you}."
+        return [
+            Reason("zielgruppe", ERFUELLT, text, cite_all(cite_meta, passage(prog, pattern, WHO)))
         ]
     maybe = [g for g in allowed if g in possible]
     if maybe:
-        return [
-            Reason(
-                "zielgruppe",
-                OFFEN,
-                f"Förderberechtigt nur {_join(allowed)} – ob Sie KMU sind, ist offen "
-                f"({ctx.size.begruendung}).",
-                (cite_meta,),
-                _size_fact(ctx.size),
-            )
-        ]
-    return [
-        Reason(
-            "zielgruppe",
-            VERLETZT,
-            f"Förderberechtigt nur {_join(allowed)} – Sie: {you}.",
-            _cites(cite_meta, passage(prog, None, ("Wer wird gefördert",))),
+        text = (
+            f"Förderberechtigt nur {fmt_list(allowed)} – ob Sie KMU sind, ist offen "
+            f"({ctx.size.begruendung})."
         )
-    ]
+        return [Reason("zielgruppe", OFFEN, text, (cite_meta,), size_fact(ctx.size))]
+    text = f"Förderberechtigt nur {fmt_list(allowed)} – Sie: {you}."
+    belege = cite_all(cite_meta, passage(prog, None, ("Wer wird gefördert",)))
+    return [Reason("zielgruppe", VERLETZT, text, belege)]
 
 
 def _you(p: Profile, size: SizeClass) -> str:
@@ -129,90 +98,51 @@ def _you(p: Profile, size: SizeClass) -> str:
 
 
 def rule_verbund(prog: Programme, ctx: Context) -> list[Reason]:
-    only = prog.metadata.get("nur_im_verbund")
+    only = prog.meta.nur_im_verbund
     if not only or not ctx.profile.art:
         return []
     certain, possible = applicant_groups(ctx.profile, ctx.size)
-    allowed = set(prog.metadata.get("foerderberechtigte") or [])
+    allowed = set(prog.meta.foerderberechtigte)
     mine = (certain or possible) & allowed
     if not mine or not mine <= set(only):
         return []
-    cites = _cites(meta_cite(prog, "nur_im_verbund"), passage(prog, r"Verbund|Kooperation", REQ))
-    groups = _join(sorted(mine))
+    cites = cite_all(meta_cite(prog, "nur_im_verbund"), passage(prog, r"Verbund|Kooperation", REQ))
+    groups = fmt_list(sorted(mine))
     if ctx.profile.verbund is True:
-        return [
-            Reason(
-                "verbund",
-                ERFUELLT,
-                f"{groups} nur im Verbund/als Kooperationspartner – Sie planen ein Verbundprojekt.",
-                cites,
-            )
-        ]
+        text = f"{groups} nur im Verbund/als Kooperationspartner – Sie planen ein Verbundprojekt."
+        return [Reason("verbund", ERFUELLT, text, cites)]
     if ctx.profile.verbund is False:
-        return [
-            Reason(
-                "verbund",
-                VERLETZT,
-                f"{groups} nur im Verbund/als Kooperationspartner – Sie planen kein "
-                "Verbundprojekt.",
-                cites,
-            )
-        ]
-    return [
-        Reason(
-            "verbund",
-            OFFEN,
-            f"{groups} nur im Verbund/als Kooperationspartner möglich – ist ein Verbund geplant?",
-            cites,
-            "verbund",
-        )
-    ]
+        text = f"{groups} nur im Verbund/als Kooperationspartner – Sie planen kein Verbundprojekt."
+        return [Reason("verbund", VERLETZT, text, cites)]
+    text = f"{groups} nur im Verbund/als Kooperationspartner möglich – ist ein Verbund geplant?"
+    return [Reason("verbund", OFFEN, text, cites, "verbund")]
 
 
 def rule_rechtsform(prog: Programme, ctx: Context) -> list[Reason]:
-    forms = prog.metadata.get("rechtsform")
+    forms = prog.meta.rechtsform
     p = ctx.profile
     if not forms or not p.unternehmerisch:
         return []
-    cites = _cites(
+    cites = cite_all(
         meta_cite(prog, "rechtsform"), passage(prog, r"Kapitalgesellschaft|Rechtsform", WHO)
     )
     if p.rechtsform is None:
-        return [
-            Reason(
-                "rechtsform",
-                OFFEN,
-                f"Nur Rechtsform {_join(forms)} – Ihre Rechtsform fehlt.",
-                cites,
-                "rechtsform",
-            )
-        ]
+        text = f"Nur Rechtsform {fmt_list(forms)} – Ihre Rechtsform fehlt."
+        return [Reason("rechtsform", OFFEN, text, cites, "rechtsform")]
     ok = p.rechtsform in forms
-    return [
-        Reason(
-            "rechtsform",
-            ERFUELLT if ok else VERLETZT,
-            f"Nur Rechtsform {_join(forms)} – Sie: {p.rechtsform}.",
-            cites,
-        )
-    ]
+    text = f"Nur Rechtsform {fmt_list(forms)} – Sie: {p.rechtsform}."
+    return [Reason("rechtsform", ERFUELLT if ok else VERLETZT, text, cites)]
 
 
 def rule_freie_berufe(prog: Programme, ctx: Context) -> list[Reason]:
     if ctx.profile.freier_beruf is not True:
         return []
-    flag = prog.metadata.get("freie_berufe")
+    flag = prog.meta.freie_berufe
     cite_text = passage(prog, r"Freie[rn]? Beruf|Freiberuf", WHO)
     if flag is None:
-        return [
-            Reason(
-                "freie_berufe",
-                OFFEN,
-                f"Ob Freie Berufe antragsberechtigt sind: {KEINE_ANGABE}.",
-                _cites(cite_text),
-            )
-        ]
-    cites = _cites(meta_cite(prog, "freie_berufe"), cite_text)
+        text = f"Ob Freie Berufe antragsberechtigt sind: {KEINE_ANGABE}."
+        return [Reason("freie_berufe", OFFEN, text, cite_all(cite_text))]
+    cites = cite_all(meta_cite(prog, "freie_berufe"), cite_text)
     if flag:
         return [Reason("freie_berufe", ERFUELLT, "Freie Berufe sind antragsberechtigt.", cites)]
     return [Reason("freie_berufe", VERLETZT, "Freie Berufe sind ausgeschlossen.", cites)]

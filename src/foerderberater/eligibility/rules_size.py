@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from foerderberater.eligibility.corpus import WHO, _cites, first_passage, meta_cite, passage
-from foerderberater.eligibility.model import ERFUELLT, OFFEN, VERLETZT, Context, Programme, Reason
-from foerderberater.profile import SizeClass, fmt_number
+from foerderberater.core.fmt import fmt_number
+from foerderberater.eligibility.model import Context, Programme, Reason
+from foerderberater.eligibility.programmes import WHO, cite_all, first_passage, meta_cite, passage
+from foerderberater.eligibility.verdicts import ERFUELLT, OFFEN, VERLETZT
+from foerderberater.profile import SizeClass
 
 
-def _size_fact(size: SizeClass) -> str:
+def size_fact(size: SizeClass) -> str:
     return "umsatz" if "Umsatz oder Bilanzsumme" in size.fehlt else "beschaeftigte"
 
 
@@ -17,64 +19,43 @@ _SIZE_PASSAGE = (
 
 
 def rule_kmu(prog: Programme, ctx: Context) -> list[Reason]:
-    if not prog.metadata.get("nur_kmu") or not ctx.profile.unternehmerisch:
+    if not prog.meta.nur_kmu or not ctx.profile.unternehmerisch:
         return []
-    cites = _cites(meta_cite(prog, "nur_kmu"), passage(prog, _SIZE_PASSAGE, WHO))
+    cites = cite_all(meta_cite(prog, "nur_kmu"), passage(prog, _SIZE_PASSAGE, WHO))
     size = ctx.size
     if size.kmu is True:
         return [Reason("nur_kmu", ERFUELLT, f"Nur KMU – Sie: {size.label()}.", cites)]
     if size.kmu is False:
         return [Reason("nur_kmu", VERLETZT, f"Nur KMU – {size.begruendung}.", cites)]
-    return [
-        Reason(
-            "nur_kmu",
-            OFFEN,
-            f"Nur KMU – Ihre Größenklasse ist offen ({size.begruendung}).",
-            cites,
-            _size_fact(size),
-        )
-    ]
+    text = f"Nur KMU – Ihre Größenklasse ist offen ({size.begruendung})."
+    return [Reason("nur_kmu", OFFEN, text, cites, size_fact(size))]
 
 
 def rule_beschaeftigte(prog: Programme, ctx: Context) -> list[Reason]:
-    limit = prog.metadata.get("max_beschaeftigte")
+    limit = prog.meta.max_beschaeftigte
     p = ctx.profile
     if limit is None or not p.unternehmerisch or p.art == "Start-up in Gründung":
         return []
     numbers = "|".join(fmt_number(n) for n in (limit, limit + 1))
-    cites = _cites(
+    cites = cite_all(
         meta_cite(prog, "max_beschaeftigte"),
         first_passage(prog, [rf"(?:{numbers}) (?:Beschäftigte|Mitarbeit)", r"Beschäftigte"], WHO),
     )
     if p.beschaeftigte is None:
-        return [
-            Reason(
-                "max_beschaeftigte",
-                OFFEN,
-                f"Höchstens {fmt_number(limit)} Beschäftigte – Ihre Zahl fehlt.",
-                cites,
-                "beschaeftigte",
-            )
-        ]
+        text = f"Höchstens {fmt_number(limit)} Beschäftigte – Ihre Zahl fehlt."
+        return [Reason("max_beschaeftigte", OFFEN, text, cites, "beschaeftigte")]
     ok = p.beschaeftigte <= limit
-    return [
-        Reason(
-            "max_beschaeftigte",
-            ERFUELLT if ok else VERLETZT,
-            f"Höchstens {fmt_number(limit)} Beschäftigte – Sie haben "
-            f"{fmt_number(p.beschaeftigte)}.",
-            cites,
-        )
-    ]
+    text = f"Höchstens {fmt_number(limit)} Beschäftigte – Sie haben {fmt_number(p.beschaeftigte)}."
+    return [Reason("max_beschaeftigte", ERFUELLT if ok else VERLETZT, text, cites)]
 
 
 def rule_umsatz(prog: Programme, ctx: Context) -> list[Reason]:
-    meta, p = prog.metadata, ctx.profile
-    lu, lb = meta.get("max_umsatz_mio_eur"), meta.get("max_bilanzsumme_mio_eur")
+    meta, p = prog.meta, ctx.profile
+    lu, lb = meta.max_umsatz_mio_eur, meta.max_bilanzsumme_mio_eur
     if (lu is None and lb is None) or not p.unternehmerisch or p.art == "Start-up in Gründung":
         return []
     keys = [k for k, v in (("max_umsatz_mio_eur", lu), ("max_bilanzsumme_mio_eur", lb)) if v]
-    cites = _cites(*(meta_cite(prog, k) for k in keys), passage(prog, r"Umsatz|Bilanzsumme", WHO))
+    cites = cite_all(*(meta_cite(prog, k) for k in keys), passage(prog, r"Umsatz|Bilanzsumme", WHO))
     limits = " oder ".join(
         t
         for t in (
@@ -100,12 +81,5 @@ def rule_umsatz(prog: Programme, ctx: Context) -> list[Reason]:
     decided_fail = (lu is None or u_ok is False) and (lb is None or b_ok is False)
     if decided_fail:
         return [Reason("umsatz", VERLETZT, f"{limits} – Sie: {have}.", cites)]
-    return [
-        Reason(
-            "umsatz",
-            OFFEN,
-            f"{limits} – " + (f"Sie: {have}; " if have else "") + "Angabe fehlt.",
-            cites,
-            "umsatz",
-        )
-    ]
+    text = f"{limits} – " + (f"Sie: {have}; " if have else "") + "Angabe fehlt."
+    return [Reason("umsatz", OFFEN, text, cites, "umsatz")]

@@ -6,28 +6,35 @@ import json
 import statistics
 import tempfile
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from foerderberater.advisor import Advisor
 from foerderberater.core.errors import FoerderberaterError
 from foerderberater.evaluation.metrics import mrr_at, ndcg_at, recall_at, unique_docs
+from foerderberater.search.retrieval import Retriever
 
 MODES = ("dense", "lexical", "hybrid")
 
 
-def load_beir(directory: Path, split: str = "test"):  # noqa: ANN201
+Corpus = dict[str, tuple[str, str]]  # passage id -> (title, text)
+
+
+def load_beir(
+    directory: Path, split: str = "test"
+) -> tuple[Corpus, dict[str, str], dict[str, dict[str, int]]]:
+    """(corpus, queries, qrels) of a BEIR folder."""
     directory = Path(directory)
     for name in ("corpus.jsonl", "queries.jsonl", f"qrels/{split}.tsv"):
         if not (directory / name).exists():
             raise FoerderberaterError(f"BEIR-Ordner {directory}: Datei {name} fehlt")
-    corpus = {}
+    corpus: Corpus = {}
     with (directory / "corpus.jsonl").open(encoding="utf-8") as fh:
         for line in fh:
             if line.strip():
                 row = json.loads(line)
                 corpus[str(row["_id"])] = (row.get("title") or "", row.get("text") or "")
-    queries = {}
+    queries: dict[str, str] = {}
     with (directory / "queries.jsonl").open(encoding="utf-8") as fh:
         for line in fh:
             if line.strip():
@@ -45,15 +52,13 @@ def load_beir(directory: Path, split: str = "test"):  # noqa: ANN201
 
 
 def eval_beir(
-    advisor,
+    advisor: Advisor,
     directory: Path,
-    modes: Sequence[str] = MODES,  # noqa: ANN001
+    modes: Sequence[str] = MODES,
     limit: int | None = None,
     index_root: Path | None = None,
 ) -> dict[str, Any]:
     """Index the BEIR corpus into a temporary index and score each retrieval mode."""
-    from foerderberater.advisor import Advisor
-
     corpus, queries, qrels = load_beir(directory)
     qids = [q for q in queries if q in qrels][: limit or None]
     with tempfile.TemporaryDirectory(dir=index_root) as tmp:
@@ -66,7 +71,9 @@ def eval_beir(
             name_of[stem] = cid
             head = f"# {title}\n\n" if title else ""
             (corpus_dir / f"{stem}.md").write_text(head + text + "\n", encoding="utf-8")
-        settings = replace(advisor.settings, corpus_dir=corpus_dir, index_dir=tmp_path / "index")
+        settings = advisor.settings.with_overrides(
+            corpus_dir=corpus_dir, index_dir=tmp_path / "index"
+        )
         sub = Advisor(settings, embedder=advisor.embedder)
         report = sub.build(full=True)
         retriever = sub.retriever()
@@ -100,7 +107,7 @@ def eval_beir(
     return results
 
 
-def _ranked(retriever, query: str, mode: str) -> list[str]:  # noqa: ANN001
+def _ranked(retriever: Retriever, query: str, mode: str) -> list[str]:
     k = retriever.settings.candidate_k
     if mode == "dense":
         rows = [r for r, _ in retriever.dense(query, k, None)]
@@ -111,3 +118,11 @@ def _ranked(retriever, query: str, mode: str) -> list[str]:  # noqa: ANN001
     else:
         chunks = [h.chunk for h in retriever.search(query, None, k)]
     return unique_docs([c.slug for c in chunks])
+
+
+def report_lines(result: dict[str, Any], modes: Sequence[str]) -> list[str]:
+    """One line per retrieval mode with its metrics."""
+    head = f"BEIR {result['dataset']}: {result['queries']} Fragen, {result['passages']} Passagen"
+    return [head] + [
+        f"{mode:8s} " + "  ".join(f"{k} {v:.4f}" for k, v in result[mode].items()) for mode in modes
+    ]

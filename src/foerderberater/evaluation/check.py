@@ -1,9 +1,11 @@
-"""The Projekt-Check evaluation set (eval/check_profiles.yaml): load, evaluate, report."""
+"""The Projekt-Check evaluation set (eval/check_profiles.yaml): load and evaluate (data only).
+
+The file's ``stichtag`` is the date of every check, so results are the same on any day.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -11,13 +13,16 @@ from typing import Any
 import yaml
 
 from foerderberater.core.errors import FoerderberaterError
-from foerderberater.eligibility.corpus import programmes_for
 from foerderberater.eligibility.engine import evaluate
-from foerderberater.eligibility.model import OFFEN, STATUS_ORDER, VERLETZT, Programme
+from foerderberater.eligibility.model import Programme
+from foerderberater.eligibility.programmes import programmes_from_index
+from foerderberater.eligibility.verdicts import OFFEN, STATUS_ORDER, VERLETZT
+from foerderberater.index.store import IndexVersion
 from foerderberater.profile import parse_date, profile_from_dict
+from foerderberater.search.regions import Gazetteer
 
 
-def load_check_profiles(path: Path) -> tuple[dt.date | None, list[dict[str, Any]]]:
+def load_check_profiles(path: Path) -> tuple[dt.date, list[dict[str, Any]]]:
     """Read eval/check_profiles.yaml: ``stichtag`` and a list ``profile`` with ``erwartet``."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
@@ -25,10 +30,9 @@ def load_check_profiles(path: Path) -> tuple[dt.date | None, list[dict[str, Any]
         raise FoerderberaterError(f"Profil-Datei {path} nicht lesbar: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("profile"), list):
         raise FoerderberaterError(f"Profil-Datei {path}: Liste 'profile' erwartet")
-    stichtag = data.get("stichtag")
-    today = None
-    if stichtag:
-        today = parse_date(stichtag, "stichtag")
+    if not data.get("stichtag"):
+        raise FoerderberaterError(f"Profil-Datei {path}: 'stichtag' (Prüfdatum JJJJ-MM-TT) fehlt")
+    today = parse_date(data["stichtag"], "stichtag")
     items = data["profile"]
     for i, item in enumerate(items, 1):
         name = item.get("id") or f"#{i}"
@@ -45,13 +49,10 @@ def load_check_profiles(path: Path) -> tuple[dt.date | None, list[dict[str, Any]
 def evaluate_check_profiles(
     path: Path,
     programmes: Sequence[Programme],
-    gazetteer: Any,
-    *,
-    today: dt.date | None = None,
+    gazetteer: Gazetteer,
 ) -> dict[str, Any]:
-    """Run every profile and compare with the expected status per programme."""
-    file_today, items = load_check_profiles(path)
-    today = today or file_today or dt.date.today()
+    """Run every profile on the file's ``stichtag``; compare with the expected status."""
+    today, items = load_check_profiles(path)
     slugs = {p.slug for p in programmes}
     rows = []
     for i, item in enumerate(items, 1):
@@ -90,23 +91,23 @@ def evaluate_check_profiles(
     }
 
 
-def run_check_eval(advisor: Any, path: Path, *, as_json: bool = False) -> int:
-    """``foerderberater eval check FILE``: exit code 1 unless every expectation holds."""
-    programmes, _ = programmes_for(advisor)
-    result = evaluate_check_profiles(path, programmes, advisor.gazetteer)
-    if as_json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
-    else:
-        for row in result["rows"]:
-            for c in row["checks"]:
-                if not c["ok"]:
-                    print(
-                        f"[FEHLER] {row['id']}: {c['programm']} erwartet „{c['erwartet']}“, "
-                        f"ist „{c['ist']}“ – {c['gruende']}"
-                    )
-        print(
-            f"Projekt-Check {path}: {result['profile']} Profile, {result['erwartungen']} "
-            f"Erwartungen, {result['bestanden']} bestanden ({result['quote']:.0%}), "
-            f"Stichtag {result['stichtag']}"
-        )
-    return 0 if result["bestanden"] == result["erwartungen"] else 1
+def evaluate_check_file(version: IndexVersion, path: Path, gazetteer: Gazetteer) -> dict[str, Any]:
+    """``evaluate_check_profiles`` over the programmes of an index version."""
+    return evaluate_check_profiles(path, programmes_from_index(version), gazetteer)
+
+
+def report_lines(result: dict[str, Any], path: Path) -> list[str]:
+    """The failed expectations and a one-line summary, in German."""
+    lines = [
+        f"[FEHLER] {row['id']}: {c['programm']} erwartet „{c['erwartet']}“, ist „{c['ist']}“ "
+        f"– {c['gruende']}"
+        for row in result["rows"]
+        for c in row["checks"]
+        if not c["ok"]
+    ]
+    lines.append(
+        f"Projekt-Check {path}: {result['profile']} Profile, {result['erwartungen']} "
+        f"Erwartungen, {result['bestanden']} bestanden ({result['quote']:.0%}), "
+        f"Stichtag {result['stichtag']}"
+    )
+    return lines

@@ -2,42 +2,49 @@
 
 from __future__ import annotations
 
-import json
-import re
+import datetime as dt
 import statistics
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from foerderberater.core.errors import FoerderberaterError
-from foerderberater.evaluation.beir import MODES, eval_beir
+from foerderberater.core.fields import iso_date
 from foerderberater.evaluation.metrics import mrr_at, recall_at
 
+if TYPE_CHECKING:
+    from foerderberater.advisor import Advisor
 
-def load_gold(path: Path) -> list[dict[str, Any]]:
+
+def load_gold(path: Path) -> tuple[dt.date, list[dict[str, Any]]]:
+    """``stichtag`` (the date every answer is given on) and the questions of a gold file."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise FoerderberaterError(f"Gold-Datei {path} nicht lesbar: {exc}") from exc
-    items = data.get("fragen") if isinstance(data, dict) else data
+    items = data.get("fragen") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise FoerderberaterError(f"Gold-Datei {path}: Liste 'fragen' erwartet")
+    stichtag = iso_date(data.get("stichtag"))
+    if stichtag is None:
+        raise FoerderberaterError(f"Gold-Datei {path}: 'stichtag' (JJJJ-MM-TT) fehlt")
     for i, item in enumerate(items, 1):
         if not item.get("frage"):
             raise FoerderberaterError(f"Gold-Datei {path}: Eintrag {i} ohne 'frage'")
         if not item.get("abstain") and not item.get("erwartet"):
             raise FoerderberaterError(f"Gold-Datei {path}: Eintrag {i} ohne 'erwartet'")
-    return items
+    return stichtag, items
 
 
-def evaluate_gold(advisor, path: Path, k: int = 5) -> dict[str, Any]:  # noqa: ANN001
-    """Recall@k/MRR over answerable questions, abstention precision/recall over all."""
-    items = load_gold(path)
+def evaluate_gold(advisor: Advisor, path: Path, k: int = 5) -> dict[str, Any]:
+    """Recall@k/MRR over answerable questions, abstention precision/recall over all; every
+    question is answered on the file's ``stichtag``."""
+    stichtag, items = load_gold(path)
     rows = []
     for item in items:
-        answer = advisor.ask(item["frage"], history=item.get("verlauf", []))
+        answer = advisor.ask(item["frage"], history=item.get("verlauf", []), today=stichtag)
         ranked = [s.slug for s in answer.sources]
         # for calibration: the relevance signal the abstention rule looks at
         dense = [
@@ -65,6 +72,7 @@ def evaluate_gold(advisor, path: Path, k: int = 5) -> dict[str, Any]:  # noqa: A
     should = [r for r in rows if r["abstain_expected"]]
     correct = sum(r["abstained"] == r["abstain_expected"] for r in rows)
     return {
+        "stichtag": stichtag.isoformat(),
         "questions": len(rows),
         "answerable": len(answerable),
         "out_of_scope": len(should),
@@ -98,38 +106,24 @@ def best_threshold(rows: Sequence[dict[str, Any]]) -> tuple[float, float]:
     return ties[len(ties) // 2], top
 
 
-def run_eval_command(advisor, args) -> int:  # noqa: ANN001
-    if args.kind == "check":
-        from foerderberater.evaluation.check import run_check_eval
+def calibrate(result: dict[str, Any]) -> dict[str, Any]:
+    """``result`` with the abstention threshold that fits its rows best (and its accuracy)."""
+    threshold, accuracy = best_threshold(result["rows"])
+    return result | {
+        "calibrated_threshold": round(threshold, 4),
+        "calibrated_accuracy": round(accuracy, 4),
+    }
 
-        return run_check_eval(advisor, args.path, as_json=args.json)
-    if args.kind == "beir":
-        modes = MODES if args.mode == "all" else (args.mode,)
-        result = eval_beir(advisor, args.path, modes, args.limit)
-        if args.json:
-            print(json.dumps(result, ensure_ascii=False, indent=2))
-        else:
-            print(
-                f"BEIR {result['dataset']}: {result['queries']} Fragen, "
-                f"{result['passages']} Passagen"
-            )
-            for mode in modes:
-                m = result[mode]
-                print(f"{mode:8s} " + "  ".join(f"{k} {v:.4f}" for k, v in m.items()))
-        return 0
-    result = evaluate_gold(advisor, args.path)
-    threshold, acc = best_threshold(result["rows"])
-    result["calibrated_threshold"] = round(threshold, 4)
-    result["calibrated_accuracy"] = round(acc, 4)
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
-        return 0
+
+def report_lines(result: dict[str, Any]) -> list[str]:
+    """Questions that missed (abstention or recall) and the summary metrics."""
+    lines = []
     for r in result["rows"]:
         if r["abstain_expected"] != r["abstained"] or r.get("recall", 1) < 1:
             flag = "ENTHALTUNG?" if r["abstain_expected"] != r["abstained"] else "RECALL"
-            print(
+            lines.append(
                 f"[{flag}] {r['frage'][:70]!r} erwartet={r['erwartet']} "
                 f"gefunden={r['gefunden']} max_dense={r['max_dense']}"
             )
-    print(re.sub(r"[{}']", "", json.dumps({k: v for k, v in result.items() if k != "rows"})))
-    return 0
+    lines.append(", ".join(f"{k}: {v}" for k, v in result.items() if k != "rows"))
+    return lines

@@ -3,30 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import os
 import shutil
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import faiss
 import numpy as np
 
 from foerderberater import __version__
-from foerderberater.core.errors import FoerderberaterError, IndexLockedError
+from foerderberater.core.errors import FoerderberaterError
 from foerderberater.core.settings import Settings
 from foerderberater.core.types import Chunk, SkippedFile
 from foerderberater.index.chunking import Chunker, ChunkerConfig
 from foerderberater.index.embedding import Embedder, describe
 from foerderberater.index.ingest import discover, doc_id_for, file_sha256, load_document
-from foerderberater.index.lexical import ANALYZER_NAME
+from foerderberater.index.lexical import ANALYZER_NAME, LexicalIndex
 from foerderberater.index.store import (
     CURRENT,
+    LOCK_FILE,
     SCHEMA_VERSION,
     VERSIONS,
+    BuildLock,
     DocRecord,
     IndexVersion,
     current_version_dir,
@@ -34,8 +35,6 @@ from foerderberater.index.store import (
     read_manifest,
     write_version,
 )
-
-LOCK_FILE = ".build.lock"
 
 
 @dataclass(frozen=True)
@@ -70,29 +69,11 @@ class BuildReport:
     def partial(self) -> bool:
         return bool(self.skipped)
 
-
-class BuildLock:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fd: int | None = None
-
-    def __enter__(self) -> BuildLock:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            os.close(fd)
-            raise IndexLockedError(self.path) from exc
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        self._fd = fd
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+    def to_json(self) -> dict[str, object]:
+        """The report of ``index --json`` (``unchanged`` as a count)."""
+        data = asdict(self)
+        data.pop("reason_full")
+        return data | {"unchanged": len(self.unchanged), "seconds": round(self.seconds, 3)}
 
 
 def chunker_config(settings: Settings, embedder: Embedder) -> ChunkerConfig:
@@ -193,13 +174,12 @@ def _build(
             skipped.append(SkippedFile(doc_id, "kein verwertbarer Text nach dem Aufteilen"))
             continue
         docs[doc_id] = DocRecord(
-            doc.doc_id,
-            doc.slug,
-            doc.title,
-            doc.kind,
-            sha,
-            len([p for p in doc.pages if p.number > 0]),
-            doc.metadata,
+            doc_id=doc.doc_id,
+            slug=doc.slug,
+            title=doc.title,
+            sha256=sha,
+            n_pages=len([p for p in doc.pages if p.number > 0]),
+            meta=doc.meta,
         )
         fresh[doc_id] = chunks
         (changed if doc_id in prev_files else added).append(doc_id)
@@ -256,7 +236,8 @@ def _build(
     }
     notify(BuildProgress("write", 0, 1, name))
     tmp = index_dir / f".tmp-{name}"
-    write_version(tmp, manifest, list(docs.values()), all_chunks, index, skipped)
+    lexical = LexicalIndex.build([c.embedding_text() for c in all_chunks])
+    write_version(tmp, manifest, list(docs.values()), all_chunks, index, lexical, skipped)
     _publish(index_dir, tmp, name)
     seconds = time.perf_counter() - t0
     notify(BuildProgress("done", 1, 1, name))

@@ -25,7 +25,7 @@ class ChunkerConfig:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "strategy": "section-paragraph-token-v1",
+            "strategy": "section-paragraph-token-v2",  # v2: the one sentence splitter (core.text)
             "chunk_tokens": self.chunk_tokens,
             "overlap_tokens": self.overlap_tokens,
         }

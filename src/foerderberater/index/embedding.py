@@ -158,6 +158,13 @@ class LockedEmbedder:
             return self._inner.count_tokens(text)
 
 
+def embedder_name(spec: str) -> str:
+    """The ``name`` the embedder of ``spec`` will have (recorded in the index manifest)."""
+    if spec.startswith(ST_PREFIX):
+        return ST_PREFIX + spec[len(ST_PREFIX) :].strip()
+    return spec
+
+
 def create_embedder(spec: str) -> Embedder:
     """``e5`` or ``sentence-transformers:<model name or path>``."""
     if spec == "e5":

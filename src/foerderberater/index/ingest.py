@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from foerderberater.core.errors import FrontMatterError, IngestError
-from foerderberater.core.schema import validate_metadata
+from foerderberater.core.schema import Meta, parse_meta
 from foerderberater.core.text import (
     drop_page_number_lines,
     join_across_pages,
@@ -103,22 +103,17 @@ def _decode(path: Path) -> str:
 
 def _load_text(path: Path, doc_id: str, sha256: str) -> Document:
     raw = _decode(path).replace("\r\n", "\n").replace("\r", "\n")  # CRLF front matter
-    meta: dict[str, Any] = {}
+    front: dict[str, Any] = {}
     body = raw
     if path.suffix.lower() in (".md", ".markdown"):
-        meta, body = split_front_matter(raw, doc_id)
-    is_programme = meta.get("dokumenttyp") == "Programm" or (
-        "foerderart" in meta or doc_id.startswith("programme/")
-    )
-    if meta or is_programme:
-        meta = validate_metadata(meta, doc_id, programme=is_programme)
+        front, body = split_front_matter(raw, doc_id)
+    programme = "foerderart" in front or doc_id.startswith("programme/")
+    meta = parse_meta(front, doc_id, "Programm" if programme else "Text")
     text = normalize(body)
     if len(text) < 20:
         raise IngestError(path, "kein verwertbarer Text enthalten")
-    title = str(meta.get("titel") or _first_heading(text) or path.stem)
-    kind = "programm" if is_programme else str(meta.get("dokumenttyp", "text")).lower()
-    meta.setdefault("dokumenttyp", "Programm" if is_programme else "Text")
-    return Document(doc_id, path.stem, title, kind, (Page(0, text),), meta, sha256)
+    title = str(getattr(meta, "titel", None) or _first_heading(text) or path.stem)
+    return Document(doc_id, path.stem, title, (Page(0, text),), meta, sha256)
 
 
 def _first_heading(text: str) -> str | None:
@@ -175,26 +170,26 @@ def _load_pdf(path: Path, doc_id: str, sha256: str) -> Document:
     pages = [join_hyphenated(p) for p in join_across_pages(pages)]
     if sum(len(p) for p in pages) < MIN_TEXT_CHARS_PER_DOC:
         raise IngestError(path, "kein Textlayer, OCR nötig (gescannte PDF ohne Text)")
-    meta = _sidecar(path, doc_id)
-    kind = str(meta.get("dokumenttyp", "Studie")).lower()
-    meta.setdefault("dokumenttyp", "Studie")
-    meta.setdefault("seiten", len(pages))
-    title = str(meta.get("titel") or pdf_title.strip() or _first_line(pages) or path.stem)
+    meta = _sidecar(path, doc_id, len(pages))
+    title = str(
+        getattr(meta, "titel", None) or pdf_title.strip() or _first_line(pages) or path.stem
+    )
     page_objs = tuple(Page(i + 1, text) for i, text in enumerate(pages))
-    return Document(doc_id, path.stem, title, kind, page_objs, meta, sha256)
+    return Document(doc_id, path.stem, title, page_objs, meta, sha256)
 
 
-def _sidecar(path: Path, doc_id: str) -> dict[str, Any]:
+def _sidecar(path: Path, doc_id: str, n_pages: int) -> Meta:
+    """Metadata of a PDF from ``<name>.yaml`` next to it (a study unless it says otherwise)."""
     sidecar = path.with_suffix(".yaml")
     if not sidecar.exists():
-        return {}
+        return parse_meta({"seiten": n_pages}, doc_id, "Studie")
     try:
         meta = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise FrontMatterError(sidecar.name, f"Metadaten-Datei fehlerhaft: {exc}") from exc
     if not isinstance(meta, dict):
         raise FrontMatterError(sidecar.name, "Metadaten-Datei muss Schlüssel: Wert-Paare enthalten")
-    return validate_metadata(meta, doc_id, programme=False)
+    return parse_meta({"seiten": n_pages, **meta}, doc_id, "Studie")
 
 
 # Letterhead lines are no title: "Telefon: 233 – 26228", "Datum: 22.12.2020", "AZ: 0262.0-25"

@@ -10,6 +10,7 @@ Layout of the index directory::
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sqlite3
@@ -21,7 +22,13 @@ from typing import Any
 import faiss
 import numpy as np
 
-from foerderberater.core.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
+from foerderberater.core.errors import (
+    IndexCorruptError,
+    IndexLockedError,
+    IndexMismatchError,
+    IndexNotFoundError,
+)
+from foerderberater.core.schema import Meta, load_meta
 from foerderberater.core.types import Chunk, SkippedFile
 from foerderberater.index.lexical import LexicalIndex
 
@@ -32,6 +39,7 @@ MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 CHUNKS_DB = "chunks.sqlite3"
 LEXICAL = "lexical"
+LOCK_FILE = ".build.lock"
 
 _DDL = """
 CREATE TABLE documents (doc_id TEXT PRIMARY KEY, slug TEXT, title TEXT, kind TEXT,
@@ -45,13 +53,18 @@ CREATE TABLE skipped (path TEXT, reason TEXT, kept_previous INTEGER);
 
 @dataclass(frozen=True)
 class DocRecord:
+    """One indexed document: its identity and its validated metadata."""
+
     doc_id: str
     slug: str
     title: str
-    kind: str
     sha256: str
     n_pages: int
-    metadata: dict[str, Any]
+    meta: Meta
+
+    @property
+    def kind(self) -> str:
+        return self.meta.dokumenttyp
 
 
 def fsync_dir(path: Path) -> None:
@@ -77,6 +90,7 @@ def write_version(
     docs: Sequence[DocRecord],
     chunks: Sequence[Chunk],
     index: faiss.Index,
+    lexical: LexicalIndex,
     skipped: Iterable[SkippedFile],
 ) -> None:
     """Write every file of a version into ``directory`` and fsync them."""
@@ -94,7 +108,7 @@ def write_version(
                     d.kind,
                     d.sha256,
                     d.n_pages,
-                    json.dumps(d.metadata, ensure_ascii=False),
+                    json.dumps(d.meta.to_json(), ensure_ascii=False),
                 )
                 for d in docs
             ],
@@ -124,7 +138,7 @@ def write_version(
     finally:
         db.close()
     faiss.write_index(index, str(directory / VECTORS))
-    LexicalIndex.build([c.embedding_text() for c in chunks]).save(directory / LEXICAL)
+    lexical.save(directory / LEXICAL)
     (directory / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
     for path in directory.rglob("*"):
         if path.is_file():
@@ -143,12 +157,13 @@ def read_manifest(index_dir: Path) -> tuple[Path, dict[str, Any]]:
         raise IndexCorruptError(f"{version / MANIFEST}: {exc}") from exc
 
 
-def check_compatible(index_dir: Path, manifest: dict[str, Any], embedder_name: str) -> None:
+def check_compatible(index_dir: Path, manifest: dict[str, Any], embedder_name: str | None) -> None:
+    """The stored schema must be this package's; the embedder too, unless ``None``."""
     found_schema = manifest.get("schema_version")
     if found_schema != SCHEMA_VERSION:
         raise IndexMismatchError(index_dir, "schema_version", found_schema, SCHEMA_VERSION)
     found = manifest.get("embedder", {}).get("name")
-    if found != embedder_name:
+    if embedder_name is not None and found != embedder_name:
         raise IndexMismatchError(index_dir, "embedder", found, embedder_name)
 
 
@@ -171,7 +186,8 @@ class IndexVersion:
         self.row_ids = np.array([cid for _, cid in rows], dtype=np.int64)
         self.row_of = {int(cid): row for row, cid in rows}
         self.docs = {
-            d[0]: DocRecord(d[0], d[1], d[2], d[3], d[4], d[5], json.loads(d[6])) for d in docs
+            d[0]: DocRecord(d[0], d[1], d[2], d[4], d[5], _meta(d[6], directory, d[0]))
+            for d in docs
         }
         if self.faiss.ntotal != len(self.row_ids) or self.lexical.size != len(self.row_ids):
             raise IndexCorruptError(f"{directory}: vector/chunk/lexical counts differ")
@@ -179,6 +195,11 @@ class IndexVersion:
     @property
     def name(self) -> str:
         return self.directory.name
+
+    @property
+    def index_dir(self) -> Path:
+        """The index directory this version belongs to (``<index_dir>/versions/<name>``)."""
+        return self.directory.parent.parent
 
     def __len__(self) -> int:
         return len(self.row_ids)
@@ -197,16 +218,19 @@ class IndexVersion:
         }
         return [found[int(r)] for r in rows]
 
-    def chunks_of(self, doc_id: str) -> list[tuple[Chunk, np.ndarray]]:
-        """All chunks of a document with their stored vectors (for incremental reuse)."""
+    def doc_chunks(self, doc_id: str) -> list[Chunk]:
+        """All chunks of a document in text order."""
         rows = [
             r[0]
             for r in self._db.execute(
                 "SELECT row FROM chunks WHERE doc_id=? ORDER BY ordinal", (doc_id,)
             )
         ]
-        chunks = self.chunks_by_rows(rows)
-        return [(c, self.faiss.reconstruct(int(c.chunk_id))) for c in chunks]
+        return self.chunks_by_rows(rows)
+
+    def chunks_of(self, doc_id: str) -> list[tuple[Chunk, np.ndarray]]:
+        """All chunks of a document with their stored vectors (for incremental reuse)."""
+        return [(c, self.faiss.reconstruct(int(c.chunk_id))) for c in self.doc_chunks(doc_id)]
 
     def row_doc_ids(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT doc_id FROM chunks ORDER BY row")]
@@ -221,7 +245,49 @@ class IndexVersion:
         self._db.close()
 
 
-def open_current(index_dir: Path, embedder_name: str) -> IndexVersion:
+def _meta(raw: str, directory: Path, doc_id: str) -> Meta:
+    """Stored metadata JSON, validated again (the ``kind`` column is not read)."""
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise IndexCorruptError(f"{directory}: Metadaten von {doc_id}: {exc}") from exc
+    return load_meta(data, f"{directory}: {doc_id}")
+
+
+def open_current(index_dir: Path, embedder_name: str | None = None) -> IndexVersion:
+    """Load the live version; with ``embedder_name`` it must have been built with that embedder
+    (metadata and texts can be read without one)."""
     version, manifest = read_manifest(index_dir)
     check_compatible(index_dir, manifest, embedder_name)
     return IndexVersion(version, manifest)
+
+
+def check_embedder(version: IndexVersion, embedder_name: str) -> None:
+    """Raise ``IndexMismatchError`` unless ``version`` was built with ``embedder_name``."""
+    check_compatible(version.index_dir, version.manifest, embedder_name)
+
+
+class BuildLock:
+    """The exclusive build lock (``.build.lock``): a second build fails with IndexLockedError."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def __enter__(self) -> BuildLock:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            os.close(fd)
+            raise IndexLockedError(self.path) from exc
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None

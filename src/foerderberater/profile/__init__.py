@@ -4,13 +4,11 @@ The profile is filled from explicit values (CLI flags, a dict/YAML file, the web
 those are missing, from a free-text description with simple deterministic rules. Every value taken
 from the text is recorded in ``aus_text`` so the output can say what was recognised.
 
-Modules (imports flow downwards only): ``fmt`` (number formatting) → ``size`` (EU SME class) →
+Modules (imports flow downwards only): ``size`` (EU SME class) →
 ``model`` (``Profile``, vocabularies, fact texts) → ``parse`` (single values) → ``patterns`` and
 ``text`` (free text) → ``build`` (dict/YAML, merge).
 """
 
-from foerderberater.core.fmt import fmt_eur, fmt_number
-from foerderberater.core.schema import TECHNOLOGIEFELDER
 from foerderberater.profile.build import load_profile, merge, profile_from_dict, resolve_location
 from foerderberater.profile.model import (
     ARTEN,
@@ -36,14 +34,11 @@ __all__ = [
     "FACT_QUESTIONS",
     "GROESSEN",
     "GROESSE_LABEL",
-    "TECHNOLOGIEFELDER",
     "UNTERNEHMERISCH",
     "ProfilError",
     "Profile",
     "SizeClass",
     "eu_size_class",
-    "fmt_eur",
-    "fmt_number",
     "load_profile",
     "merge",
     "parse_amount",

@@ -14,22 +14,28 @@ from typing import Any
 import yaml
 
 from foerderberater.core.errors import FoerderberaterError
-from foerderberater.core.schema import FOERDERART, RECHTSFORMEN, TECHNOLOGIEFELDER, VORHABENART
+from foerderberater.core.vocab import (
+    FOERDERART,
+    LAENDER,
+    RECHTSFORMEN,
+    TECHNOLOGIEFELDER,
+    VORHABENART,
+)
 from foerderberater.profile.model import ARTEN, Profile
 from foerderberater.profile.parse import (
-    _ART_ALIASES,
-    _FOERDERART_ALIASES,
-    _RECHTSFORM_ALIASES,
-    _TECH_ALIASES,
-    _VORHABEN_ALIASES,
+    ART_ALIASES,
+    FOERDERART_ALIASES,
+    RECHTSFORM_ALIASES,
+    TECH_ALIASES,
+    VORHABEN_ALIASES,
     ProfilError,
-    _bool,
-    _int,
-    _mio,
-    _pick,
-    _pick_list,
     parse_amount,
+    parse_bool,
     parse_date,
+    parse_int,
+    parse_mio,
+    pick,
+    pick_list,
 )
 from foerderberater.profile.text import profile_from_text
 from foerderberater.search.regions import Gazetteer
@@ -91,6 +97,16 @@ _KEYS = {
 }
 
 
+# single choices: profile field -> (vocabulary, aliases)
+_CHOICES = {"art": (ARTEN, ART_ALIASES), "rechtsform": (RECHTSFORMEN, RECHTSFORM_ALIASES)}
+# lists: profile field -> (name in messages, vocabulary, aliases)
+_LISTS = {
+    "vorhaben": ("vorhaben", VORHABENART, VORHABEN_ALIASES),
+    "technologien": ("technologie", TECHNOLOGIEFELDER, TECH_ALIASES),
+    "foerderart": ("foerderart", FOERDERART, FOERDERART_ALIASES),
+}
+
+
 def profile_from_dict(
     data: Mapping[str, Any], gazetteer: Gazetteer, *, today: dt.date | None = None
 ) -> Profile:
@@ -107,41 +123,31 @@ def profile_from_dict(
     out: dict[str, Any] = {}
     loc = resolve_location(gazetteer, _str(values.get("ort")), None)
     if values.get("land"):
-        land = _pick("land", values["land"], ("Sachsen", "Sachsen-Anhalt", "Thüringen"), {})
+        land = pick("land", values["land"], LAENDER, {})
         if loc["land"] and loc["land"] != land:
             raise ProfilError("land", f"{loc['ort']} liegt in {loc['land']}, nicht in {land}")
         loc["land"] = land
     out.update({k: v for k, v in loc.items() if v is not None})
-    if "art" in values:
-        out["art"] = _pick("art", values["art"], ARTEN, _ART_ALIASES)
-    if "rechtsform" in values:
-        out["rechtsform"] = _pick(
-            "rechtsform", values["rechtsform"], RECHTSFORMEN, _RECHTSFORM_ALIASES
-        )
+    for key, (allowed, aliases) in _CHOICES.items():
+        if key in values:
+            out[key] = pick(key, values[key], allowed, aliases)
+    for key, (name, allowed, aliases) in _LISTS.items():
+        if key in values:
+            out[key] = pick_list(name, values[key], allowed, aliases)
     if "beschaeftigte" in values:
-        out["beschaeftigte"] = _int(values["beschaeftigte"], "beschaeftigte")
+        out["beschaeftigte"] = parse_int(values["beschaeftigte"], "beschaeftigte")
     for key in ("umsatz_mio", "bilanzsumme_mio"):
         if key in values:
-            out[key] = _mio(values[key], key)
+            out[key] = parse_mio(values[key], key)
     if "volumen_eur" in values:
         out["volumen_eur"] = parse_amount(values["volumen_eur"], "volumen")
-    if "vorhaben" in values:
-        out["vorhaben"] = _pick_list("vorhaben", values["vorhaben"], VORHABENART, _VORHABEN_ALIASES)
-    if "technologien" in values:
-        out["technologien"] = _pick_list(
-            "technologie", values["technologien"], TECHNOLOGIEFELDER, _TECH_ALIASES
-        )
-    if "foerderart" in values:
-        out["foerderart"] = _pick_list(
-            "foerderart", values["foerderart"], FOERDERART, _FOERDERART_ALIASES
-        )
     if "beginn" in values:
         out["beginn"] = parse_date(values["beginn"])
     for key in ("begonnen", "verbund", "freier_beruf", "hochschulgruendung"):
         if key in values:
-            out[key] = _bool(values[key], key)
+            out[key] = parse_bool(values[key], key)
     if "gruendungsjahr" in values:
-        year = _int(values["gruendungsjahr"], "gruendungsjahr")
+        year = parse_int(values["gruendungsjahr"], "gruendungsjahr")
         if not 1800 <= year <= today.year + 1:
             raise ProfilError("gruendungsjahr", f"unplausibles Jahr {year}")
         out["gruendungsjahr"] = year

@@ -7,18 +7,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from foerderberater.core.errors import FoerderberaterError
+from foerderberater.core.errors import ProfilError
 
-
-class ProfilError(FoerderberaterError):
-    """A profile value is invalid; the message is German and names the field."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(f"Angabe '{field_name}': {message}")
-        self.field = field_name
-
-
-_ART_ALIASES = {
+ART_ALIASES = {
     "unternehmen": "Unternehmen",
     "kmu": "Unternehmen",
     "firma": "Unternehmen",
@@ -45,7 +36,7 @@ _ART_ALIASES = {
     "verband": "Verein",
     "privatperson": "Privatperson",
 }
-_VORHABEN_ALIASES = {
+VORHABEN_ALIASES = {
     "fue": "Forschung und Entwicklung",
     "f&e": "Forschung und Entwicklung",
     "forschung": "Forschung und Entwicklung",
@@ -55,7 +46,7 @@ _VORHABEN_ALIASES = {
     "weiterbildung": "Qualifizierung",
     "investitionen": "Investition",
 }
-_TECH_ALIASES = {
+TECH_ALIASES = {
     "h2": "Wasserstoff",
     "elektrolyse": "Wasserstoff",
     "ki": "Big Data/KI",
@@ -75,8 +66,8 @@ _TECH_ALIASES = {
     "it-sicherheit": "Cybersicherheit",
     "elektronik": "Mikroelektronik",
 }
-_FOERDERART_ALIASES = {"kredit": "Darlehen", "zuschüsse": "Zuschuss", "eigenkapital": "Beteiligung"}
-_RECHTSFORM_ALIASES = {
+FOERDERART_ALIASES = {"kredit": "Darlehen", "zuschüsse": "Zuschuss", "eigenkapital": "Beteiligung"}
+RECHTSFORM_ALIASES = {
     "gmbh": "Kapitalgesellschaft",
     "ug": "Kapitalgesellschaft",
     "ag": "Kapitalgesellschaft",
@@ -94,7 +85,7 @@ _RECHTSFORM_ALIASES = {
 }
 
 
-def _pick(name: str, value: Any, allowed: tuple[str, ...], aliases: Mapping[str, str]) -> str:
+def pick(name: str, value: Any, allowed: tuple[str, ...], aliases: Mapping[str, str]) -> str:
     text = str(value).strip()
     for option in allowed:
         if text.casefold() == option.casefold():
@@ -105,7 +96,7 @@ def _pick(name: str, value: Any, allowed: tuple[str, ...], aliases: Mapping[str,
     raise ProfilError(name, f"unbekannter Wert {text!r}; erlaubt: {', '.join(allowed)}")
 
 
-def _pick_list(
+def pick_list(
     name: str, value: Any, allowed: tuple[str, ...], aliases: Mapping[str, str]
 ) -> tuple[str, ...]:
     if value is None or value == "":
@@ -121,7 +112,7 @@ def _pick_list(
     ]
     out: list[str] = []
     for item in items:
-        picked = _pick(name, item, allowed, aliases)
+        picked = pick(name, item, allowed, aliases)
         if picked not in out:
             out.append(picked)
     return tuple(out)
@@ -144,13 +135,13 @@ _UNIT = {
 }
 
 
-def _number(raw: str) -> float:
+def parse_number(raw: str) -> float:
     if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", raw):
         raw = raw.replace(".", "")
     return float(raw.replace(",", "."))
 
 
-def _unit_factor(unit: str | None) -> float:
+def unit_factor(unit: str | None) -> float:
     if not unit:
         return 1.0
     u = unit.casefold().rstrip(".")
@@ -160,42 +151,42 @@ def _unit_factor(unit: str | None) -> float:
     return 1.0
 
 
+def _read_amount(value: Any, name: str, what: str, hint: str) -> tuple[float, bool]:
+    """(number, with unit) of a plain number or a text like '2,5 Mio. €' (unit applied)."""
+    if isinstance(value, bool):
+        raise ProfilError(name, f"{what} erwartet{hint}")
+    if isinstance(value, int | float):
+        return float(value), False
+    m = _AMOUNT.match(str(value))
+    if not m:
+        raise ProfilError(
+            name, f"{'kein' if what == 'Betrag' else 'keine'} {what}: {value!r}{hint}"
+        )
+    return parse_number(m["num"]) * unit_factor(m["unit"]), bool(m["unit"])
+
+
 def parse_amount(value: Any, name: str = "volumen") -> float:
     """'2 Mio.', '2.000.000', '2,5 Mio. €', '500 Tsd', 300000 → euros."""
     if isinstance(value, bool):
         raise ProfilError(name, "Betrag erwartet")
-    if isinstance(value, int | float):
-        amount = float(value)
-    else:
-        m = _AMOUNT.match(str(value))
-        if not m:
-            raise ProfilError(name, f"kein Betrag: {value!r} (z. B. 2000000 oder '2 Mio.')")
-        amount = _number(m["num"]) * _unit_factor(m["unit"])
+    amount, _ = _read_amount(value, name, "Betrag", " (z. B. 2000000 oder '2 Mio.')")
     if amount < 0:
         raise ProfilError(name, "darf nicht negativ sein")
     return amount
 
 
-def _mio(value: Any, name: str) -> float:
+def parse_mio(value: Any, name: str) -> float:
     """Mio. € field: small plain numbers are millions; '8 Mio.', '800.000 €' and plain numbers
     from 100.000 on are read as euros and converted."""
-    if isinstance(value, bool):
-        raise ProfilError(name, "Zahl erwartet (Angabe in Mio. €)")
-    if isinstance(value, int | float):
-        number = float(value)
-    else:
-        m = _AMOUNT.match(str(value))
-        if not m:
-            raise ProfilError(name, f"keine Zahl: {value!r} (Angabe in Mio. €)")
-        if m["unit"]:
-            return _number(m["num"]) * _unit_factor(m["unit"]) / 1e6
-        number = _number(m["num"])
+    number, with_unit = _read_amount(value, name, "Zahl", " (Angabe in Mio. €)")
+    if with_unit:
+        return number / 1e6
     if number < 0:
         raise ProfilError(name, "darf nicht negativ sein")
     return number / 1e6 if number >= 100_000 else number
 
 
-def _int(value: Any, name: str) -> int:
+def parse_int(value: Any, name: str) -> int:
     try:
         number = float(str(value).replace(",", ".")) if not isinstance(value, int) else value
     except ValueError:
@@ -205,7 +196,7 @@ def _int(value: Any, name: str) -> int:
     return int(number)
 
 
-_MONTHS = {
+MONTHS = {
     "januar": 1,
     "jänner": 1,
     "februar": 2,
@@ -241,8 +232,8 @@ def parse_date(value: Any, name: str = "beginn") -> dt.date:
     if m:
         return _date(int(m[1]), int(m[2]), 1, name, text)
     m = re.fullmatch(r"([A-Za-zÄÖÜäöü]+)\s+(\d{4})", text)
-    if m and m[1].casefold() in _MONTHS:
-        return _date(int(m[2]), _MONTHS[m[1].casefold()], 1, name, text)
+    if m and m[1].casefold() in MONTHS:
+        return _date(int(m[2]), MONTHS[m[1].casefold()], 1, name, text)
     raise ProfilError(name, f"kein Datum: {text!r} (JJJJ-MM-TT, TT.MM.JJJJ oder 'März 2027')")
 
 
@@ -253,7 +244,7 @@ def _date(year: int, month: int, day: int, name: str, text: str) -> dt.date:
         raise ProfilError(name, f"ungültiges Datum {text!r}") from None
 
 
-def _bool(value: Any, name: str) -> bool:
+def parse_bool(value: Any, name: str) -> bool:
     if isinstance(value, bool):
         return value
     text = str(value).strip().casefold()

@@ -1,13 +1,47 @@
-"""Metadata filters over documents (programme front matter, document type, region)."""
+"""Metadata filters over documents (programme metadata, document type, region).
+
+``FILTER_CHOICES`` (the values a filter accepts) and ``FILTER_LABELS`` (how people see its
+name) come from the vocabularies of the metadata model; CLI options, UI dropdowns and the
+validation in ``Filters`` are all generated from them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from foerderberater.core.errors import ConfigError
-from foerderberater.core.schema import FOERDERART, FOERDERBERECHTIGTE, LAENDER, VORHABENART
+from foerderberater.core.schema import Meta, ProgrammeMeta
+from foerderberater.core.vocab import (
+    DOKUMENTTYP,
+    FOERDERART,
+    FOERDERBERECHTIGTE,
+    LAENDER,
+    TECHNOLOGIEFELDER,
+    TECHNOLOGIEOFFEN,
+    VORHABENART,
+)
+
+# filter name -> allowed values (the user-facing filters, in display order)
+FILTER_CHOICES: dict[str, tuple[str, ...]] = {
+    "land": LAENDER,
+    "foerderberechtigte": FOERDERBERECHTIGTE,
+    "foerderart": FOERDERART,
+    "technologiefeld": TECHNOLOGIEFELDER,
+    "vorhabenart": VORHABENART,
+    "dokumenttyp": DOKUMENTTYP,
+}
+FILTER_LABELS = {
+    "land": "Land",
+    "kreis": "Kreis",
+    "foerderberechtigte": "Förderberechtigte",
+    "foerderart": "Förderart",
+    "technologiefeld": "Technologiefeld",
+    "vorhabenart": "Vorhabenart",
+    "dokumenttyp": "Dokumenttyp",
+}
+# list fields of ProgrammeMeta that a filter value must be contained in
+_LIST_FILTERS = ("foerderberechtigte", "foerderart", "vorhabenart")
 
 
 @dataclass(frozen=True)
@@ -18,18 +52,11 @@ class Filters:
     foerderart: str | None = None
     technologiefeld: str | None = None
     vorhabenart: str | None = None
-    dokumenttyp: str | None = None  # "Programm" | "Studie"
+    dokumenttyp: str | None = None  # "Programm" | "Studie" | "Text"
     ebene: str | None = None  # "Bund" (Bund/EU programmes) | "Land" (Land programmes)
 
     def __post_init__(self) -> None:
-        checks = {
-            "land": LAENDER,
-            "foerderberechtigte": FOERDERBERECHTIGTE,
-            "foerderart": FOERDERART,
-            "vorhabenart": VORHABENART,
-            "dokumenttyp": ("Programm", "Studie", "Text"),
-        }
-        for name, allowed in checks.items():
+        for name, allowed in FILTER_CHOICES.items():
             value = getattr(self, name)
             if value is not None and value not in allowed:
                 raise ConfigError(
@@ -45,40 +72,31 @@ class Filters:
             or self.dokumenttyp == "Programm"
         )
 
-    def matches(
-        self, kind: str, meta: dict[str, Any], canon: Callable[[str], str] | None = None
-    ) -> bool:
+    def matches(self, meta: Meta, canon: Callable[[str], str] | None = None) -> bool:
         """Does a document pass? ``canon`` maps district spellings to one canonical name."""
-        doctype = meta.get("dokumenttyp") or kind.capitalize()
-        if self.dokumenttyp and doctype != self.dokumenttyp:
+        if self.dokumenttyp and meta.dokumenttyp != self.dokumenttyp:
             return False
-        is_programme = kind == "programm"
-        if not is_programme:
+        if not isinstance(meta, ProgrammeMeta):
             # studies and texts are about the whole Revier: only programme filters exclude them
             return not self.programme_only()
-        gebiet = meta.get("foerdergebiet") or []
         # A Land programme (even if EU co-financed) is only open in its Land;
         # pure Bund/EU programmes are open everywhere.
-        laender = [g for g in gebiet if g in LAENDER]
+        laender = meta.laender
         if self.ebene and bool(laender) != (self.ebene == "Land"):
             return False
         if self.land and laender and self.land not in laender:
             return False
-        kreise = meta.get("landkreise") or []
-        if self.kreis and kreise:
+        if self.kreis and meta.landkreise:
             norm = canon or (lambda name: name)
-            if norm(self.kreis) not in {norm(k) for k in kreise}:
+            if norm(self.kreis) not in {norm(k) for k in meta.landkreise}:
                 return False
-        for field, key in (
-            ("foerderberechtigte", "foerderberechtigte"),
-            ("foerderart", "foerderart"),
-            ("vorhabenart", "vorhabenart"),
-        ):
-            wanted = getattr(self, field)
-            if wanted and wanted not in (meta.get(key) or []):
+        for name in _LIST_FILTERS:
+            wanted = getattr(self, name)
+            if wanted and wanted not in getattr(meta, name):
                 return False
-        if self.technologiefeld:
-            felder = meta.get("technologiefelder") or []
-            if self.technologiefeld not in felder and "technologieoffen" not in felder:
-                return False
-        return True
+        felder = meta.technologiefelder
+        return not (
+            self.technologiefeld
+            and self.technologiefeld not in felder
+            and TECHNOLOGIEOFFEN not in felder
+        )

@@ -47,6 +47,7 @@ class Gazetteer:
                 self._add(alias, Region(land, None, land, False), ambiguous)
         self._entries.sort(key=lambda e: -len(e[0]))
         self.kreise = {k: v["land"] for k, v in kreise.items()}
+        self._canonical: dict[str, str] = {}  # district spelling -> canonical name (memo)
 
     def _add(self, alias: str, region: Region, ambiguous: set[str]) -> None:
         key = fold(alias)
@@ -85,8 +86,13 @@ class Gazetteer:
 
     def canonical_kreis(self, name: str) -> str:
         """'Stadt Leipzig' -> 'Leipzig', 'Landkreis Nordsachsen' -> 'Nordsachsen'."""
-        region = self.find(name)
-        return region.kreis if region and region.kreis else name
+        known = self._canonical.get(name)
+        if known is None:
+            region = self.find(name)
+            known = region.kreis if region and region.kreis else name
+            if len(self._canonical) < 10_000:  # district names: a small, bounded set
+                self._canonical[name] = known
+        return known
 
     def land_of(self, name: str) -> str | None:
         region = self.find(name)

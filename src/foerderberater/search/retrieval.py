@@ -46,10 +46,7 @@ class Retriever:
             return mask
         canon = functools.lru_cache(maxsize=None)(self.canon_kreis) if self.canon_kreis else None
         ok_docs = np.array(
-            [
-                filters.matches(self.version.docs[d].kind, self.version.docs[d].metadata, canon)
-                for d in self._doc_ids
-            ],
+            [filters.matches(self.version.docs[d].meta, canon) for d in self._doc_ids],
             dtype=bool,
         )
         mask = ok_docs[self._row_doc] if len(self._row_doc) else np.zeros(0, dtype=bool)
@@ -122,11 +119,11 @@ class Retriever:
                 Hit(
                     chunk,
                     fused[row],
-                    d.get("dense"),
-                    d.get("lexical"),
-                    d.get("dense_rank"),
-                    d.get("lexical_rank"),
-                    doc.metadata,
+                    d.get("dense"),  # type: ignore[arg-type]
+                    d.get("lexical"),  # type: ignore[arg-type]
+                    d.get("dense_rank"),  # type: ignore[arg-type]
+                    d.get("lexical_rank"),  # type: ignore[arg-type]
+                    doc.meta,
                 )
-            )  # type: ignore[arg-type]
+            )
         return hits

@@ -201,34 +201,29 @@ def admin_tab(ctx: AppContext, session: gr.State) -> None:
         concurrency_limit=None,
     )
 
-    def do_upload(path: str | None, state: h.Session) -> tuple[Any, ...]:
-        message = guarded(ops.upload, ctx, state, path)
-        if message.startswith("❌") or not state.is_admin:
-            return message, gr.skip(), gr.skip(), gr.skip()
-        _, rows, choices = overview()
-        return message, rows, choices, None
+    def corpus_change(op: Any, reset: Any) -> Any:
+        """Handler of a corpus change (upload, removal): message, refreshed list, reset input."""
 
-    upload_btn.click(
-        do_upload,
-        [upload_file, session],
-        [upload_msg, docs, pick, upload_file],
-        api_visibility="private",
-        concurrency_limit=1,
-        concurrency_id="corpus",
+        def handler(*args: Any) -> tuple[Any, ...]:
+            *inputs, state = args
+            message = guarded(op, ctx, state, *inputs)
+            if message.startswith("❌") or not state.is_admin:
+                return message, gr.skip(), gr.skip(), gr.skip()
+            _, rows, choices = overview()
+            return message, rows, choices, reset
+
+        return handler
+
+    changes = (
+        (upload_btn, ops.upload, [upload_file], [upload_msg, docs, pick, upload_file], None),
+        (remove_btn, ops.remove, [pick, confirm], [remove_msg, docs, pick, confirm], False),
     )
-
-    def do_remove(doc_id: str | None, ok: bool, state: h.Session) -> tuple[Any, ...]:
-        message = guarded(ops.remove, ctx, state, doc_id, ok)
-        if message.startswith("❌") or not state.is_admin:
-            return message, gr.skip(), gr.skip(), gr.skip()
-        _, rows, choices = overview()
-        return message, rows, choices, False
-
-    remove_btn.click(
-        do_remove,
-        [pick, confirm, session],
-        [remove_msg, docs, pick, confirm],
-        api_visibility="private",
-        concurrency_limit=1,
-        concurrency_id="corpus",
-    )
+    for button, op, inputs, outputs, reset in changes:
+        button.click(
+            corpus_change(op, reset),
+            [*inputs, session],
+            outputs,
+            api_visibility="private",
+            concurrency_limit=1,
+            concurrency_id="corpus",
+        )

@@ -5,31 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from foerderberater.core.errors import FoerderberaterError
+from foerderberater.core.errors import FoerderberaterError, UploadError, UserError
 from foerderberater.web.context import AppContext
-from foerderberater.web.handlers import Session, UserError, friendly
-from foerderberater.web.uploads import UploadError, list_corpus, remove_document, save_upload
+from foerderberater.web.handlers import Session, friendly
+from foerderberater.web.uploads import list_corpus, remove_document, save_upload
 
 
 def run_gold_evaluation(ctx: AppContext) -> tuple[str, list[str], list[list[Any]]]:
     """(Markdown summary, headers, per-question rows) of ``evaluate_gold`` if available."""
-    try:
-        from foerderberater.evaluation.gold import evaluate_gold  # type: ignore[attr-defined]
-    except ImportError:
-        return (
-            "Die Gold-Evaluation ist in dieser Installation nicht verfügbar "
-            "(Modul `foerderberater.evaluation.gold` mit `evaluate_gold` fehlt).",
-            [],
-            [],
-        )
+    from foerderberater.evaluation.gold import evaluate_gold
+
     if not ctx.gold_path.is_file():
         return f"Die Gold-Fragen fehlen: `{ctx.gold_path}` gibt es nicht.", [], []
     try:
         result = evaluate_gold(ctx.advisor, ctx.gold_path)
     except FoerderberaterError as exc:
         return f"❌ {friendly(exc)}", [], []
-    except Exception as exc:  # noqa: BLE001 - evaluation code is not ours; show what broke
-        return f"❌ Evaluation fehlgeschlagen: {type(exc).__name__}: {exc}", [], []
     labels = {
         "questions": "Fragen",
         "answerable": "beantwortbar",

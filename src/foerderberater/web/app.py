@@ -94,8 +94,9 @@ def create_app(ctx: AppContext) -> Any:
     from fastapi import FastAPI, HTTPException
     from fastapi.responses import FileResponse
 
+    from foerderberater.core.errors import UploadError
     from foerderberater.web.render import CSS
-    from foerderberater.web.uploads import UploadError, resolve_document
+    from foerderberater.web.uploads import resolve_document
 
     demo = create_blocks(ctx)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)

@@ -7,20 +7,13 @@ from typing import Any
 
 import gradio as gr
 
+from foerderberater.search.filters import FILTER_LABELS
 from foerderberater.web import handlers as h
 from foerderberater.web.context import AppContext
 from foerderberater.web.feedback import REASONS
 from foerderberater.web.render import cards_html, context_md, export_markdown, sources_html
 from foerderberater.web.status import DEBUG_HEADERS, DEBUG_WIDTHS, debug_md, debug_rows
 
-FILTER_LABELS = {
-    "land": "Land",
-    "foerderberechtigte": "Förderberechtigte",
-    "foerderart": "Förderart",
-    "technologiefeld": "Technologiefeld",
-    "vorhabenart": "Vorhabenart",
-    "dokumenttyp": "Dokumenttyp",
-}
 WAITING = "⏳ Suche im Korpus …"
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from foerderberater.core.errors import FoerderberaterError
-from foerderberater.core.schema import VORHABENART
+from foerderberater.core.errors import FoerderberaterError, ProfilError
+from foerderberater.core.vocab import TECHNOLOGIEFELDER, VORHABENART
 from foerderberater.profile import ARTEN
 from foerderberater.web.context import AppContext
+from foerderberater.web.handlers import friendly
 
 INTRO = (
     "Beschreiben Sie Ihr Vorhaben – frei im Text oder über die Felder. Förderberater prüft "
@@ -19,7 +20,7 @@ INTRO = (
 
 def run_check(ctx: AppContext, values: dict[str, Any]) -> str:
     """Markdown result for the form ``values`` (field names as in ``profile_from_dict``)."""
-    from foerderberater.eligibility import check_project, render_markdown
+    from foerderberater.eligibility import render_markdown
     from foerderberater.profile import profile_from_dict
 
     clean = {
@@ -31,9 +32,11 @@ def run_check(ctx: AppContext, values: dict[str, Any]) -> str:
         return "Bitte beschreiben Sie Ihr Vorhaben oder füllen Sie mindestens ein Feld aus."
     try:
         profile = profile_from_dict(clean, ctx.advisor.gazetteer)
-        result = check_project(ctx.advisor, profile)
-    except FoerderberaterError as exc:
+        result = ctx.advisor.check(profile)
+    except ProfilError as exc:
         return f"**Eingabe prüfen:** {exc}"
+    except FoerderberaterError as exc:
+        return f"⚠️ {friendly(exc)}"
     text = render_markdown(result, show_failing=True)
     if result.rueckfragen:
         text += "\n\n**Rückfragen, um die offenen Punkte zu klären:**\n" + "\n".join(
@@ -44,8 +47,6 @@ def run_check(ctx: AppContext, values: dict[str, Any]) -> str:
 
 def check_tab(ctx: AppContext) -> None:
     import gradio as gr
-
-    from foerderberater.core.schema import TECHNOLOGIEFELDER
 
     gr.Markdown(INTRO)
     with gr.Row():

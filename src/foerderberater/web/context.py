@@ -18,21 +18,27 @@ from typing import Any
 import numpy as np
 
 from foerderberater.advisor import Advisor
-from foerderberater.cli import explain
 from foerderberater.core.errors import FoerderberaterError
+from foerderberater.core.messages import explain
 from foerderberater.core.settings import Settings
 from foerderberater.index.builder import BuildProgress, BuildReport
-from foerderberater.index.embedding import Embedder, LockedEmbedder, create_embedder
+from foerderberater.index.embedding import (
+    Embedder,
+    LockedEmbedder,
+    create_embedder,
+    embedder_name,
+)
 from foerderberater.web.feedback import FeedbackStore
 
 
 class LazyEmbedder(LockedEmbedder):
     """A ``LockedEmbedder`` whose model is loaded on first use (so the app starts quickly)."""
 
-    def __init__(self, spec: str) -> None:  # noqa: D107 - attributes filled on load
+    def __init__(self, spec: str) -> None:  # the other attributes come from the model
         self._spec = spec
         self._lock = threading.Lock()
         self._loaded: Embedder | None = None
+        self.name = embedder_name(spec)  # known without loading: checked against the index
 
     def _model(self) -> Embedder:
         if self._loaded is None:
@@ -40,7 +46,7 @@ class LazyEmbedder(LockedEmbedder):
         return self._loaded
 
     def __getattr__(self, name: str) -> Any:
-        if name in ("name", "dim", "query_prefix", "passage_prefix", "max_tokens"):
+        if name in ("dim", "query_prefix", "passage_prefix", "max_tokens"):
             with self._lock:
                 return getattr(self._model(), name)
         raise AttributeError(name)
@@ -194,7 +200,7 @@ class BuildManager:
             report = builder.build(full=full, progress=self._progress)
         except FoerderberaterError as exc:
             error = explain(exc)
-        except Exception as exc:  # noqa: BLE001 - shown to the admin instead of a dead thread
+        except Exception as exc:  # shown to the admin instead of a dead thread
             error = f"Indexaufbau fehlgeschlagen: {type(exc).__name__}: {exc}"
         with self._lock:
             self._job.running = False

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from foerderberater.core.errors import FeedbackError
+
 RATINGS = ("gut", "schlecht")
 REASONS = ("falsch", "unvollständig", "falsche Quelle", "sonstiges")
 DB_NAME = "feedback.sqlite3"
@@ -44,10 +46,6 @@ CREATE TABLE IF NOT EXISTS feedback (
 );
 CREATE INDEX IF NOT EXISTS feedback_created ON feedback(created);
 """
-
-
-class FeedbackError(ValueError):
-    """Invalid feedback input; the message is German and meant for the user."""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Handler logic of the web app, free of Gradio so that it can be tested directly.
 
 Every function takes the ``AppContext`` and, where needed, the user's ``Session`` (kept in
-``gr.State``); the Gradio wiring in ``webapp.py`` only maps inputs and outputs.
+``gr.State``); the Gradio wiring in ``web/app.py`` only maps inputs and outputs.
 """
 
 from __future__ import annotations
@@ -12,29 +12,26 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from foerderberater.cli import explain
-from foerderberater.core.errors import ConfigError, FoerderberaterError, IndexNotFoundError
-from foerderberater.core.schema import (
-    FOERDERART,
-    FOERDERBERECHTIGTE,
-    LAENDER,
-    TECHNOLOGIEFELDER,
-    VORHABENART,
+from foerderberater.core.errors import (
+    ConfigError,
+    FeedbackError,
+    FoerderberaterError,
+    IndexNotFoundError,
+    UserError,
 )
+from foerderberater.core.messages import explain
 from foerderberater.core.types import Answer
-from foerderberater.search.filters import Filters
+from foerderberater.search import filters as search_filters
+from foerderberater.search.filters import FILTER_LABELS, Filters
 from foerderberater.web.context import AppContext
-from foerderberater.web.feedback import REASONS, FeedbackError, FeedbackRecord
+from foerderberater.web.feedback import REASONS, FeedbackRecord
 
 ALL = "alle"
 LAND_AUTO = "automatisch"
+# dropdown values: "automatisch"/"alle" (no filter) plus the vocabulary of the filter
 FILTER_CHOICES: dict[str, tuple[str, ...]] = {
-    "land": (LAND_AUTO, *LAENDER),
-    "foerderberechtigte": (ALL, *FOERDERBERECHTIGTE),
-    "foerderart": (ALL, *FOERDERART),
-    "technologiefeld": (ALL, *TECHNOLOGIEFELDER),
-    "vorhabenart": (ALL, *VORHABENART),
-    "dokumenttyp": (ALL, "Programm", "Studie"),
+    name: (LAND_AUTO if name == "land" else ALL, *values)
+    for name, values in search_filters.FILTER_CHOICES.items()
 }
 FILTER_FIELDS = tuple(FILTER_CHOICES)
 EXAMPLES = (
@@ -46,10 +43,6 @@ EXAMPLES = (
 MAX_ANSWERS_PER_SESSION = 20  # bounded per-session memory (answers keep their hits)
 MAX_DEBUG_HITS = 30
 RATING_LABELS = {"👍": "gut", "👎": "schlecht", "gut": "gut", "schlecht": "schlecht"}
-
-
-class UserError(Exception):
-    """A problem to show to the user as it is (German)."""
 
 
 @dataclass
@@ -94,8 +87,7 @@ def make_filters(**values: str | None) -> Filters:
         return Filters(**clean)
     except ConfigError as exc:
         detail = str(exc).split(": ", 1)[-1]
-        label = exc.field.capitalize() if exc.field == "land" else exc.field
-        raise UserError(f"Ungültiger Filter {label}: {detail}") from exc
+        raise UserError(f"Ungültiger Filter {FILTER_LABELS[exc.field]}: {detail}") from exc
 
 
 def friendly(exc: FoerderberaterError) -> str:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from typing import Any
 from urllib.parse import quote
 
+from foerderberater.answer.facts import card_facts
+from foerderberater.core.schema import ProgrammeMeta
 from foerderberater.core.types import Answer, Source
+from foerderberater.core.vocab import DOKUMENTTYP_LABELS
 from foerderberater.index.analysis import GermanAnalyzer, fold, vocabulary_of
+from foerderberater.search.filters import FILTER_LABELS
 
 CORPUS_ROUTE = "korpus"  # relative link, works behind a reverse proxy sub-path too
-KIND_LABELS = {"programm": "Förderprogramm", "studie": "Studie", "text": "Text"}
 _WORD = re.compile(r"\w[\w-]*", re.UNICODE)
 
 
@@ -69,10 +71,6 @@ def source_links(s: Source) -> list[tuple[str, str]]:
     return links
 
 
-def _giver(meta: dict[str, Any]) -> str:
-    return str(meta.get("foerdergeber") or meta.get("auftraggeber") or "")
-
-
 def passage_analyzer(answer: Answer) -> GermanAnalyzer:
     """An analyzer that splits compounds into words of the question and the quoted passages."""
     texts = [answer.standalone_query or answer.question, *(s.snippet for s in answer.sources)]
@@ -95,11 +93,9 @@ def sources_html(
     terms = query_terms(answer, analyzer)
     parts = []
     for s in answer.sources:
-        meta = s.metadata or {}
-        kind = KIND_LABELS.get(s.kind, s.kind.capitalize())
-        facts = [kind]
-        if _giver(meta):
-            facts.append(esc(_giver(meta)))
+        facts = [DOKUMENTTYP_LABELS[s.kind]]
+        if s.meta.giver():
+            facts.append(esc(s.meta.giver()))
         if s.page:
             facts.append(f"S. {s.page}")
         facts.append(f"Score {s.score:.4f}")
@@ -118,69 +114,22 @@ def sources_html(
     return head + "".join(parts) + "</div>"
 
 
-def _money(value: float) -> str:
-    return f"{value:,.0f}".replace(",", ".") + " €"
-
-
-def _join(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-def programme_facts(meta: dict[str, Any]) -> list[tuple[str, str]]:
-    facts: list[tuple[str, str]] = []
-    for key, label in (
-        ("foerdergeber", "Fördergeber"),
-        ("antragsstelle", "Antragsstelle"),
-        ("foerderart", "Förderart"),
-        ("foerderberechtigte", "Förderberechtigte"),
-        ("vorhabenart", "Vorhabenart"),
-        ("foerdergebiet", "Fördergebiet"),
-        ("landkreise", "Landkreise"),
-        ("technologiefelder", "Technologiefelder"),
-    ):
-        if meta.get(key):
-            facts.append((label, _join(meta[key])))
-    rate = meta.get("foerdersatz_max_prozent")
-    if rate is not None:
-        facts.append(("Fördersatz", f"bis {rate:g} %"))
-    sizes = meta.get("foerdersatz_nach_groesse")
-    if isinstance(sizes, dict) and sizes:
-        names = {"klein": "klein", "mittel": "mittel", "gross": "groß"}
-        facts.append(
-            ("Nach Größe", ", ".join(f"{names.get(k, k)} {v:g} %" for k, v in sizes.items()))
-        )
-    if meta.get("max_betrag_eur") is not None:
-        facts.append(("Höchstbetrag", _money(meta["max_betrag_eur"])))
-    flags = []
-    if meta.get("antrag_vor_vorhabenbeginn"):
-        flags.append("Antrag vor Vorhabenbeginn")
-    if meta.get("nur_kmu"):
-        flags.append("nur KMU")
-    if meta.get("de_minimis"):
-        flags.append("De-minimis-Beihilfe")
-    if flags:
-        facts.append(("Hinweise", ", ".join(flags)))
-    return facts
-
-
 def cards_html(answer: Answer | None) -> str:
     """Programme cards for the cited programmes, with Stand, Frist and their warnings."""
     if answer is None:
         return ""
-    programmes = [s for s in answer.sources if s.kind == "programm"]
+    programmes = [(s, s.meta) for s in answer.sources if isinstance(s.meta, ProgrammeMeta)]
     if not programmes:
         return ""
     cards = []
-    for s in programmes:
-        meta = s.metadata or {}
-        short = meta.get("kurzname")
+    for s, meta in programmes:
+        short = meta.kurzname
         title = esc(s.title) + (f" <span class='fb-short'>({esc(short)})</span>" if short else "")
-        rows = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in programme_facts(meta))
-        frist = meta.get("antragsfrist") or "–"
-        hint = meta.get("frist_hinweis")
-        frist_html = esc(frist) + (f" <span class='fb-hint'>{esc(hint)}</span>" if hint else "")
+        rows = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in card_facts(meta))
+        hint = meta.frist_hinweis
+        frist_html = esc(meta.antragsfrist) + (
+            f" <span class='fb-hint'>{esc(hint)}</span>" if hint else ""
+        )
         warn = [w for w in answer.warnings if f"„{s.title}“" in w]
         warn_html = "".join(f"<div class='fb-warning'>⚠️ {esc(w)}</div>" for w in warn)
         url = _safe_url(s.url)
@@ -192,22 +141,11 @@ def cards_html(answer: Answer | None) -> str:
         cards.append(
             f"<div class='fb-card' data-doc='{esc(s.slug)}'>"
             f"<div class='fb-card-title'>[{s.number}] {title}</div>"
-            f"<div class='fb-card-dates'><span>Stand: {esc(meta.get('stand') or '–')}</span>"
+            f"<div class='fb-card-dates'><span>Stand: {esc(meta.stand)}</span>"
             f"<span>Frist: {frist_html}</span></div>"
             f"<dl class='fb-facts'>{rows}</dl>{warn_html}{link}</div>"
         )
     return "<div class='fb-cards'>" + "".join(cards) + "</div>"
-
-
-FILTER_LABELS = {
-    "land": "Land",
-    "kreis": "Kreis",
-    "foerderberechtigte": "Förderberechtigte",
-    "foerderart": "Förderart",
-    "technologiefeld": "Technologiefeld",
-    "vorhabenart": "Vorhabenart",
-    "dokumenttyp": "Dokumenttyp",
-}
 
 
 def context_md(answer: Answer | None) -> str:
@@ -225,7 +163,7 @@ def context_md(answer: Answer | None) -> str:
     if answer.filters:
         applied = ", ".join(f"{FILTER_LABELS.get(k, k)}: {v}" for k, v in answer.filters.items())
         lines.append(f"**Angewendete Filter:** {applied}")
-    carded = [s.title for s in answer.sources if s.kind == "programm"]
+    carded = [s.title for s in answer.sources if s.meta.is_programme]
     shown_in_cards = [w for w in answer.warnings if any(f"„{t}“" in w for t in carded)]
     for w in answer.warnings:
         if w not in shown_in_cards:

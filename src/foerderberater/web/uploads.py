@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from foerderberater.core.errors import FoerderberaterError
+from foerderberater.core.errors import FoerderberaterError, UploadError
 from foerderberater.index.ingest import IGNORED_NAMES, SUPPORTED_SUFFIXES, discover, load_document
 
 UPLOAD_SUBDIR = "uploads"
@@ -25,10 +25,6 @@ _TRANSLIT = str.maketrans(
 )
 MAX_NAME = 80
 MB = 1024 * 1024
-
-
-class UploadError(ValueError):
-    """Rejected upload or removal; the message is German and meant for the admin."""
 
 
 @dataclass(frozen=True)
