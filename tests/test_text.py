@@ -166,6 +166,16 @@ def test_analyzer_wärmenetze_finds_wärmenetz_in_all_spellings() -> None:
         assert target <= set(a.terms(variant)), variant
 
 
+def test_bm25_terms_keep_ordinary_ae_oe_ue_words_apart_from_umlauts() -> None:
+    a = GermanAnalyzer()
+    assert not a.digraphs and raw_tokens("Steuer Quelle aktuell") == ["steuer", "quelle", "aktuell"]
+    assert set(a.terms("Steuer")) == set(a.terms("Steuern"))  # inflections share a stem
+    assert set(a.terms("Bäume")) == set(a.terms("Baeume"))  # the stemmer maps ae/oe/ue itself
+    # place names keep the full folding: "Koethen" is "Köthen"
+    assert fold("Koethen") == fold("Köthen") and fold("Steuer") == "steur"
+    assert fold("Steuer", digraphs=False) == "steuer"
+
+
 def test_analyzer_hyphenated_compound_matches_closed_form() -> None:
     a = GermanAnalyzer()
     assert set(a.terms("Seethermie")) <= set(a.terms("See-Thermie"))

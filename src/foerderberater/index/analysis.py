@@ -15,12 +15,16 @@ _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "é": "e", "è": "e", "�
 _DIGRAPH = re.compile(r"(?<=[a-z])(ae|oe|ue)")
 MIN_PART = 4
 MIN_COMPOUND = 8
+# BM25 terms do not fold ae/oe/ue spellings: the Snowball stemmer already maps them for
+# stemmed words, and folding them rewrote ordinary words (Steuer -> steur, Quelle -> qulle).
+# Measured on GermanQuAD and the gold sets: no loss (README, tools/folding_ablation.py).
+BM25_DIGRAPHS = False
 
 
-@lru_cache(maxsize=1)
-def stopwords() -> frozenset[str]:
+@lru_cache(maxsize=2)
+def stopwords(digraphs: bool = BM25_DIGRAPHS) -> frozenset[str]:
     raw = resources.files("foerderberater").joinpath("data/stopwords_de.txt").read_text("utf-8")
-    return frozenset(fold(w) for w in raw.split())
+    return frozenset(fold(w, digraphs=digraphs) for w in raw.split())
 
 
 def _undigraph(word: str) -> str:
@@ -28,31 +32,37 @@ def _undigraph(word: str) -> str:
     return _DIGRAPH.sub(lambda m: m.group(1)[0], word)
 
 
-def fold(word: str) -> str:
-    """Lower-case and fold umlauts/ß/ae-spellings so "Wärme", "Waerme", "WÄRME" agree."""
-    return _undigraph(unicodedata.normalize("NFC", word).casefold().translate(_FOLD))
+def fold(word: str, *, digraphs: bool = True) -> str:
+    """Lower-case and fold umlauts (and, with ``digraphs``, ae/oe/ue spellings) so "Wärme",
+    "WÄRME" and "Waerme" agree (place names are matched this way). ``digraphs`` also rewrites
+    ordinary words ("Steuer" -> "steur"), so BM25 terms do without it (``BM25_DIGRAPHS``)."""
+    folded = unicodedata.normalize("NFC", word).casefold().translate(_FOLD)
+    return _undigraph(folded) if digraphs else folded
 
 
-def raw_tokens(text: str) -> list[str]:
+def raw_tokens(text: str, *, digraphs: bool = BM25_DIGRAPHS) -> list[str]:
     """Folded surface tokens; hyphen/slash compounds yield their parts and the joined form."""
     text = unicodedata.normalize("NFC", text).casefold().translate(_FOLD)
+    keep = _undigraph if digraphs else str
     out: list[str] = []
     for tok in _TOKEN.findall(text):
         parts = re.split(r"[-/]", tok)
         if len(parts) > 1:
-            out.extend(_undigraph(p) for p in parts if p)
-            out.append(_undigraph("".join(parts)))
+            out.extend(keep(p) for p in parts if p)
+            out.append(keep("".join(parts)))
         else:
-            out.append(_undigraph(tok))
+            out.append(keep(tok))
     return out
 
 
 class GermanAnalyzer:
-    """Turns text into BM25 terms. ``vocabulary`` (folded corpus words) enables decompounding."""
+    """Turns text into BM25 terms. ``vocabulary`` (folded corpus words) enables decompounding;
+    ``digraphs`` folds ae/oe/ue spellings like umlauts before stemming."""
 
-    def __init__(self, vocabulary: Iterable[str] = ()) -> None:
+    def __init__(self, vocabulary: Iterable[str] = (), *, digraphs: bool = BM25_DIGRAPHS) -> None:
         self._stemmer = Stemmer.Stemmer("german")
-        self._stop = stopwords()
+        self.digraphs = digraphs
+        self._stop = stopwords(digraphs)
         self.vocabulary = frozenset(w for w in vocabulary if len(w) >= MIN_PART)
         self._split_cache: dict[str, tuple[str, ...]] = {}
 
@@ -61,7 +71,7 @@ class GermanAnalyzer:
 
     def terms(self, text: str) -> list[str]:
         terms: list[str] = []
-        for tok in raw_tokens(text):
+        for tok in raw_tokens(text, digraphs=self.digraphs):
             if tok in self._stop or (len(tok) < 2 and not tok.isdigit()):
                 continue
             terms.append(self.stem(tok))
@@ -102,12 +112,12 @@ class GermanAnalyzer:
         return len(stem) >= MIN_PART and stem in self.vocabulary
 
 
-def vocabulary_of(texts: Iterable[str]) -> set[str]:
+def vocabulary_of(texts: Iterable[str], *, digraphs: bool = BM25_DIGRAPHS) -> set[str]:
     """Folded alphabetic corpus words usable as compound parts (stop words excluded)."""
-    stop = stopwords()
+    stop = stopwords(digraphs)
     vocab: set[str] = set()
     for text in texts:
-        for tok in raw_tokens(text):
+        for tok in raw_tokens(text, digraphs=digraphs):
             if tok.isalpha() and len(tok) >= MIN_PART and tok not in stop:
                 vocab.add(tok)
     return vocab

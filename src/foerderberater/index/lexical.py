@@ -9,9 +9,9 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from foerderberater.index.analysis import GermanAnalyzer, vocabulary_of
+from foerderberater.index.analysis import BM25_DIGRAPHS, GermanAnalyzer, vocabulary_of
 
-ANALYZER_NAME = "german-fold-stop-snowball-decompound-v1"
+ANALYZER_NAME = "german-fold-stop-snowball-decompound-v2"  # v2: no ae/oe/ue folding
 
 
 class LexicalIndex:
@@ -23,8 +23,8 @@ class LexicalIndex:
         self.size = size
 
     @classmethod
-    def build(cls, texts: Sequence[str]) -> LexicalIndex:
-        analyzer = GermanAnalyzer(vocabulary_of(texts))
+    def build(cls, texts: Sequence[str], *, digraphs: bool = BM25_DIGRAPHS) -> LexicalIndex:
+        analyzer = GermanAnalyzer(vocabulary_of(texts, digraphs=digraphs), digraphs=digraphs)
         if not texts:
             return cls(None, analyzer, 0)
         bm25 = bm25s.BM25(k1=1.2, b=0.75)
@@ -39,6 +39,7 @@ class LexicalIndex:
         meta = {
             "analyzer": ANALYZER_NAME,
             "size": self.size,
+            "digraphs": self.analyzer.digraphs,
             "vocabulary": sorted(self.analyzer.vocabulary),
         }
         (directory / "analyzer.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
@@ -46,7 +47,7 @@ class LexicalIndex:
     @classmethod
     def load(cls, directory: Path) -> LexicalIndex:
         meta = json.loads((directory / "analyzer.json").read_text("utf-8"))
-        analyzer = GermanAnalyzer(meta["vocabulary"])
+        analyzer = GermanAnalyzer(meta["vocabulary"], digraphs=meta.get("digraphs", True))
         bm25 = bm25s.BM25.load(str(directory)) if meta["size"] else None
         return cls(bm25, analyzer, int(meta["size"]))
 

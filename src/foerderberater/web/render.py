@@ -37,7 +37,7 @@ def highlight(text: str, terms: set[str], analyzer: GermanAnalyzer) -> str:
     for m in _WORD.finditer(text):
         out.append(esc(text[pos : m.start()]))
         word = m.group(0)
-        folded = fold(word)
+        folded = fold(word, digraphs=analyzer.digraphs)
         hit = bool(set(analyzer.terms(word)) & terms) or any(
             folded.startswith(t) or folded.endswith(t) for t in long_terms
         )
