@@ -1,4 +1,4 @@
-"""Chunking with the real e5 token counter: sections, token bounds, overlap, page numbers."""
+"""Chunking with a token counter (the fake embedder's): sections, token bounds, overlap, pages."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import FakeEmbedder
 
 from foerderberater.core.settings import Settings
 from foerderberater.core.text import split_sentences
@@ -25,10 +26,10 @@ def _markdown_doc(text: str, title: str = "Testprogramm") -> Document:
 
 
 def test_pdf_page_numbers_reach_every_chunk(
-    tmp_path: Path, make_pdf: Callable[..., Path], e5: E5Embedder
+    tmp_path: Path, make_pdf: Callable[..., Path], fake: FakeEmbedder
 ) -> None:
     doc = load_document(make_pdf(tmp_path / "studie.pdf"), tmp_path)
-    chunks = Chunker(ChunkerConfig(32, 8), e5.count_tokens).chunk(doc)
+    chunks = Chunker(ChunkerConfig(32, 8), fake.count_tokens).chunk(doc)
     assert len(chunks) >= 3
     for chunk in chunks:
         assert chunk.pages and all(1 <= p <= 3 for p in chunk.pages)
@@ -43,19 +44,20 @@ def test_pdf_page_numbers_reach_every_chunk(
 
 
 def test_chunk_spanning_two_pages_records_both(
-    tmp_path: Path, make_pdf: Callable[..., Path], e5: E5Embedder
+    tmp_path: Path, make_pdf: Callable[..., Path], fake: FakeEmbedder
 ) -> None:
     pages = [
         ["Der Strukturwandel verändert die Region rund um Leipzig deutlich."],
         ["Neue Arbeitsplätze entstehen vor allem in der Logistik und Energie."],
     ]
     doc = load_document(make_pdf(tmp_path / "kurz.pdf", pages, header=None), tmp_path)
-    chunks = Chunker(ChunkerConfig(128, 16), e5.count_tokens).chunk(doc)
+    chunks = Chunker(ChunkerConfig(128, 16), fake.count_tokens).chunk(doc)
     assert len(chunks) == 1
     assert chunks[0].pages == (1, 2) and chunks[0].page == 1
     assert "Leipzig" in chunks[0].text and "Logistik" in chunks[0].text
 
 
+@pytest.mark.integration  # token budgets with the real tokenizer (long titles: fake counts more)
 def test_markdown_chunks_have_sections_no_pages_and_stay_in_budget(e5: E5Embedder) -> None:
     path = Path(__file__).resolve().parent.parent / "corpus" / "programme" / "grw-sachsen.md"
     if not path.is_file():
@@ -77,14 +79,14 @@ def test_markdown_chunks_have_sections_no_pages_and_stay_in_budget(e5: E5Embedde
     assert "Investitionszuschuss" in text and "Sächsische Aufbaubank" in doc.meta.antragsstelle
 
 
-def test_sections_follow_headings_and_never_mix(e5: E5Embedder) -> None:
+def test_sections_follow_headings_and_never_mix(fake: FakeEmbedder) -> None:
     text = (
         "# Programm\n\nEinleitung ohne Unterabschnitt.\n\n"
         "## Wer wird gefördert\n\nKleine und mittlere Unternehmen in Sachsen.\n\n"
         "## Was wird gefördert\n\n- Maschinen und Anlagen\n- Gebäude\n\n"
         "| Größe | Satz |\n| klein | 40 % |\n"
     )
-    chunks = Chunker(ChunkerConfig(128, 16), e5.count_tokens).chunk(_markdown_doc(text))
+    chunks = Chunker(ChunkerConfig(128, 16), fake.count_tokens).chunk(_markdown_doc(text))
     assert [(c.section, c.text) for c in chunks] == [
         ("Programm", "Einleitung ohne Unterabschnitt."),
         ("Wer wird gefördert", "Kleine und mittlere Unternehmen in Sachsen."),
@@ -98,45 +100,45 @@ def test_sections_follow_headings_and_never_mix(e5: E5Embedder) -> None:
     )
 
 
-def test_consecutive_chunks_overlap_by_whole_sentences(e5: E5Embedder) -> None:
+def test_consecutive_chunks_overlap_by_whole_sentences(fake: FakeEmbedder) -> None:
     sentences = [
         f"Satz {w} beschreibt eine Fördermaßnahme im Revier genauer."
         for w in ("eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun")
     ]
     text = "## Abschnitt\n\n" + "\n\n".join(sentences)
     cfg = ChunkerConfig(64, 24)
-    chunks = Chunker(cfg, e5.count_tokens).chunk(_markdown_doc(text))
+    chunks = Chunker(cfg, fake.count_tokens).chunk(_markdown_doc(text))
     assert len(chunks) >= 3
     for prev, nxt in zip(chunks, chunks[1:], strict=False):
         tail = split_sentences(prev.text)[-1]
-        assert e5.count_tokens(tail) <= cfg.overlap_tokens
+        assert fake.count_tokens(tail) <= cfg.overlap_tokens
         assert nxt.text.startswith(tail), (prev.text, nxt.text)
     joined = " ".join(c.text for c in chunks)
     assert all(s in joined for s in sentences)
 
 
-def test_no_overlap_when_disabled(e5: E5Embedder) -> None:
+def test_no_overlap_when_disabled(fake: FakeEmbedder) -> None:
     text = "\n\n".join(f"Absatz {i} über Wasserstoff und Wärmenetze im Revier." for i in range(8))
-    chunks = Chunker(ChunkerConfig(40, 0), e5.count_tokens).chunk(_markdown_doc(text))
+    chunks = Chunker(ChunkerConfig(40, 0), fake.count_tokens).chunk(_markdown_doc(text))
     assert len(chunks) > 1
     paragraphs = [p for c in chunks for p in c.text.split("\n")]
     assert len(paragraphs) == 8  # each paragraph exactly once
 
 
-def test_overlong_paragraph_is_split_within_budget(e5: E5Embedder) -> None:
+def test_overlong_paragraph_is_split_within_budget(fake: FakeEmbedder) -> None:
     long = " ".join(
         f"Die Maßnahme {i} fördert Investitionen kleiner Unternehmen in Mitteldeutschland."
         for i in range(30)
     )
-    chunks = Chunker(ChunkerConfig(64, 8), e5.count_tokens).chunk(_markdown_doc(long, "T"))
+    chunks = Chunker(ChunkerConfig(64, 8), fake.count_tokens).chunk(_markdown_doc(long, "T"))
     assert len(chunks) > 3
     for c in chunks:
-        assert e5.count_tokens(c.text) <= 64
+        assert fake.count_tokens(c.text) <= 64
     assert "Maßnahme 0 " in chunks[0].text and "Maßnahme 29 " in chunks[-1].text
 
 
-def test_chunk_ids_are_deterministic_and_content_bound(e5: E5Embedder) -> None:
-    chunker = Chunker(ChunkerConfig(64, 8), e5.count_tokens)
+def test_chunk_ids_are_deterministic_and_content_bound(fake: FakeEmbedder) -> None:
+    chunker = Chunker(ChunkerConfig(64, 8), fake.count_tokens)
     doc = _markdown_doc("## A\n\nErster Absatz über Förderung.\n\n## B\n\nZweiter Absatz.")
     first, again = chunker.chunk(doc), chunker.chunk(doc)
     assert [c.chunk_id for c in first] == [c.chunk_id for c in again]
@@ -145,14 +147,14 @@ def test_chunk_ids_are_deterministic_and_content_bound(e5: E5Embedder) -> None:
     assert Chunk.make_id("a.md", 0, "x") != Chunk.make_id("a.md", 0, "y")
 
 
-def test_empty_document_gives_no_chunks(e5: E5Embedder) -> None:
-    chunks = Chunker(ChunkerConfig(64, 8), e5.count_tokens).chunk(_markdown_doc("\n\n  \n"))
+def test_empty_document_gives_no_chunks(fake: FakeEmbedder) -> None:
+    chunks = Chunker(ChunkerConfig(64, 8), fake.count_tokens).chunk(_markdown_doc("\n\n  \n"))
     assert chunks == []
 
 
-def test_chunker_config_is_clamped_to_the_embedder(e5: E5Embedder) -> None:
-    cfg = chunker_config(Settings(chunk_tokens=512, chunk_overlap_tokens=400), e5)
-    assert cfg.chunk_tokens == e5.max_tokens - 2
+def test_chunker_config_is_clamped_to_the_embedder(fake: FakeEmbedder) -> None:
+    cfg = chunker_config(Settings(chunk_tokens=512, chunk_overlap_tokens=400), fake)
+    assert cfg.chunk_tokens == fake.max_tokens - 2
     assert cfg.overlap_tokens == cfg.chunk_tokens // 2
     assert cfg.as_dict() == {
         "strategy": "section-paragraph-token-v2",

@@ -36,6 +36,7 @@ PAIRS = [
 ]
 
 
+@pytest.mark.integration
 def test_e5_vectors_are_normalised_with_dim_384(e5: E5Embedder) -> None:
     assert e5.dim == 384 and e5.name == "e5"
     passages = e5.embed_passages(["Förderung für kleine Unternehmen", "Wärmenetze in Halle"])
@@ -47,6 +48,7 @@ def test_e5_vectors_are_normalised_with_dim_384(e5: E5Embedder) -> None:
     assert e5.embed_passages([]).shape == (0, 384)
 
 
+@pytest.mark.integration
 def test_e5_query_and_passage_prompts_differ(e5: E5Embedder) -> None:
     text = "Investitionszuschuss für Unternehmen im Revier"
     q, p = e5.embed_query(text), e5.embed_passages([text])[0]
@@ -55,6 +57,7 @@ def test_e5_query_and_passage_prompts_differ(e5: E5Embedder) -> None:
     np.testing.assert_allclose(e5.embed_passages([text])[0], p, atol=1e-6)  # deterministic
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(("query", "related", "unrelated"), PAIRS)
 def test_e5_german_similarity_sanity(
     e5: E5Embedder, query: str, related: str, unrelated: str
@@ -64,6 +67,7 @@ def test_e5_german_similarity_sanity(
     assert float(q @ rel) > float(q @ unrel) + 0.03, (float(q @ rel), float(q @ unrel))
 
 
+@pytest.mark.integration
 def test_e5_token_counting(e5: E5Embedder) -> None:
     short, long = e5.count_tokens("Wärmenetz"), e5.count_tokens("Wärmenetz " * 50)
     overhead = e5.count_tokens("")  # what the model is fed besides the text: prompt, specials
