@@ -113,6 +113,7 @@ def test_every_corpus_file_ingests_without_warnings() -> None:
             assert not any("Seite 2 von" in p.text for p in doc.pages)
 
 
+@pytest.mark.integration
 def test_study_pdfs_are_reproducible() -> None:
     pytest.importorskip("pyphen")
     pytest.importorskip("fpdf")
@@ -126,6 +127,7 @@ def test_study_pdfs_are_reproducible() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+@pytest.mark.integration
 def test_corpus_readme_lists_every_document() -> None:
     proc = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "corpus_readme.py"), "--check"],

@@ -759,6 +759,7 @@ def test_check_project_attaches_retrieved_passages(version: IndexVersion, gaz: G
     assert "Passende Textstelle" in render_markdown(result)
 
 
+@pytest.mark.integration
 def test_cli_check_and_eval(
     run_cli: Callable[..., subprocess.CompletedProcess[str]],
     starter_index: Settings,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from foerderberater.answer.facts import facts_line
-from foerderberater.core.schema import DocMeta, ProgrammeMeta, deadline_passed, is_stale
+from foerderberater.core.schema import DocMeta, Meta, ProgrammeMeta, deadline_passed, is_stale
 from foerderberater.core.text import clean_passage, line_sentences, shorten
 from foerderberater.core.types import Answer, Hit, Source
 from foerderberater.index.analysis import GermanAnalyzer
@@ -77,11 +77,11 @@ def best_sentences(text: str, query: str, analyzer: GermanAnalyzer, n: int = 1) 
     return [shorten(s, MAX_QUOTE_CHARS) for _, _, s in sorted(top, key=lambda x: -x[1])]
 
 
-def freshness_warnings(title: str, meta: DocMeta, today: dt.date, stale_days: int) -> list[str]:
+def freshness_warnings(title: str, meta: Meta, today: dt.date, stale_days: int) -> list[str]:
     out = []
     if is_stale(meta, today, stale_days):
         out.append(
-            f"Die Angaben zu „{title}“ haben Stand {getattr(meta, 'stand', '')} (älter als "
+            f"Die Angaben zu „{title}“ haben Stand {meta.stand} (älter als "
             f"{stale_days // 30} Monate) – bitte beim Fördergeber prüfen."
         )
     if isinstance(meta, ProgrammeMeta) and deadline_passed(meta, today):

@@ -285,10 +285,9 @@ def load_meta(data: Mapping[str, Any], where: str) -> Meta:
         ) from None
 
 
-def is_stale(meta: DocMeta, today: dt.date, stale_days: int) -> bool:
+def is_stale(meta: Meta, today: dt.date, stale_days: int) -> bool:
     """True when the document's ``stand`` is more than ``stale_days`` before ``today``."""
-    stand = getattr(meta, "stand", None)
-    return stand is not None and (today - stand).days > stale_days
+    return meta.stand is not None and (today - meta.stand).days > stale_days
 
 
 def deadline_passed(meta: DocMeta, today: dt.date) -> bool:

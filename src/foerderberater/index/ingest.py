@@ -112,7 +112,7 @@ def _load_text(path: Path, doc_id: str, sha256: str) -> Document:
     text = normalize(body)
     if len(text) < 20:
         raise IngestError(path, "kein verwertbarer Text enthalten")
-    title = str(getattr(meta, "titel", None) or _first_heading(text) or path.stem)
+    title = str(meta.titel or _first_heading(text) or path.stem)
     return Document(doc_id, path.stem, title, (Page(0, text),), meta, sha256)
 
 
@@ -171,9 +171,7 @@ def _load_pdf(path: Path, doc_id: str, sha256: str) -> Document:
     if sum(len(p) for p in pages) < MIN_TEXT_CHARS_PER_DOC:
         raise IngestError(path, "kein Textlayer, OCR nötig (gescannte PDF ohne Text)")
     meta = _sidecar(path, doc_id, len(pages))
-    title = str(
-        getattr(meta, "titel", None) or pdf_title.strip() or _first_line(pages) or path.stem
-    )
+    title = str(meta.titel or pdf_title.strip() or _first_line(pages) or path.stem)
     page_objs = tuple(Page(i + 1, text) for i, text in enumerate(pages))
     return Document(doc_id, path.stem, title, page_objs, meta, sha256)
 
