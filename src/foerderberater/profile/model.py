@@ -6,20 +6,11 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from foerderberater.core.vocab import ANTRAGSTELLERARTEN, UNTERNEHMERISCH
 from foerderberater.index.analysis import fold
 from foerderberater.profile.size import SizeClass, eu_size_class
 
-ARTEN = (
-    "Unternehmen",
-    "Start-up",
-    "Start-up in Gründung",
-    "Forschungseinrichtung",
-    "Hochschule",
-    "Kommune",
-    "Verein",
-    "Privatperson",
-)
-UNTERNEHMERISCH = ("Unternehmen", "Start-up", "Start-up in Gründung")
+ARTEN = ANTRAGSTELLERARTEN  # the vocabulary lives in core.vocab
 
 
 @dataclass(frozen=True)
