@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 from collections.abc import Callable
 from dataclasses import replace
@@ -653,7 +654,7 @@ def test_corpus_programmes_and_citations(corpus: list[Programme], gaz: Gazetteer
                         prog_.sections[cite.section].split()
                     ).replace("**", "").replace("`", "")
                 else:
-                    assert prog_.meta.json_value(cite.field.split(".")[0]) is not None
+                    assert prog_.meta.json_value(re.split(r"[.[]", cite.field)[0]) is not None
     grw = result.get("grw-sachsen-anhalt")
     assert grw.status == PASST
     assert grw.foerdersatz.prozent_max == 35
@@ -672,7 +673,9 @@ def test_corpus_regional_rate_altenburg(corpus: list[Programme], gaz: Gazetteer)
     result = evaluate(profile, corpus, today=TODAY, canon=gaz.canonical_kreis)
     grw = result.get("grw-thueringen")
     assert grw.foerdersatz.prozent_max == 30  # mittleres Unternehmen im Altenburger Land
-    assert grw.foerdersatz.belege[0].field == "foerdersatz_nach_region.Altenburger Land"
+    meta_cite, text_cite = grw.foerdersatz.belege[:2]
+    assert meta_cite.field.startswith("foerdersaetze[") and "Altenburger Land" in str(meta_cite.value)
+    assert text_cite.kind == "text" and "30" in text_cite.excerpt  # the quoted programme text
     bafa = result.get("bafa-unternehmensberatung")
     assert bafa.foerdersatz.prozent_max == 80
 

@@ -39,6 +39,12 @@ TEXT_FIELD_LABELS = {
     "freier_beruf": "Freier Beruf",
     "hochschulgruendung": "Hochschulgründung",
 }
+WEITERE_LABELS = {
+    "Darlehen": "Kredit",
+    "Zuschussanteil": "Zuschussanteil des Kredits",
+    "Bürgschaft": "Bürgschaft",
+    "Beteiligung": "Beteiligung",
+}
 _MARK = {ERFUELLT: "✅", VERLETZT: "❌", OFFEN: "❔", HINWEIS: "ℹ️"}
 _HEAD = {PASST: "Passt", VIELLEICHT: "Passt vielleicht", NICHT: "Passt nicht"}
 
@@ -102,12 +108,15 @@ def _check_md(c: ProgrammeCheck, n: int) -> list[str]:
     out.append("")
     if c.foerdersatz:
         out.append(
-            f"- **Fördersatz für Sie:** {c.foerdersatz.text} {_cite_md(c.foerdersatz.belege)}"
+            f"- **Fördersatz für Sie:** {c.foerdersatz.text} {_cite_md(c.foerdersatz.belege[:2])}"
         )
-    else:
+    elif not c.weitere:
         out.append(f"- **Fördersatz:** {KEINE_ANGABE}")
     if c.betrag:
         out.append(f"- **Betrag (indikativ, unverbindlich):** {c.betrag.text}")
+    for extra in c.weitere:
+        label = WEITERE_LABELS.get(extra.art, extra.art)
+        out.append(f"- **{label} (indikativ):** {extra.text} {_cite_md(extra.belege[:2])}")
     out.append(f"- **Antragsstelle:** {c.antragsstelle}")
     beleg = c.naechster_schritt_beleg
     step_cite = f" [{beleg.section}]" if beleg and beleg.section else ""

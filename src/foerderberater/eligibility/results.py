@@ -28,6 +28,7 @@ class ProgrammeCheck:
     kombination: str
     kombination_belege: tuple[Citation, ...] = ()
     textstelle: Passage | None = None
+    weitere: tuple[Amount, ...] = ()  # loan, grant part, guarantee, equity (never a Fördersatz)
 
     @property
     def slug(self) -> str:
@@ -50,6 +51,7 @@ class ProgrammeCheck:
             "fehlende_angaben": list(self.fehlende_angaben),
             "foerdersatz": self.foerdersatz.to_json() if self.foerdersatz else None,
             "betrag": self.betrag.to_json() if self.betrag else None,
+            "weitere": [a.to_json() for a in self.weitere],
             "antragsstelle": self.antragsstelle,
             "naechster_schritt": self.naechster_schritt,
             "naechster_schritt_beleg": (
