@@ -674,7 +674,8 @@ def test_corpus_regional_rate_altenburg(corpus: list[Programme], gaz: Gazetteer)
     grw = result.get("grw-thueringen")
     assert grw.foerdersatz.prozent_max == 30  # mittleres Unternehmen im Altenburger Land
     meta_cite, text_cite = grw.foerdersatz.belege[:2]
-    assert meta_cite.field.startswith("foerdersaetze[") and "Altenburger Land" in str(meta_cite.value)
+    assert meta_cite.field.startswith("foerdersaetze[")
+    assert "Altenburger Land" in str(meta_cite.value)
     assert text_cite.kind == "text" and "30" in text_cite.excerpt  # the quoted programme text
     bafa = result.get("bafa-unternehmensberatung")
     assert bafa.foerdersatz.prozent_max == 80

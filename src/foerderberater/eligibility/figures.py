@@ -70,7 +70,9 @@ def _label(m: Match, ctx: Context) -> str:
         parts.append("Verbundprojekt" if e.verbund else "Einzelprojekt")
     if "region" in m.matched:
         parts.append(f"Standort {ctx.profile.kreis if m.level == 2 else ctx.profile.land}")
-    parts += [x for x in (e.modul, e.kategorie) if x]
+    labels = [x for x in (e.modul, e.kategorie) if x]
+    text = " ".join(labels).casefold()
+    parts = [p for p in parts if p.casefold() not in text] + labels
     return ", ".join(dict.fromkeys(parts))
 
 
@@ -121,7 +123,7 @@ def _value(sel: Selection, volume: float | None) -> tuple[float | None, str]:
     e = top.entry
     rate = e.satz_prozent or 0.0
     if e.bezug == "Beratertag":
-        return e.betrag_max_eur, f"{fmt_percent(rate)} des Tagessatzes, höchstens"
+        return e.betrag_max_eur, f"{fmt_percent(rate)} der Beratungskosten"
     if volume is None:
         return None, ""
     base = min(volume, e.kosten_max_eur) if e.kosten_max_eur is not None else volume
@@ -147,19 +149,21 @@ def _amount(prog: Programme, sel: Selection, ctx: Context, base: float | None) -
     top = sel.top()
     first: Foerdersatz = (top or entries[0]).entry
     bezug, per, noun = first.bezug, PER[first.bezug], NOUN[sel.art]
+    each = per if per.startswith(" je") else ""
     value, how = _value(sel, base)
     share = top.entry.satz_prozent if top else None
     caps = _caps(sel) + ([top.entry.betrag_max_eur] if top and top.entry.betrag_max_eur else [])
-    cap_text = f", höchstens {fmt_eur(max(caps))}{per}" if caps else ""
+    cap_text = f", höchstens {fmt_eur(max(caps))}{each}" if caps else ""
     if sel.art in FOERDERSATZ_ARTEN:
         if value is not None:
-            text = f"{noun} bis zu {fmt_eur(value)}{per} ({how})"
+            words = "höchstens" if bezug == "Beratertag" else "bis zu"
+            text = f"{noun} {words} {fmt_eur(value)}{per} ({how})"
         elif sel.quantified:
             text = "Für einen indikativen Betrag bitte das Volumen angeben" + (
-                f" (Höchstbetrag {fmt_eur(max(caps))}{per})" if caps else ""
+                f" (Höchstbetrag {fmt_eur(max(caps))}{each})" if caps else ""
             )
         elif caps:
-            text = f"Höchstbetrag laut Korpus: {fmt_eur(max(caps))}{per}; Satz nicht beziffert"
+            text = f"Höchstbetrag laut Korpus: {fmt_eur(max(caps))}{each}; Satz nicht beziffert"
         else:
             return None
         return Amount(value, text + ".", cites, sel.art, bezug, share)
@@ -168,11 +172,12 @@ def _amount(prog: Programme, sel: Selection, ctx: Context, base: float | None) -
     if low is not None and low != share:
         share_text = f"{fmt_percent(low)} bis {fmt_percent(share or 0)}{per} je nach Fall"
     if value is not None:
-        text = f"{noun} bis zu {fmt_eur(value)}" + (
-            f" ({share_text}{cap_text})" if share_text else ""
-        )
-    else:
+        text = f"{noun} bis zu {fmt_eur(value)}"
+        text += f" ({share_text}{cap_text})" if share_text else ""
+    elif share_text or cap_text:
         text = f"{noun} " + (share_text + cap_text if share_text else cap_text.lstrip(", "))
+    else:
+        text = f"{noun}: Höhe im Korpus nicht beziffert ({_label(entries[0], ctx) or sel.art})"
     minimum = [m.entry.betrag_min_eur for m in entries if m.entry.betrag_min_eur is not None]
     if minimum:
         text += f"; mindestens {fmt_eur(min(minimum))}"
