@@ -133,12 +133,12 @@ class FileCheck:
         offset, win = self.window(span)
         quote = self.body[span[0] : span[1]]
         satz = e.satz_prozent
-        if satz is not None and any(t.kind == "pct" for t in tokens(quote)):
-            if not has_number(quote, satz, "pct"):
-                self.err(f"{label}: Beleg nennt einen anderen Satz als {satz} %")
-        if e.betrag_eur is not None and any(t.kind == "eur" for t in tokens(quote)):
-            if not has_number(quote, e.betrag_eur, "eur"):
-                self.err(f"{label}: Beleg nennt einen anderen Betrag als {e.betrag_eur}")
+        kinds = {t.kind for t in tokens(quote)}
+        if satz is not None and "pct" in kinds and not has_number(quote, satz, "pct"):
+            self.err(f"{label}: Beleg nennt einen anderen Satz als {satz} %")
+        fixed = e.betrag_eur
+        if fixed is not None and "eur" in kinds and not has_number(quote, fixed, "eur"):
+            self.err(f"{label}: Beleg nennt einen anderen Betrag als {fixed}")
         if satz is not None:
             hits = has_number(win, satz, "pct")
             if not hits:
