@@ -54,7 +54,7 @@ class Profile:
         if self.begonnen is not None:
             return self.begonnen
         if self.beginn is not None:
-            return self.beginn <= today
+            return self.beginn < today  # a project that starts today has not begun yet
         return None
 
     def alter_jahre(self, today: dt.date) -> int | None:
