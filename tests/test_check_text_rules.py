@@ -204,3 +204,11 @@ def test_markdown_shows_loans_and_quotes(check: Any, corpus: list[Programme], ga
     md = render_markdown(evaluate(profile, corpus, today=TODAY, canon=gaz.canonical_kreis))
     assert "**Kredit (indikativ):** Kredit bis zu 2.000.000 €" in md
     assert "Förderung bis zu 100 %" not in md and "Förderung bis 100 %" not in md
+
+
+def test_check_json_uses_the_slug_as_doc_id(check: Any) -> None:
+    data = check("zim", **FIRM, ort="Leipzig", beschaeftigte=30, umsatz_mio=4).to_json()
+    assert data["doc_id"] == "zim" and data["slug"] == "zim"
+    assert data["path"] == "programme/zim.md"
+    cited = {b["doc_id"] for r in data["gruende"] for b in r["belege"]}
+    assert cited == {"zim"}

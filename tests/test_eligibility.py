@@ -112,7 +112,7 @@ BODY = {
 def prog(slug: str = "tp", **meta: Any) -> Programme:
     data = parse_meta({**BASE_META, **meta}, f"programme/{slug}.md", "Programm")
     assert isinstance(data, ProgrammeMeta)
-    return Programme(f"programme/{slug}.md", slug, data.titel, data, dict(BODY))
+    return Programme(slug, slug, data.titel, data, dict(BODY), path=f"programme/{slug}.md")
 
 
 def ctx(canon: Any = None, **profile: Any) -> Context:
@@ -607,9 +607,10 @@ def test_status_sorting_and_missing_facts() -> None:
 
 def test_programmes_come_from_the_index_store(version: IndexVersion) -> None:
     programmes = programmes_from_index(version)
-    assert {p.doc_id for p in programmes} == {
+    assert {p.path for p in programmes} == {
         d for d, rec in version.docs.items() if rec.kind == "Programm"
     }
+    assert all(p.doc_id == p.slug for p in programmes)  # one doc_id convention: the slug
     zim = next(p for p in programmes if p.slug == "zim")
     assert zim.meta is version.docs["programme/zim.md"].meta  # the stored, validated record
     assert list(zim.sections)[:3] == [

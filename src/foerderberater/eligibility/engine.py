@@ -217,7 +217,7 @@ def retrieve_passages(search: Search, profile: Profile) -> dict[str, Passage]:
     for hit in search(query):
         c = hit.chunk
         if c.slug not in out:
-            out[c.slug] = Passage(len(out) + 1, c.doc_id, c.section, c.page, excerpt(c.text, 300))
+            out[c.slug] = Passage(len(out) + 1, c.slug, c.section, c.page, excerpt(c.text, 300))
     return out
 
 

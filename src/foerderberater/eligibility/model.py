@@ -88,11 +88,15 @@ class Reason:
 
 @dataclass(frozen=True)
 class Programme:
+    """A programme of the index. ``doc_id`` is the public document id – the slug, as in
+    ``ask --json`` and ``search --json``; ``path`` is the file path inside the corpus."""
+
     doc_id: str
     slug: str
     title: str
     meta: ProgrammeMeta = field(hash=False, compare=False)
     sections: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    path: str = ""
     _split: dict[str, list[str]] = field(
         default_factory=dict, init=False, repr=False, hash=False, compare=False
     )

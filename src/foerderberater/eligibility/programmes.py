@@ -26,11 +26,12 @@ def programmes_from_index(version: IndexVersion) -> list[Programme]:
             sections.setdefault(chunk.section, []).append(chunk.text)
         out.append(
             Programme(
-                doc_id,
+                rec.slug,
                 rec.slug,
                 rec.title,
                 rec.meta,
                 {k: "\n".join(v) for k, v in sections.items()},
+                path=doc_id,
             )
         )
     return out

@@ -43,7 +43,8 @@ class ProgrammeCheck:
         p = self.programme
         return {
             "slug": p.slug,
-            "doc_id": p.doc_id,
+            "doc_id": p.doc_id,  # the slug, as in ask/search
+            "path": p.path,  # the file inside the corpus, as in search --json
             "titel": p.title,
             "kurzname": p.kurzname,
             "status": self.status,
