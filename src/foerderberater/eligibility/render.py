@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from foerderberater.core.fmt import fmt_eur, fmt_list
+from foerderberater.eligibility.confirm import confirmation_markdown
 from foerderberater.eligibility.model import Citation
 from foerderberater.eligibility.results import INDIKATIV, CheckResult, ProgrammeCheck
 from foerderberater.eligibility.verdicts import (
@@ -85,7 +86,7 @@ def profile_summary(result: CheckResult) -> list[str]:
     if p.aus_text:
         labels = dict.fromkeys(TEXT_FIELD_LABELS.get(f, f) for f in p.aus_text)
         lines.append("- _Aus Ihrem Text erkannt:_ " + ", ".join(labels))
-    return lines
+    return lines + confirmation_markdown(p, result.heute)
 
 
 def _cite_md(cites: Sequence[Citation]) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from foerderberater.eligibility.confirm import missing, recognised
 from foerderberater.eligibility.model import Amount, Citation, Passage, Programme, Rate, Reason
 from foerderberater.eligibility.verdicts import OFFEN, STATUS_ORDER
 from foerderberater.profile import FACT_LABELS, Profile, SizeClass
@@ -119,6 +120,8 @@ class CheckResult:
                 {"angabe": label, "programme": n} for label, n in self.fehlende_angaben
             ],
             "rueckfragen": list(self.rueckfragen),
+            "aus_text_erkannt": dict(recognised(self.profile, self.heute)),
+            "nicht_erkannt": missing(self.profile, self.heute) if self.profile.text else [],
             "programme": [r.to_json() for r in self.ergebnisse],
             "kombinationen": [c.to_json() for c in self.kombinationen],
             "hinweise": list(self.hinweise),
