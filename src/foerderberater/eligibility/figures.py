@@ -30,6 +30,7 @@ PER = {  # how an amount or rate relates to its ``bezug``
     "Unternehmen": " je Unternehmen",
     "Kapital": " des Kapitals",
 }
+SIZE_WORDS = {"klein": "kleine", "mittel": "mittlere", "gross": "große Unternehmen"}
 NOUN = {
     "Zuschuss": "Zuschuss",
     "Steuerliche Förderung": "Zulage",
@@ -66,8 +67,12 @@ def _label(m: Match, ctx: Context) -> str:
     e, parts = m.entry, []
     if "groesse" in m.matched and ctx.size.rate_class:
         parts.append(GROESSE_LABEL[ctx.size.rate_class])
-    if "verbund" in m.matched:
+    elif "groesse" in m.unknown:
+        parts.append(fmt_list(SIZE_WORDS[g] for g in e.groesse))
+    if "verbund" in m.matched or "verbund" in m.unknown:
         parts.append("Verbundprojekt" if e.verbund else "Einzelprojekt")
+    if "vorhabenart" in m.unknown or "antragsteller" in m.unknown:
+        parts.append(fmt_list((*e.vorhabenart, *e.antragsteller)))
     if "region" in m.matched:
         parts.append(f"Standort {ctx.profile.kreis if m.level == 2 else ctx.profile.land}")
     labels = [x for x in (e.modul, e.kategorie) if x]
@@ -102,7 +107,11 @@ def _rate(prog: Programme, sel: Selection, ctx: Context) -> Rate | None:
         text = f"bis zu {fmt_percent(high)}{per}" + (f" ({label})" if label else "")
     else:
         cases = "; ".join(f"{_label(m, ctx)}: {_pct(m.entry.satz_prozent)}" for m in sel.rated)
-        facts = [FACT_LABELS[f] for f in sel.open_facts()]
+        known_staff = ctx.profile.beschaeftigte is not None
+        facts = [
+            FACT_LABELS["umsatz" if f == "beschaeftigte" and known_staff else f]
+            for f in sel.open_facts()
+        ]
         ask = f" – genauer mit Angabe: {fmt_list(facts)}" if facts else ""
         text = f"{fmt_percent(low)} bis {fmt_percent(high)}{per} je nach Fall ({cases}){ask}"
     return Rate(low, high, text, cites, sel.art, bezug)
