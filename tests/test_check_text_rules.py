@@ -212,3 +212,17 @@ def test_check_json_uses_the_slug_as_doc_id(check: Any) -> None:
     assert data["path"] == "programme/zim.md"
     cited = {b["doc_id"] for r in data["gruende"] for b in r["belege"]}
     assert cited == {"zim"}
+
+
+def test_text_derived_profiles_pass(corpus: list[Programme], gaz: Gazetteer) -> None:
+    from pathlib import Path
+
+    from foerderberater.evaluation.check import evaluate_check_profiles
+
+    path = Path(__file__).resolve().parents[1] / "eval" / "check_text_profiles.yaml"
+    result = evaluate_check_profiles(path, corpus, gaz)
+    failures = [(row["id"], c) for row in result["rows"] for c in row["checks"] if not c["ok"]]
+    assert not failures
+    assert set(result["teile"]) == {"dev", "holdout"}
+    assert {"urteil", "satz", "betrag", "bezug"} <= set(result["nach_art"])
+    assert result["profile"] >= 30

@@ -138,3 +138,13 @@ def test_free_text_eval_meets_the_target(gaz: Gazetteer) -> None:
     for split in ("dev", "holdout"):
         ok, total = result["teile"][split]["kernfelder"]
         assert total >= 60 and ok / total >= 0.9, (split, ok, total)
+
+
+def test_cli_eval_freitext_and_konsistenz(capsys: pytest.CaptureFixture[str]) -> None:
+    from foerderberater.cli import main
+
+    assert main(["eval", "freitext", str(ROOT / "eval" / "check_freetext.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "– dev:" in out and "– holdout:" in out and "Kernfelder" in out
+    assert main(["eval", "konsistenz", str(ROOT / "corpus" / "programme")]) == 0
+    assert "45/45 Programme konsistent" in capsys.readouterr().out
