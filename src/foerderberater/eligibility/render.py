@@ -128,6 +128,10 @@ def _check_md(c: ProgrammeCheck, n: int) -> list[str]:
         t = c.textstelle
         page = f", S. {t.page}" if t.page else ""
         out.append(f"- **Passende Textstelle** ({t.doc_id}{page}, „{t.section}“): {t.text}")
+    unchecked = p.meta.unverifiziert
+    if unchecked:
+        more = f" (+{len(unchecked) - 2} weitere)" if len(unchecked) > 2 else ""
+        out.append("- **Nicht geprüft (laut Korpus):** " + " ".join(unchecked[:2]) + more)
     out.append(f"- **Dokument:** {p.doc_id}" + (f" · {p.url}" if p.url else ""))
     out.append("")
     return out

@@ -67,6 +67,7 @@ class ProgrammeCheck:
             "kombination_belege": [c.to_json() for c in self.kombination_belege],
             "textstelle": self.textstelle.to_json() if self.textstelle else None,
             "url": p.url,
+            "unverifiziert": list(p.meta.unverifiziert),
         }
 
 
