@@ -20,15 +20,20 @@ from pathlib import Path
 from foerderberater.core.errors import FrontMatterError
 from foerderberater.core.schema import ProgrammeMeta, parse_meta
 from foerderberater.core.terms import AMOUNT_KEYS, Bedingung, Foerdersatz
-from foerderberater.evaluation.numbers import Token, below, blocks, flat, has_number, norm, tokens
+from foerderberater.evaluation.numbers import (
+    SIZE_RX,
+    Token,
+    below,
+    blocks,
+    flat,
+    has_number,
+    nearest_size,
+    norm,
+    tokens,
+)
 from foerderberater.index.ingest import split_front_matter
 
 WINDOW = 300
-SIZE_RX = {
-    "klein": r"klein|KMU|KU\b",
-    "mittel": r"mittler|mittel|KMU|MU\b",
-    "gross": r"[Gg]ro(?:ß|ss)|GU\b|übrige|weitere Mittelständler",
-}
 GROUP_RX = {
     "KMU": r"KMU|klein|mittler|Unternehmen|Mittelständ",
     "Großunternehmen": r"gro(?:ß|ss)|Unternehmen",
@@ -294,27 +299,6 @@ class FileCheck:
         if not self.meta.unverifiziert:
             self.err("unverifiziert: nicht-leere Liste von Sätzen erwartet")
         return self.errors
-
-
-def nearest_size(text: str, hit: Token) -> str | None:
-    """Size word closest to a number: up to 100 characters before, or directly after it
-    („60 % für kleine“, „40 % (klein)“)."""
-    best, best_d = None, 10**9
-    words = (("kmu", r"KMU"), *((s, SIZE_RX[s].replace("|KMU", "")) for s in SIZE_RX))
-    for size, rx in words:
-        for m in re.finditer(rx, text):
-            if m.end() <= hit.start and hit.start - m.end() <= 100:
-                d = hit.start - m.end()
-            elif m.start() >= hit.end and m.start() - hit.end <= 30:
-                between = text[hit.end : m.start()]
-                if not re.fullmatch(r"[\s(]*(?:für|bei)?\s*(?:die\s+)?", between):
-                    continue
-                d = 0
-            else:
-                continue
-            if d < best_d:
-                best, best_d = size, d
-    return best
 
 
 def check_corpus(folder: Path) -> dict[str, list[str]]:

@@ -1,4 +1,5 @@
-"""Numbers in German programme text for the corpus consistency check: rates („35 %“), amounts
+"""Numbers (and the size words next to them) in German programme text for the corpus
+consistency check: rates („35 %“), amounts
 („1.750 Euro“, „20 Mio. Euro“, „0,5 bis 15 Mio.“ with the unit shared in a range) and plain
 numbers (also number words), with their position."""
 
@@ -32,6 +33,11 @@ _TOKEN = re.compile(
     r"(?P<pct>\s*(?:%|Prozent))?",
     re.I,
 )
+SIZE_RX = {
+    "klein": r"klein|KMU|KU\b",
+    "mittel": r"mittler|mittel|KMU|MU\b",
+    "gross": r"[Gg]ro(?:ß|ss)|GU\b|übrige|weitere Mittelständler",
+}
 _JOIN = re.compile(r"^\s*(?:bis(?: zu)?|und|oder|–|-|/|,|bzw\.)\s*$", re.I)
 _BELOW = re.compile(r"weniger als|unter|kleiner als|<")
 
@@ -114,3 +120,24 @@ def blocks(body: str) -> list[tuple[int, int]]:
             spans.append((pos, pos + len(para)))
         pos += len(para)
     return spans
+
+
+def nearest_size(text: str, hit: Token) -> str | None:
+    """Size word closest to a number: up to 100 characters before, or directly after it
+    („60 % für kleine“, „40 % (klein)“)."""
+    best, best_d = None, 10**9
+    words = (("kmu", r"KMU"), *((s, SIZE_RX[s].replace("|KMU", "")) for s in SIZE_RX))
+    for size, rx in words:
+        for m in re.finditer(rx, text):
+            if m.end() <= hit.start and hit.start - m.end() <= 100:
+                d = hit.start - m.end()
+            elif m.start() >= hit.end and m.start() - hit.end <= 30:
+                between = text[hit.end : m.start()]
+                if not re.fullmatch(r"[\s(]*(?:für|bei)?\s*(?:die\s+)?", between):
+                    continue
+                d = 0
+            else:
+                continue
+            if d < best_d:
+                best, best_d = size, d
+    return best
