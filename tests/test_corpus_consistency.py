@@ -91,3 +91,36 @@ def test_a_quote_that_is_not_in_the_text_and_a_wrong_single_field(tmp_path: Path
     errors = check_corpus(path.parent)["forschungszulage"]
     assert any("nicht wörtlich" in e for e in errors)
     assert any(e.startswith("foerdersatz_max_prozent 40") for e in errors)
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "message"),
+    [
+        ({"art": "Geschenk"}, "foerdersaetze[0].art", "nicht erlaubt"),
+        ({"farbe": "rot"}, "foerdersaetze[0]", "unbekannte Schlüssel"),
+        ({"groesse": ["riesig"]}, "foerdersaetze[0].groesse", "unbekannte Werte"),
+        ({"satz_prozent": 120}, "foerdersaetze[0].satz_prozent", "0–100"),
+        ({"art": "Darlehen", "bezug": "Jahr"}, "foerdersaetze[0].bezug", "Darlehensanteil"),
+    ],
+)
+def test_schema_errors_name_file_and_entry(change: dict, where: str, message: str) -> None:
+    from foerderberater.core.schema import parse_meta
+
+    meta, _ = _split(ROOT / "corpus" / "programme" / "forschungszulage.md")
+    meta["foerdersaetze"][0].update(change)
+    with pytest.raises(FrontMatterError) as err:
+        parse_meta(meta, "programme/forschungszulage.md", "Programm")
+    text = str(err.value)
+    assert "programme/forschungszulage.md" in text and f"'{where}'" in text and message in text
+
+
+def test_schema_errors_of_conditions() -> None:
+    from foerderberater.core.schema import parse_meta
+
+    meta, _ = _split(ROOT / "corpus" / "programme" / "zim.md")
+    meta["bedingungen"][0].pop("wert")
+    with pytest.raises(FrontMatterError, match=r"'bedingungen\[0\]'.*braucht wert"):
+        parse_meta(meta, "programme/zim.md", "Programm")
+    meta["bedingungen"] = [{"typ": "ausgeschlossene_vorhaben", "werte": ["Urlaub"], "beleg": "x"}]
+    with pytest.raises(FrontMatterError, match="unbekannte Werte"):
+        parse_meta(meta, "programme/zim.md", "Programm")
