@@ -77,8 +77,11 @@ def _parser() -> argparse.ArgumentParser:
             else:
                 cmd.add_argument(f"--{field}", help=" | ".join(values))
 
-    ev = sub.add_parser("eval", help="Evaluation (beir DIR | gold FILE | check FILE)")
-    ev.add_argument("kind", choices=["beir", "gold", "check"])
+    ev = sub.add_parser(
+        "eval",
+        help="Evaluation (beir DIR | gold FILE | check FILE | freitext FILE | konsistenz DIR)",
+    )
+    ev.add_argument("kind", choices=["beir", "gold", "check", "freitext", "konsistenz"])
     ev.add_argument("path", type=Path)
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--mode", choices=EVAL_MODES, default="hybrid")
@@ -266,7 +269,21 @@ def _cmd_eval(advisor: Advisor, args: argparse.Namespace) -> int:
     from foerderberater.evaluation import beir, check, gold
 
     code = EXIT_OK
-    if args.kind == "check":
+    if args.kind == "konsistenz":
+        from foerderberater.evaluation.consistency import check_corpus
+
+        result = check_corpus(args.path)
+        lines = [f"[FEHLER] {slug}: {e}" for slug, errs in result.items() for e in errs]
+        ok = sum(not errs for errs in result.values())
+        lines.append(f"Konsistenz {args.path}: {ok}/{len(result)} Programme konsistent")
+        code = EXIT_OK if ok == len(result) else EXIT_ERROR
+    elif args.kind == "freitext":
+        from foerderberater.evaluation import freetext
+
+        result = freetext.evaluate_freetext(args.path, advisor.gazetteer)
+        lines = freetext.report_lines(result, args.path)
+        code = EXIT_OK if freetext.passed(result) else EXIT_ERROR
+    elif args.kind == "check":
         result = check.evaluate_check_file(advisor.version, args.path, advisor.gazetteer)
         lines = check.report_lines(result, args.path)
         if result["bestanden"] != result["erwartungen"]:
