@@ -50,7 +50,8 @@ def _flush(buf: list[str], page: int, section: str) -> Iterator[_Unit]:
         yield _Unit(text, page, section)
 
 
-def _units(doc: Document) -> Iterator[_Unit]:
+def paragraph_units(doc: Document) -> Iterator[_Unit]:
+    """Paragraphs, list items and table rows with their page and section, in reading order."""
     section = ""
     for page in doc.pages:
         buf: list[str] = []
@@ -93,7 +94,7 @@ class Chunker:
             cur = [_Unit(tail, cur[-1].page, cur[-1].section)] if tail else []
             cur_tokens = self.count(tail) if tail else 0
 
-        for unit in _units(doc):
+        for unit in paragraph_units(doc):
             if unit.section != section:
                 emit(carry_overlap=False)
                 section = unit.section
