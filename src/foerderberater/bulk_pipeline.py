@@ -197,6 +197,13 @@ class EmbedSession:
             self._collect()
         return dict(self._vectors)
 
+    def seed(self, pairs: Iterable[tuple[str, np.ndarray]]) -> int:
+        """Put vectors known for exact texts (e.g. the previous index version, built with the
+        same embedder) into the cache; returns how many were stored."""
+        if self._cache is None:
+            return 0
+        return self._cache.put_many(self.model_id, ((text_key(t), v) for t, v in pairs))
+
     def vector(self, text: str) -> np.ndarray:
         return self._vectors[text_key(text)]
 
