@@ -36,6 +36,7 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--dtype", default="auto")
     ap.add_argument("--request-size", type=int, default=64)
+    ap.add_argument("--worker-after", type=int, default=-1, help="-1 = the session's rule")
     ap.add_argument("--cache", default=None)
     ap.add_argument("--edit", action="store_true")
     a = ap.parse_args()
@@ -67,6 +68,7 @@ def main() -> int:
     config = BulkConfig(
         backend=a.backend,
         request_size=a.request_size,
+        worker_after=a.worker_after,
         runner=BulkRunnerConfig(dtype=a.dtype, threads=a.threads),
     )
     if a.mode == "today":
