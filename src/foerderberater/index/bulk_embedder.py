@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from foerderberater.bulk_pipeline import EmbedSession
-from foerderberater.embed_cache import text_key
-from foerderberater.embedding import Embedder
+from foerderberater.index.bulk_pipeline import EmbedSession
+from foerderberater.index.embed_cache import text_key
+from foerderberater.index.embedding import Embedder
 
 
 class SessionEmbedder:

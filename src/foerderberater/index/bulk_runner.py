@@ -26,11 +26,11 @@ from typing import Any
 
 import numpy as np
 
-from foerderberater.bulk_e5 import BulkFallback
-from foerderberater.bulk_protocol import ProtocolError, read_frame, write_frame
-from foerderberater.errors import EmbedderError
+from foerderberater.core.errors import EmbedderError
+from foerderberater.index.bulk_e5 import BulkFallback
+from foerderberater.index.bulk_protocol import ProtocolError, read_frame, write_frame
 
-WORKER_MODULE = "foerderberater.bulk_worker"
+WORKER_MODULE = "foerderberater.index.bulk_worker"
 
 
 class BulkRunnerError(EmbedderError):
