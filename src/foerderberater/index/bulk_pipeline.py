@@ -113,7 +113,9 @@ class EmbedSession:
         self._wait = 0.0
         self._worker_rss: float | None = None
 
-    def add(self, texts: Iterable[str]) -> None:
+    def add(self, texts: Iterable[str]) -> int:
+        """Queue ``texts``; returns how many of them will really be embedded (not cached, not
+        added before in this session)."""
         new: dict[str, str] = {}
         for text in texts:
             self._n_texts += 1
@@ -121,7 +123,7 @@ class EmbedSession:
             if key not in self._vectors and key not in self._texts:
                 new.setdefault(key, text)
         if not new:
-            return
+            return 0
         found = self._cache.get_many(self.model_id, list(new)) if self._cache else {}
         self._n_cached += len(found)
         self._vectors.update(found)
@@ -132,6 +134,7 @@ class EmbedSession:
         while len(self._pending) >= self.config.request_size:
             self._send(self._pending[: self.config.request_size])
             del self._pending[: self.config.request_size]
+        return len(new) - len(found)
 
     def finish(self) -> dict[str, np.ndarray]:
         """Embed what is left, wait for everything; ``{text_key: vector}`` of all added texts."""
@@ -148,6 +151,10 @@ class EmbedSession:
         if self._cache is None:
             return 0
         return self._cache.put_many(self.model_id, ((text_key(t), v) for t, v in pairs))
+
+    def outstanding(self) -> int:
+        """Texts added but not embedded yet."""
+        return len(self._texts)
 
     def vector(self, text: str) -> np.ndarray:
         return self._vectors[text_key(text)]
@@ -185,6 +192,7 @@ class EmbedSession:
             "weights_sha256": WEIGHTS_SHA256,
             "parity_min_cosine": s.parity_min_cosine,
             "fallback": None if s.fallback is None else s.fallback.reason,
+            "fallback_detail": None if s.fallback is None else s.fallback.detail,
             "cached": s.cached,
             "embedded": s.embedded,
         }
