@@ -29,6 +29,7 @@ OTHER_PRIOR = 0.3  # … of the next retrieved documents, minus RANK_STEP per ra
 RANK_STEP = 0.1
 OVERVIEW_DOCS = 4
 CANDIDATE_DOCS = 3
+TERMS_CACHE_SIZE = 200_000  # analysed sentence/window texts kept per engine (~40 MB at most)
 
 # the corpus marks what its sources do not give ("… ist in den Quellen nicht enthalten")
 UNSTATED = re.compile(
@@ -123,6 +124,19 @@ class AnswerEngine:
         self.kind_of = kind_of
         self.gebiet_of = gebiet_of
         self.scope = scope
+        # analyser terms per sentence text: the candidate documents' sentences recur across
+        # questions, and analysing them again was 55 % of an ask at 10k chunks (profile)
+        self._terms: dict[str, tuple[str, ...]] = {}
+
+    def terms(self, text: str) -> tuple[str, ...]:
+        """``analyzer.terms(text)``, memoised per engine (i.e. per index version)."""
+        found = self._terms.get(text)
+        if found is None:
+            found = tuple(self.analyzer.terms(text))
+            if len(self._terms) >= TERMS_CACHE_SIZE:
+                self._terms.clear()
+            self._terms[text] = found
+        return found
 
     def is_funding(self, question: str, about: Sequence[str]) -> bool:
         """A question about funding (not about a study finding)."""
@@ -177,7 +191,7 @@ class AnswerEngine:
             candidates = order[: OVERVIEW_DOCS if overview else CANDIDATE_DOCS]
         else:
             candidates = about + [d for d in order[:CANDIDATE_DOCS] if d not in about]
-        scorer = EvidenceScorer(question, intent, self.analyzer.terms, self._idf_table(question))
+        scorer = EvidenceScorer(question, intent, self.terms, self._idf_table(question))
         evidence: dict[str, list[Evidence]] = {}
         for rank, doc_id in enumerate(candidates):
             prior = PRIMARY_PRIOR if doc_id in about else max(0.0, OTHER_PRIOR - RANK_STEP * rank)

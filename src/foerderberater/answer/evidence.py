@@ -143,7 +143,7 @@ class EvidenceScorer:
         self,
         question: str,
         intent: QuestionIntent,
-        terms_of: Callable[[str], list[str]],
+        terms_of: Callable[[str], Sequence[str]],
         idf: dict[str, float],
     ) -> None:
         self.intent = intent
