@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from foerderberater.security.upload_check import (
+    UploadLedger,
     UploadRejected,
     accept_upload,
     discard,
@@ -69,8 +70,21 @@ def test_only_the_file_issued_to_this_session(cache):
     mine = uploaded(cache, "meins.md")
     other = uploaded(cache, "fremd.md")
     assert accept_upload(mine, cache, max_bytes=1000, issued=[str(mine)]).path == mine
-    with pytest.raises(UploadRejected, match="nicht in dieser Sitzung"):
+    with pytest.raises(UploadRejected, match="nicht von Ihnen hochgeladen"):
         accept_upload(other, cache, max_bytes=1000, issued=[str(mine)])
+
+
+def test_upload_ledger_tracks_client_and_age():
+    ledger = UploadLedger(max_age=60, max_entries=3)
+    ledger.record(["/u/a.md", "/u/b.md"], "198.51.100.7", now=1000)
+    ledger.record(["/u/c.md"], "203.0.113.9", now=1030)
+    assert ledger.issued_to("198.51.100.7", now=1050) == ["/u/a.md", "/u/b.md"]
+    assert ledger.issued_to("203.0.113.9", now=1050) == ["/u/c.md"]
+    assert ledger.issued_to("198.51.100.7", now=1061) == []  # too old
+    ledger.forget("/u/c.md")
+    assert ledger.issued_to("203.0.113.9", now=1050) == []
+    ledger.record(["/u/d.md", "/u/e.md", "/u/f.md"], "x", now=1100)
+    assert ledger.issued_to("198.51.100.7", now=1100) == []  # bounded: oldest dropped
 
 
 def test_size_age_and_type_are_checked_before_reading(cache):

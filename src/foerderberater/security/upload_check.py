@@ -16,9 +16,11 @@ from __future__ import annotations
 import os
 import re
 import stat
+import threading
 import time
 import unicodedata
-from collections.abc import Callable, Collection
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -33,6 +35,44 @@ MB = 1024 * 1024
 _TRANSLIT = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"}
 )
+
+
+class UploadLedger:
+    """Which files Gradio's upload route stored, for which client, when (server side).
+
+    The upload route is public, and a queue call can name any path inside the upload folder
+    (another user's upload, a cached export), so the web layer records the paths from each
+    ``/gradio_api/upload`` response together with the uploading client; an admin upload is
+    accepted only for a path this client uploaded within ``max_age`` seconds. Bounded.
+    """
+
+    def __init__(self, max_age: float = 3600.0, max_entries: int = 10_000) -> None:
+        self.max_age = max_age
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[str, tuple[str, float]] = OrderedDict()  # path -> (client, t)
+
+    def record(self, paths: Iterable[str], client: str, now: float | None = None) -> None:
+        stamp = time.time() if now is None else now
+        with self._lock:
+            for path in paths:
+                self._entries.pop(path, None)
+                self._entries[path] = (client, stamp)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def issued_to(self, client: str, now: float | None = None) -> list[str]:
+        stamp = time.time() if now is None else now
+        with self._lock:
+            return [
+                path
+                for path, (who, when) in self._entries.items()
+                if who == client and stamp - when <= self.max_age
+            ]
+
+    def forget(self, path: str) -> None:
+        with self._lock:
+            self._entries.pop(path, None)
 
 
 class UploadRejected(FoerderberaterError):
@@ -75,8 +115,8 @@ def accept_upload(
 ) -> AcceptedUpload:
     """Validate the file a Gradio upload handler received; raises ``UploadRejected``.
 
-    ``issued``: the paths Gradio's upload event handed to this user's session; when given, the
-    candidate must be one of them (a file another user uploaded is not accepted either).
+    ``issued``: the paths the upload route stored for this client (``UploadLedger``); when
+    given, the candidate must be one of them (not another user's upload, not a cached export).
     """
     if not candidate:
         raise UploadRejected("Keine Datei empfangen.")
@@ -94,8 +134,7 @@ def accept_upload(
         )
     if issued is not None and str(real) not in {str(Path(p).resolve()) for p in issued}:
         raise UploadRejected(
-            "Abgelehnt: diese Datei wurde nicht in dieser Sitzung hochgeladen – bitte erneut "
-            "hochladen."
+            "Abgelehnt: diese Datei wurde nicht von Ihnen hochgeladen – bitte erneut hochladen."
         )
     if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
         raise UploadRejected("Abgelehnt: keine gewöhnliche Datei.")
