@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from foerderberater.errors import ConfigError
+from foerderberater.core.errors import ConfigError
 from foerderberater.security.auth import (
     AccessDenied,
     Credentials,

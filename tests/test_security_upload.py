@@ -123,6 +123,7 @@ def test_sniff_type():
         ("upload-zim.md", "markdown", "upload-zim.md"),  # no double prefix
         ("README.md", "markdown", "upload-readme.md"),
         ("???.md", "markdown", "upload-dokument.md"),
+        (".versteckt.md", "markdown", "upload-versteckt.md"),
     ],
 )
 def test_upload_name_rule(original, kind, expected):
@@ -140,8 +141,9 @@ def test_store_is_atomic_unique_and_validated(cache, tmp_path):
     assert second.name == "upload-zim-2.md" and second.read_bytes() == MD
     assert (corpus / "programme" / "zim.md").read_bytes() == MD
 
-    def refuse(path: Path) -> None:
+    def refuse(path: Path, name: str) -> None:
         assert path.read_bytes() == MD  # the complete copy is what gets checked
+        assert name == "upload-zim.md"  # under the name it would get
         raise UploadRejected("Datei nicht verwendbar: kaputt")
 
     with pytest.raises(UploadRejected, match="kaputt"):

@@ -14,7 +14,6 @@ machine plays attacker, proxy and admin.
 
 from __future__ import annotations
 
-import importlib
 import socket
 import subprocess
 import sys
@@ -26,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rawclient import Config, RawClient, Result
+
+from .rawclient import Config, RawClient, Result
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PW = "Admin-richtig-geheim-31"
@@ -46,16 +46,6 @@ FORMULAS = (
     "\t=1+1",
     "\r=1+1",
 )
-
-
-def compat_import(*names: str) -> Any:
-    """The first importable module of ``names`` (flat layout today, layer folders later)."""
-    for name in names:
-        try:
-            return importlib.import_module(name)
-        except ImportError:
-            continue
-    raise ImportError(f"keines von {names} importierbar")
 
 
 def free_port() -> int:
@@ -125,10 +115,11 @@ def cli(
 
 def seed_feedback(data_dir: Path) -> None:
     """Stored feedback: one confidential record and one record per formula prefix."""
-    mod = compat_import("foerderberater.web.feedback", "foerderberater.feedback")
-    store = mod.FeedbackStore(data_dir)
+    from foerderberater.web.feedback import FeedbackRecord, FeedbackStore
+
+    store = FeedbackStore(data_dir)
     store.add(
-        mod.FeedbackRecord(
+        FeedbackRecord(
             rating="schlecht",
             question=f"Meine Firma {MARKER} plant eine Erweiterung in Zeitz",
             answer="…",
@@ -136,7 +127,7 @@ def seed_feedback(data_dir: Path) -> None:
         )
     )
     for text in FORMULAS:
-        store.add(mod.FeedbackRecord(rating="schlecht", question=text, answer=text))
+        store.add(FeedbackRecord(rating="schlecht", question=text, answer=text))
     db = store.path  # comments are stripped by the store: put prefixed ones in directly
     import sqlite3
 
@@ -196,8 +187,9 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 def app_env(clean_env: Callable[..., dict[str, str]], root: Path, **extra: str) -> dict[str, str]:
-    hashmod = compat_import("foerderberater.security.auth")
-    staff_hash = hashmod.hash_password(STAFF_PW, log_n=10).encode()
+    from foerderberater.security.auth import hash_password
+
+    staff_hash = hash_password(STAFF_PW, log_n=10).encode()
     return clean_env(
         {
             "FOERDERBERATER_CORPUS_DIR": str(root / "corpus"),

@@ -12,8 +12,9 @@ import concurrent.futures as cf
 import time
 
 import pytest
-from conftest import app_env, cli, start_app, stop, write_corpus
-from rawclient import RawClient
+
+from .conftest import app_env, cli, start_app, stop, write_corpus
+from .rawclient import RawClient
 
 pytestmark = pytest.mark.integration
 

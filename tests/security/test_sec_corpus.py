@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import cli, compat_import
+
+from .conftest import cli
 
 pytestmark = pytest.mark.integration
 
@@ -179,16 +180,17 @@ def _report_pdf(path: Path, pages: int = 200) -> Path:
 
 def test_200_page_text_pdf_gives_chunks_of_normal_size(tmp_path, e5):
     """Same calls as the index builder (ingest, chunker config, chunker) with the real e5."""
-    ingest = compat_import("foerderberater.index.ingest", "foerderberater.ingest")
-    chunking = compat_import("foerderberater.index.chunking", "foerderberater.chunking")
-    builder = compat_import("foerderberater.index.builder", "foerderberater.builder")
-    settings_mod = compat_import("foerderberater.core.settings", "foerderberater.settings")
+    from foerderberater.core.settings import Settings
+    from foerderberater.index.builder import chunker_config
+    from foerderberater.index.chunking import Chunker
+    from foerderberater.index.ingest import load_document
+
     corpus = tmp_path / "corpus"
     pdf = _report_pdf(corpus / "studien" / "bericht.pdf")
-    settings = settings_mod.Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
-    doc = ingest.load_document(pdf, corpus)
-    config = builder.chunker_config(settings, e5)
-    chunks = chunking.Chunker(config, e5.count_tokens).chunk(doc)
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    doc = load_document(pdf, corpus)
+    config = chunker_config(settings, e5)
+    chunks = Chunker(config, e5.count_tokens).chunk(doc)
     pages = len([p for p in doc.pages if p.number > 0])
     per_page = len(chunks) / pages
     chars = statistics.median(len(c.text) for c in chunks)

@@ -11,8 +11,9 @@ import csv
 import io
 
 import pytest
-from conftest import ADMIN_PW, FORMULAS, login
-from rawclient import default_inputs
+
+from .conftest import ADMIN_PW, FORMULAS, login
+from .rawclient import default_inputs
 
 pytestmark = pytest.mark.integration
 

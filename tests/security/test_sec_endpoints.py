@@ -4,6 +4,9 @@ The probes call the app's own dependencies (found in ``/config`` by trigger ``el
 a fresh anonymous session, exactly like a script would, and check three things: the handler
 refused (error event, German "anmelden", or no data), nothing confidential came back (stored
 feedback, evaluation figures, index status, corpus listing), and nothing changed on disk.
+
+Rating an answer stays public (team decision): anyone may store feedback on an answer of their
+own conversation, but the save handler returns nothing of the stored feedback of others.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ import os
 import time
 
 import pytest
-from conftest import ADMIN_PW, MARKER, carries_data, login, refused
-from rawclient import Endpoint, RawClient, default_inputs, file_data
+
+from .conftest import ADMIN_PW, MARKER, carries_data, login, refused
+from .rawclient import Endpoint, RawClient, default_inputs, file_data
 
 pytestmark = pytest.mark.integration
 
@@ -24,13 +28,13 @@ QUESTION = "Welche Zuschüsse gibt es für Elektrolyseure in Sachsen?"
 NAMED = {
     "feedback list": "fb-feedback-refresh.click",
     "feedback CSV export": "fb-feedback-csv.click",
-    "feedback save (returns the list)": "fb-feedback-save.click",
     "gold evaluation": "fb-eval-run.click",
     "admin build": "fb-build.click",
     "admin upload": "fb-upload-btn.click",
     "admin remove": "fb-doc-remove.click",
     "admin status (timer)": "timer.tick",
 }
+PUBLIC_SAVE = "fb-feedback-save.click"
 
 
 def _is_login(trigger: str) -> bool:
@@ -90,7 +94,7 @@ def test_every_other_non_chat_endpoint_refuses_anonymous_calls(server):
             if ep.trigger_id is not None
             and ep.tab not in PUBLIC_TABS
             and not _is_login(ep.trigger)
-            and ep.trigger not in NAMED.values()
+            and ep.trigger not in (*NAMED.values(), PUBLIC_SAVE)
         ]
         assert others, "keine weiteren Endpunkte gefunden – Konfiguration geändert?"
         problems = []
@@ -107,6 +111,25 @@ def _ask(client: RawClient, cfg) -> object:
     res = client.call(ep, values)
     assert res.success, res.error
     return ep, res
+
+
+def test_public_feedback_save_stores_but_returns_nobody_elses_feedback(server):
+    from foerderberater.web.feedback import FeedbackStore
+
+    comment = "Anonyme Bewertung 5512"
+    with server.client("127.0.0.46") as c:
+        cfg = c.config()
+        ep = cfg.endpoint(PUBLIC_SAVE)
+        assert ep.tab not in PUBLIC_TABS
+        nothing = c.call(ep, [None, "schlecht", "falsch", comment, None, "alle", "alle", ""])
+        assert nothing.success and "erst eine Frage stellen" in nothing.text()
+        _ask(c, cfg)
+        res = c.call(ep, [0, "schlecht", "falsch", comment, None, "alle", "alle", ""])
+    assert res.success and "gespeichert" in res.text(), res.text()[:300]
+    assert MARKER not in res.raw and "Indexversion" not in res.raw
+    assert not carries_data(res.data[ep.output_index("fb-feedback-table")])
+    stored = FeedbackStore(server.data).records(text=comment)
+    assert [(r.question, r.comment) for r in stored] == [(QUESTION, comment)]
 
 
 def test_debug_view_of_an_answer_refuses_anonymous_calls(server):

@@ -10,7 +10,8 @@ import re
 import time
 
 import pytest
-from conftest import (
+
+from .conftest import (
     ADMIN_PW,
     LOGIN,
     MARKER,
@@ -22,7 +23,7 @@ from conftest import (
     login,
     refused,
 )
-from rawclient import default_inputs
+from .rawclient import default_inputs
 
 pytestmark = pytest.mark.integration
 

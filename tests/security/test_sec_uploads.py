@@ -10,8 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ADMIN_PW, login
-from rawclient import Config, RawClient, default_inputs, file_data
+
+from .conftest import ADMIN_PW, login
+from .rawclient import Config, RawClient, default_inputs, file_data
 
 pytestmark = pytest.mark.integration
 

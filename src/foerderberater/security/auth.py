@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from foerderberater.errors import ConfigError, FoerderberaterError
+from foerderberater.core.errors import ConfigError, FoerderberaterError
 
 # N = 2**15, r = 8, p = 3: 32 MiB, one of the OWASP-recommended scrypt settings
 DEFAULT_LOG_N = 15

@@ -13,7 +13,7 @@ import getpass
 import sys
 from collections.abc import Sequence
 
-from foerderberater.errors import ConfigError
+from foerderberater.core.errors import ConfigError
 from foerderberater.security.auth import DEFAULT_LOG_N, hash_password
 
 MIN_LENGTH = 12

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from foerderberater.errors import FoerderberaterError
+from foerderberater.core.errors import UploadError
 
 UPLOAD_SUBDIR = "uploads"
 UPLOAD_PREFIX = "upload-"
@@ -75,7 +75,7 @@ class UploadLedger:
             self._entries.pop(path, None)
 
 
-class UploadRejected(FoerderberaterError):
+class UploadRejected(UploadError):
     """The upload is refused; the message is German and meant for the admin."""
 
 
@@ -183,13 +183,13 @@ def store_upload(
     accepted: AcceptedUpload,
     corpus_dir: Path,
     *,
-    validate: Callable[[Path], None] | None = None,
+    validate: Callable[[Path, str], None] | None = None,
     subdir: str = UPLOAD_SUBDIR,
 ) -> Path:
     """Copy atomically into ``corpus_dir/subdir`` under an unused ``upload_name``; returns it.
 
-    ``validate(tmp_path)`` (e.g. parsing with the real ingest code) may raise to refuse the
-    file; the temporary copy is removed in every case.
+    ``validate(tmp_path, name)`` (e.g. parsing with the real ingest code under the final
+    ``name``) may raise to refuse the file; the temporary copy is removed in every case.
     """
     root = corpus_dir.resolve()
     target_dir = (root / subdir).resolve()
@@ -211,7 +211,7 @@ def store_upload(
             dst.flush()
             os.fsync(dst.fileno())
         if validate is not None:
-            validate(tmp)
+            validate(tmp, name)
         return _link_unused(tmp, target_dir, name)
     finally:
         tmp.unlink(missing_ok=True)

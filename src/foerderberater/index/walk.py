@@ -1,5 +1,7 @@
 """Walk the corpus folder with safe rules; every file left out gets a German reason.
 
+``ingest.scan_corpus`` / ``ingest.discover`` call it with the corpus file types.
+
 * Hidden names (``.git``, ``.tmp-*`` of an upload in progress) and READMEs are ignored silently.
 * Symbolic links are never followed, neither to files nor to folders. A link that points
   outside the corpus is reported as such (its content would otherwise be quoted to users);
@@ -22,7 +24,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from foerderberater.security.limits import MB
+from foerderberater.index.limits import file_size_reason
 
 UPLOAD_SUBDIR = "uploads"
 
@@ -31,6 +33,9 @@ UPLOAD_SUBDIR = "uploads"
 class WalkSkip:
     path: str  # relative POSIX path, printable (safe_name) also for undecodable names
     reason: str
+    # may an indexed older version stay? Only for a file that is fine but cannot be read now
+    # (too large, unreadable); a symlink's or clashing file's content must leave the index
+    keep_previous: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,7 @@ def walk_corpus(
                 is_link = entry.is_symlink()
                 is_dir = not is_link and entry.is_dir(follow_symlinks=False)
             except OSError:
-                skipped.append(WalkSkip(shown, "nicht lesbar"))
+                skipped.append(WalkSkip(shown, "nicht lesbar", keep_previous=True))
                 continue
             if is_link:
                 _report_link(entry, root, shown, relevant, skipped)
@@ -110,20 +115,14 @@ def walk_corpus(
             try:
                 info = entry.stat(follow_symlinks=False)
             except OSError as exc:
-                skipped.append(WalkSkip(shown, f"nicht lesbar ({exc.strerror})"))
+                skipped.append(WalkSkip(shown, f"nicht lesbar ({exc.strerror})", True))
                 continue
             if not entry.is_file(follow_symlinks=False):
                 skipped.append(WalkSkip(shown, "keine gewöhnliche Datei (z. B. Pipe oder Gerät)"))
                 continue
-            if max_file_bytes is not None and info.st_size > max_file_bytes:
-                skipped.append(
-                    WalkSkip(
-                        shown,
-                        f"Datei zu groß: {info.st_size / MB:.1f} MB (höchstens "
-                        f"{max_file_bytes / MB:.0f} MB, einstellbar mit "
-                        "FOERDERBERATER_MAX_FILE_MB)",
-                    )
-                )
+            too_large = file_size_reason(info.st_size, max_file_bytes) if max_file_bytes else None
+            if too_large:
+                skipped.append(WalkSkip(shown, too_large, keep_previous=True))
                 continue
             files.append((rel_path, Path(entry.path)))
 
