@@ -7,17 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from foerderberater.errors import ConfigError, IngestError
-from foerderberater.security.corpus_walk import safe_name, walk_corpus
-from foerderberater.security.limits import (
+from foerderberater.core.errors import ConfigError, IngestError
+from foerderberater.index.chunking import additive_token_counter
+from foerderberater.index.ingest import discover, scan_corpus
+from foerderberater.index.limits import (
     DocumentTooLarge,
     Limits,
-    additive_token_counter,
     check_chunk_count,
     check_text_size,
     file_size_reason,
     min_chunks,
 )
+from foerderberater.index.walk import safe_name, walk_corpus
 
 SUFFIXES = (".pdf", ".md", ".markdown", ".txt")
 IGNORED = {"readme.md", "readme.txt", "license", "license.md"}
@@ -54,15 +55,22 @@ def test_plain_corpus(corpus):
     assert result.skipped == ()
 
 
-def test_same_files_as_todays_discover_on_the_shipped_corpus():
+def test_the_shipped_corpus_walks_without_skips():
     if not PROJECT_CORPUS.is_dir():
         pytest.skip("corpus/ des Projekts fehlt")
-    try:
-        from foerderberater.index.ingest import discover
-    except ImportError:
-        from foerderberater.ingest import discover
-    result = walk(PROJECT_CORPUS)
-    assert list(result.files) == discover(PROJECT_CORPUS) and result.skipped == ()
+    result = scan_corpus(PROJECT_CORPUS)
+    assert result.skipped == () and len(result.files) > 50
+    assert list(result.files) == discover(PROJECT_CORPUS) == list(walk(PROJECT_CORPUS).files)
+    # what the old rglob discovery found: every supported file except READMEs and hidden ones
+    old = sorted(
+        p
+        for p in PROJECT_CORPUS.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in SUFFIXES
+        and p.name.lower() not in IGNORED
+        and not any(part.startswith(".") for part in p.relative_to(PROJECT_CORPUS).parts)
+    )
+    assert list(result.files) == old
 
 
 def test_symlinks_are_never_followed(corpus, tmp_path):
@@ -129,30 +137,28 @@ def test_safe_name_escapes_control_characters():
     assert safe_name("Förderung.md") == "Förderung.md"
 
 
-def test_limits_from_env_and_reasons():
-    assert Limits() == Limits(50, 3000)
-    env = {"FOERDERBERATER_MAX_FILE_MB": "2", "FOERDERBERATER_MAX_CHUNKS_PER_DOC": "100"}
-    limits = Limits.from_env(env)
+def test_limits_and_reasons():
+    assert Limits() == Limits(50, 3000, 256)
+    limits = Limits(max_file_mb=2, max_chunks_per_doc=100)
     assert limits.max_file_bytes == 2 * 1024 * 1024
-    with pytest.raises(ConfigError):
-        Limits.from_env({"FOERDERBERATER_MAX_FILE_MB": "viel"})
-    with pytest.raises(ConfigError):
-        Limits(max_chunks_per_doc=0)
-    assert file_size_reason(2 * 1024 * 1024, limits) is None
-    assert "höchstens 2 MB" in file_size_reason(3 * 1024 * 1024, limits)
+    for bad in ({"max_file_mb": 0}, {"max_chunks_per_doc": 0}, {"chunk_tokens": 0}):
+        with pytest.raises(ConfigError):
+            Limits(**bad)
+    assert file_size_reason(2 * 1024 * 1024, limits.max_file_bytes) is None
+    assert "höchstens 2 MB" in file_size_reason(3 * 1024 * 1024, limits.max_file_bytes)
 
 
 def test_text_size_is_refused_before_chunking():
     limits = Limits()
     assert min_chunks(0, 256) == 0 and min_chunks(2048, 256) == 1
-    check_text_size("klein.txt", 1_000_000, 256, limits)  # about 500 pages of text: fine
+    check_text_size("klein.txt", 1_000_000, limits)  # about 500 pages of text: fine
     with pytest.raises(DocumentTooLarge, match="zu groß") as too_big:
-        check_text_size("riesig.txt", 50 * 1024 * 1024, 256, limits)
+        check_text_size("riesig.txt", 50 * 1024 * 1024, limits)
     assert isinstance(too_big.value, IngestError) and too_big.value.path == "riesig.txt"
     assert "mindestens 25.600 Abschnitte" in too_big.value.reason
     assert "höchstens 3.000, einstellbar" in too_big.value.reason
     check_chunk_count("a.pdf", 3000, limits)
-    with pytest.raises(DocumentTooLarge, match="3.001 Abschnitte"):
+    with pytest.raises(DocumentTooLarge, match="mehr als 3.000 Abschnitte"):
         check_chunk_count("a.pdf", 3001, limits)
 
 

@@ -20,8 +20,9 @@ from foerderberater.core.settings import Settings
 from foerderberater.core.types import Chunk, SkippedFile
 from foerderberater.index.chunking import Chunker, ChunkerConfig
 from foerderberater.index.embedding import Embedder, describe
-from foerderberater.index.ingest import discover, doc_id_for, file_sha256, load_document
+from foerderberater.index.ingest import doc_id_for, file_sha256, load_document, scan_corpus
 from foerderberater.index.lexical import ANALYZER_NAME, LexicalIndex
+from foerderberater.index.limits import Limits
 from foerderberater.index.store import (
     CURRENT,
     LOCK_FILE,
@@ -140,9 +141,11 @@ def _build(
     t0: float,
 ) -> BuildReport:
     corpus_dir, index_dir = settings.corpus_dir, settings.index_dir
-    chunker = Chunker(cfg, embedder.count_tokens)
+    limits = Limits(settings.max_file_mb, settings.max_chunks_per_doc, cfg.chunk_tokens)
+    chunker = Chunker(cfg, embedder.count_tokens, limits)
     prev_files = prev.manifest.get("files", {}) if prev else {}
-    files = discover(corpus_dir)
+    scan = scan_corpus(corpus_dir, limits.max_file_bytes)
+    files = list(scan.files)
     notify(BuildProgress("scan", len(files), len(files), f"{len(files)} Dateien"))
 
     docs: dict[str, DocRecord] = {}
@@ -150,6 +153,12 @@ def _build(
     fresh: dict[str, list[Chunk]] = {}
     skipped: list[SkippedFile] = []
     added, changed, unchanged = [], [], []
+    for skip in scan.skipped:  # too large: an older version stays; a symlink's content goes
+        keep_old = bool(prev and skip.keep_previous and skip.path in prev.docs)
+        skipped.append(SkippedFile(skip.path, skip.reason, keep_old))
+        if keep_old and prev is not None:
+            docs[skip.path] = prev.docs[skip.path]
+            kept[skip.path] = prev.chunks_of(skip.path)
     for i, path in enumerate(files, 1):
         doc_id = doc_id_for(path, corpus_dir)
         sha = file_sha256(path)
@@ -160,7 +169,8 @@ def _build(
             unchanged.append(doc_id)
             continue
         try:
-            doc = load_document(path, corpus_dir, sha)
+            doc = load_document(path, corpus_dir, sha, limits)
+            chunks = chunker.chunk(doc)
         except FoerderberaterError as exc:
             keep_old = bool(prev and doc_id in prev.docs)
             reason = getattr(exc, "reason", str(exc))
@@ -169,7 +179,6 @@ def _build(
                 docs[doc_id] = prev.docs[doc_id]
                 kept[doc_id] = prev.chunks_of(doc_id)
             continue
-        chunks = chunker.chunk(doc)
         if not chunks:
             skipped.append(SkippedFile(doc_id, "kein verwertbarer Text nach dem Aufteilen"))
             continue
