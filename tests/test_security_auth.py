@@ -10,6 +10,7 @@ import pytest
 
 from foerderberater.core.errors import ConfigError
 from foerderberater.security.auth import (
+    PLAIN_LOG_N,
     AccessDenied,
     Credentials,
     PasswordHash,
@@ -107,6 +108,9 @@ def test_load_credentials_from_hash_plain_and_file(tmp_path):
     assert from_file.authenticate("team-pw-123456", Role.STAFF) is Role.STAFF
     assert from_file.authenticate("admin-pw-123456", Role.ADMIN) is Role.ADMIN
     assert load_credentials({}).hashes == {}
+    plain = load_credentials({"FOERDERBERATER_ADMIN_PASSWORD": "admin-klartext-1"})
+    assert plain.hashes[Role.ADMIN].log_n == PLAIN_LOG_N  # cheap: the plain text is in the env
+    assert plain.authenticate("admin-klartext-1", Role.ADMIN) is Role.ADMIN
 
 
 def test_load_credentials_refuses_two_sources_and_bad_files(tmp_path):

@@ -9,7 +9,11 @@ Credentials come from the environment at start-up (``load_credentials``):
   by ``python -m foerderberater.security.hashpw`` (format ``scrypt$ln=..,r=..,p=..$salt$hash``);
 * ``FOERDERBERATER_PASSWORD_FILE``: a file with lines ``admin: <hash>`` / ``staff: <hash>``;
 * ``FOERDERBERATER_ADMIN_PASSWORD`` / ``FOERDERBERATER_STAFF_PASSWORD``: plain passwords, still
-  accepted; they are hashed in memory at once and the plain text is not kept.
+  accepted; they are hashed in memory at once and the plain text is not kept. The hash of a
+  plain password uses a low cost (``PLAIN_LOG_N``): it never leaves the process, and whoever
+  could steal it could read the plain text from the environment anyway. A stored hash (env or
+  file) keeps the full cost against offline guessing; online guessing is stopped by the
+  login back-off either way.
 
 A role without any credential is disabled. Plain passwords and hashes never appear in ``repr``.
 """
@@ -32,6 +36,7 @@ from foerderberater.core.errors import ConfigError, FoerderberaterError
 # N = 2**15, r = 8, p = 3: 32 MiB, one of the OWASP-recommended scrypt settings
 DEFAULT_LOG_N = 15
 DEFAULT_P = 3
+PLAIN_LOG_N = 12  # in-memory hash of a plain password from the environment (see module doc)
 _LIMITS = {"ln": (10, 20), "r": (1, 32), "p": (1, 16)}
 _FORMAT = re.compile(r"^scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$")
 
@@ -141,6 +146,11 @@ class Credentials:
         return matched
 
 
+def hash_plain(password: str) -> PasswordHash:
+    """The in-memory hash of a plain password from the environment (low cost, see above)."""
+    return hash_password(password, log_n=PLAIN_LOG_N, p=1)
+
+
 ENV_HASH = "FOERDERBERATER_{}_PASSWORD_HASH"
 ENV_PLAIN = "FOERDERBERATER_{}_PASSWORD"
 ENV_FILE = "FOERDERBERATER_PASSWORD_FILE"
@@ -173,7 +183,7 @@ def read_password_file(path: Path) -> dict[Role, PasswordHash]:
 def load_credentials(
     env: Mapping[str, str] | None = None,
     *,
-    hasher: Callable[[str], PasswordHash] = hash_password,
+    hasher: Callable[[str], PasswordHash] = hash_plain,
 ) -> Credentials:
     """Credentials from the environment (see module doc); a role set twice is a ConfigError."""
     env = os.environ if env is None else env
