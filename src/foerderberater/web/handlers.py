@@ -54,11 +54,14 @@ class AnswerRecord:
 
 @dataclass
 class Session:
-    """Per-browser-session state (in ``gr.State``): the conversation and its answers."""
+    """Per-browser-session state (in ``gr.State``): the conversation and its answers.
+
+    ``auth_token``: the server-side staff/admin login of this session (``web.auth``), if any.
+    """
 
     history: list[str] = field(default_factory=list)
     answers: list[AnswerRecord] = field(default_factory=list)
-    is_admin: bool = False
+    auth_token: str | None = field(default=None, repr=False)
 
     def reset_conversation(self) -> None:
         self.history.clear()
