@@ -9,7 +9,9 @@ other than 503: Gradio's browser client replaces the text of a 503 by its own En
 from __future__ import annotations
 
 import concurrent.futures as cf
+import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +21,7 @@ from .rawclient import RawClient
 pytestmark = pytest.mark.integration
 
 BUSY = "Zu viele Anfragen – bitte in ein paar Sekunden erneut"
+CHROMIUM = Path("/usr/bin/chromium")
 QUESTION = "Welche Förderung gibt es für Wasserstoff in Sachsen? Nr. {}"
 
 
@@ -59,3 +62,51 @@ def test_full_queue_says_so_in_german_and_the_app_recovers(small_queue_app):
             break
         time.sleep(2)
     assert res.success, res.error
+
+
+@pytest.mark.browser
+def test_browser_shows_the_german_message_when_the_queue_is_full(small_queue_app):
+    """What a visitor sees: Gradio's browser client shows the server's 429 ``detail``."""
+    if not CHROMIUM.exists():
+        pytest.skip("Browser-Test übersprungen: /usr/bin/chromium fehlt")
+    playwright = pytest.importorskip("playwright.sync_api", reason="playwright fehlt")
+    url = small_queue_app
+    ask = RawClient(url).config().api("ask")
+    stop = threading.Event()
+
+    def flood(worker: int) -> None:  # keeps the 4 queue places taken while the browser asks
+        with RawClient(url) as c:
+            n = 0
+            while not stop.is_set():
+                c.join(ask, [QUESTION.format(f"{worker}-{n}"), "", "", "", "", "", "", None])
+                n += 1
+
+    threads = [threading.Thread(target=flood, args=(i,), daemon=True) for i in range(6)]
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page(locale="de-DE")
+            page.goto(url, wait_until="load")
+            page.wait_for_selector("#fb-question textarea")
+            for t in threads:
+                t.start()
+            time.sleep(1)
+            seen = False
+            for _ in range(10):  # the queue may have a free place at the moment of one click
+                page.locator("#fb-question textarea").fill("Zuschuss für Wasserstoff in Sachsen")
+                page.locator("#fb-send").click()
+                try:
+                    page.get_by_text(BUSY).first.wait_for(timeout=8000)
+                except playwright.TimeoutError:
+                    continue
+                seen = True
+                break
+            assert seen, "deutscher Hinweis bei voller Warteschlange nicht angezeigt"
+            assert page.get_by_text("currently busy").count() == 0
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(30)
+            browser.close()
