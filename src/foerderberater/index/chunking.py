@@ -125,12 +125,12 @@ class Chunker:
             cur_tokens = self.count(tail) if tail else 0
 
         for unit in paragraph_units(doc):
-            if self.limits is not None:
-                check_chunk_count(doc.doc_id, len(pieces), self.limits)
             if unit.section != section:
                 emit(carry_overlap=False)
                 section = unit.section
                 budget = self._budget(doc.title, section)
+            if self.limits is not None:  # stop early: a huge document must not hold the build
+                check_chunk_count(doc.doc_id, len(pieces), self.limits)
             n = self.count(unit.text)
             if n > budget:
                 emit(carry_overlap=False)
