@@ -166,3 +166,16 @@ def test_store_refuses_a_linked_or_escaping_target(cache, tmp_path):
     with pytest.raises(UploadRejected, match="Ungültiger Pfad"):
         store_upload(accepted, corpus, subdir="../aussen")
     assert list(elsewhere.iterdir()) == [] and not (tmp_path / "aussen").exists()
+
+
+def test_upload_quota_per_client_and_hour():
+    from foerderberater.web.guard import UploadQuota
+
+    now = [1000.0]
+    quota = UploadQuota(10 * 1024 * 1024, clock=lambda: now[0])
+    assert quota.charge("198.51.100.7", 6 * 1024 * 1024)
+    assert not quota.charge("198.51.100.7", 6 * 1024 * 1024)  # refused: nothing booked
+    assert quota.charge("198.51.100.7", 4 * 1024 * 1024)
+    assert quota.charge("203.0.113.9", 10 * 1024 * 1024)  # another client has its own quota
+    now[0] += 3601
+    assert quota.charge("198.51.100.7", 10 * 1024 * 1024)  # a new hour

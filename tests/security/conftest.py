@@ -3,7 +3,7 @@
 The corpus is built with the real CLI (``python -m foerderberater index``, e5 embedder), the
 feedback database holds a confidential marker, and the app runs with these settings:
 
-* admin password (plain env, as today) and a staff password hash (new);
+* admin password as plain env (hashed cheaply in memory) and a staff password hash;
 * ``FOERDERBERATER_TRUSTED_PROXIES=127.0.0.2/32`` (127.0.0.2 plays the reverse proxy);
 * small upload limits (``_MAX_UPLOAD_MB=5``, ``_UPLOAD_QUOTA_MB=12`` per client and hour,
   ``_UPLOAD_CACHE_SECONDS=5``) so the probes stay fast.
