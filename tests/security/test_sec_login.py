@@ -7,6 +7,8 @@ rest of the session.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
 
 import pytest
@@ -16,6 +18,7 @@ from .conftest import (
     LOGIN,
     MARKER,
     PROXY,
+    ROOT,
     STAFF_LOGIN,
     STAFF_PW,
     THROTTLED,
@@ -112,3 +115,26 @@ def test_login_endpoint_is_found_in_the_running_app(server):
     """Guard for the probes above: they find the admin login by its elem_id."""
     with server.client("127.0.0.7") as c:
         assert c.config().endpoint(LOGIN).tab == "admin"
+
+
+def test_misconfigured_credentials_stop_the_start_with_a_german_message(clean_env, tmp_path):
+    """Two sources for one role, or a plain password in the password file: no start, no trace."""
+    pwfile = tmp_path / "zugang"
+    pwfile.write_text("admin: Klartext-statt-Hash\n", "utf-8")
+    cases = (
+        {"FOERDERBERATER_ADMIN_PASSWORD": ADMIN_PW, "FOERDERBERATER_ADMIN_PASSWORD_HASH": "x"},
+        {"FOERDERBERATER_PASSWORD_FILE": str(pwfile)},
+    )
+    for extra in cases:
+        env = clean_env({"FOERDERBERATER_INDEX_DIR": str(tmp_path / "index"), **extra})
+        out = subprocess.run(
+            [sys.executable, str(ROOT / "app.py")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert out.returncode == 2, (out.returncode, out.stderr[-800:])
+        assert "Ungültige Einstellung" in out.stderr and "Traceback" not in out.stderr
+        assert ADMIN_PW not in out.stderr and "Klartext-statt-Hash" not in out.stderr
