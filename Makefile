@@ -23,7 +23,7 @@ setup-dev: $(VENV)/.dev
 	./tools/ensure_chromium.sh
 
 index: setup
-	@test -f index/CURRENT || $(VENV)/bin/foerderberater index
+	$(VENV)/bin/foerderberater index  # incremental: only new or changed files are embedded
 
 run: setup index
 	$(PY) app.py

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 from collections.abc import Callable
 from dataclasses import replace
@@ -111,7 +112,7 @@ BODY = {
 def prog(slug: str = "tp", **meta: Any) -> Programme:
     data = parse_meta({**BASE_META, **meta}, f"programme/{slug}.md", "Programm")
     assert isinstance(data, ProgrammeMeta)
-    return Programme(f"programme/{slug}.md", slug, data.titel, data, dict(BODY))
+    return Programme(slug, slug, data.titel, data, dict(BODY), path=f"programme/{slug}.md")
 
 
 def ctx(canon: Any = None, **profile: Any) -> Context:
@@ -606,9 +607,10 @@ def test_status_sorting_and_missing_facts() -> None:
 
 def test_programmes_come_from_the_index_store(version: IndexVersion) -> None:
     programmes = programmes_from_index(version)
-    assert {p.doc_id for p in programmes} == {
+    assert {p.path for p in programmes} == {
         d for d, rec in version.docs.items() if rec.kind == "Programm"
     }
+    assert all(p.doc_id == p.slug for p in programmes)  # one doc_id convention: the slug
     zim = next(p for p in programmes if p.slug == "zim")
     assert zim.meta is version.docs["programme/zim.md"].meta  # the stored, validated record
     assert list(zim.sections)[:3] == [
@@ -653,7 +655,7 @@ def test_corpus_programmes_and_citations(corpus: list[Programme], gaz: Gazetteer
                         prog_.sections[cite.section].split()
                     ).replace("**", "").replace("`", "")
                 else:
-                    assert prog_.meta.json_value(cite.field.split(".")[0]) is not None
+                    assert prog_.meta.json_value(re.split(r"[.[]", cite.field)[0]) is not None
     grw = result.get("grw-sachsen-anhalt")
     assert grw.status == PASST
     assert grw.foerdersatz.prozent_max == 35
@@ -672,7 +674,10 @@ def test_corpus_regional_rate_altenburg(corpus: list[Programme], gaz: Gazetteer)
     result = evaluate(profile, corpus, today=TODAY, canon=gaz.canonical_kreis)
     grw = result.get("grw-thueringen")
     assert grw.foerdersatz.prozent_max == 30  # mittleres Unternehmen im Altenburger Land
-    assert grw.foerdersatz.belege[0].field == "foerdersatz_nach_region.Altenburger Land"
+    meta_cite, text_cite = grw.foerdersatz.belege[:2]
+    assert meta_cite.field.startswith("foerdersaetze[")
+    assert "Altenburger Land" in str(meta_cite.value)
+    assert text_cite.kind == "text" and "30" in text_cite.excerpt  # the quoted programme text
     bafa = result.get("bafa-unternehmensberatung")
     assert bafa.foerdersatz.prozent_max == 80
 

@@ -72,6 +72,11 @@ def _texts_of(version: IndexVersion, doc_id: str) -> list[str]:
     return [c.embedding_text() for c, _ in version.chunks_of(doc_id)]
 
 
+def _embedded_of(version: IndexVersion, doc_id: str) -> list[str]:
+    """What a build embeds for a document: its chunk texts, then its sentences."""
+    return _texts_of(version, doc_id) + [s.text for s in version.sentences.sentences_of(doc_id)]
+
+
 def _vectors_of(version: IndexVersion, doc_id: str) -> np.ndarray:
     return np.vstack([v for _, v in version.chunks_of(doc_id)])
 
@@ -86,7 +91,8 @@ def test_first_build_indexes_everything(corpus: Settings, counting: CountingEmbe
     ]
     assert report.documents == 3 and report.pages == 3 and not report.skipped
     assert not report.partial
-    assert report.embedded_chunks == report.chunks == len(counting.passages)
+    assert report.embedded_chunks == report.chunks
+    assert report.embedded_chunks + report.embedded_sentences == len(counting.passages)
 
     version = _open(corpus)
     assert len(version) == version.faiss.ntotal == report.chunks
@@ -130,8 +136,8 @@ def test_incremental_add_change_delete(corpus: Settings, counting: CountingEmbed
     report = build_index(corpus, counting)
     assert report.added == ("neuseenland.txt",) and not report.changed and not report.removed
     version = _open(corpus)
-    assert counting.passages == _texts_of(version, "neuseenland.txt")
-    assert report.embedded_chunks == len(counting.passages) >= 1
+    assert counting.passages == _embedded_of(version, "neuseenland.txt")
+    assert report.embedded_chunks + report.embedded_sentences == len(counting.passages) >= 2
     # unchanged documents keep their stored vectors (reused, not recomputed)
     np.testing.assert_array_equal(_vectors_of(version, "studien/seethermie.pdf"), old_pdf_vectors)
     version.close()
@@ -144,7 +150,7 @@ def test_incremental_add_change_delete(corpus: Settings, counting: CountingEmbed
     report = build_index(corpus, counting)
     assert report.changed == ("revierfonds.txt",) and not report.added
     version = _open(corpus)
-    assert counting.passages == _texts_of(version, "revierfonds.txt")
+    assert counting.passages == _embedded_of(version, "revierfonds.txt")
     assert any("Zeitz" in t for t in counting.passages)
     assert all("Zeitz" not in t for t in _texts_of(version, "neuseenland.txt"))
     version.close()
@@ -170,7 +176,8 @@ def test_incremental_add_change_delete(corpus: Settings, counting: CountingEmbed
     counting.reset()
     report = build_index(corpus, counting, full=True)
     assert report.full and report.reason_full == "--full angefordert"
-    assert report.embedded_chunks == report.chunks == len(counting.passages)
+    assert report.embedded_chunks == report.chunks
+    assert report.embedded_chunks + report.embedded_sentences == len(counting.passages)
     assert sorted(report.added) == sorted(_open(corpus).docs)
 
 
@@ -182,7 +189,8 @@ def test_changed_chunk_settings_trigger_full_rebuild(
     settings = Settings(corpus_dir=corpus.corpus_dir, index_dir=corpus.index_dir, chunk_tokens=96)
     report = build_index(settings, counting)
     assert report.full and report.reason_full == "Chunking-Einstellungen geändert"
-    assert report.embedded_chunks == report.chunks == len(counting.passages)
+    assert report.embedded_chunks == report.chunks
+    assert report.embedded_chunks + report.embedded_sentences == len(counting.passages)
     assert _open(settings).manifest["chunker"]["chunk_tokens"] == 96
 
 
@@ -284,7 +292,7 @@ def test_previous_version_stays_when_a_file_turns_bad(
     report = build_index(corpus, counting)
     assert report.changed == ("programme/waermenetz.md",) and not report.skipped
     version = _open(corpus)
-    assert counting.passages == _texts_of(version, "programme/waermenetz.md")
+    assert counting.passages == _embedded_of(version, "programme/waermenetz.md")
     assert any("45 Prozent" in t for t in counting.passages)
     version.close()
 

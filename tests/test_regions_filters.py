@@ -161,9 +161,10 @@ def test_condense_carries_region_and_programme(gaz: Gazetteer) -> None:
 
 
 def test_in_domain_funding_questions_get_a_margin_below_the_threshold(tmp_path: Path) -> None:
-    from foerderberater.advisor import DOMAIN_MARGIN, Advisor
+    from foerderberater.advisor import Advisor
     from foerderberater.core.settings import Settings
     from foerderberater.core.types import Chunk, Hit
+    from foerderberater.search.relevance import DOMAIN_MARGIN
 
     advisor = Advisor(Settings(index_dir=tmp_path, min_relevance=0.85))
     chunk = Chunk(1, "a.md", "a", "A", "", (0,), 0, "Text")

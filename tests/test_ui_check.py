@@ -63,3 +63,22 @@ def test_empty_and_invalid_input_get_german_messages(ctx: AppContext, tmp_path: 
     no_index = create_context(ctx.settings.with_overrides(index_dir=tmp_path / "leer"))
     out = run_check(no_index, {"ort": "Zeitz", "begonnen": False})
     assert out.startswith("⚠️") and "noch keinen Suchindex" in out
+
+
+def test_free_text_profile_is_shown_for_confirmation(ctx: AppContext) -> None:
+    text = run_check(
+        ctx,
+        {
+            "text": "Ich will mich mit einem Onlineshop selbstständig machen, Standort Plauen, "
+            "Start Frühjahr 2027, ohne Partner.",
+            "begonnen": False,
+        },
+    )
+    confirm = text.split("**Bitte prüfen – so habe ich Ihren Text verstanden:**", 1)[1]
+    confirm = confirm.split("**Ergebnis:**", 1)[0]
+    assert "| Standort | Plauen → Vogtlandkreis → Sachsen |" in confirm
+    assert "| Antragsteller | Start-up in Gründung |" in confirm
+    assert "| Projektbeginn | 01.03.2027 (noch nicht begonnen) |" in confirm
+    assert "| Verbund | nein, ohne Partner |" in confirm
+    assert "**Nicht erkannt – bitte ergänzen:** Investitionsvolumen" in confirm
+    assert "Ihr Unternehmen besteht bereits" not in text  # founders are not an existing firm

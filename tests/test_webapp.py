@@ -254,7 +254,18 @@ def test_api_ask_returns_json_contract(ctx):
         {"land": "Sachsen", "dokumenttyp": ""},
         history=["Ich plane eine Investition"],
     )
-    assert set(out) == {"question", "answer", "abstained", "sources", "warnings", "region"}
+    assert set(out) == {
+        "question",
+        "answer",
+        "abstained",
+        "sources",
+        "warnings",
+        "region",
+        "partial",
+        "gaps",
+        "intents",
+        "generator",
+    }
     assert out["sources"][0]["doc_id"] == "wasserstoff-invest-sachsen"
 
 

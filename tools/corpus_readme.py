@@ -25,6 +25,7 @@ from foerderberater.core.schema import (  # noqa: E402
     parse_meta,
     required_fields,
 )
+from foerderberater.core.terms import BEDINGUNGEN, Bedingung, Foerdersatz  # noqa: E402
 from foerderberater.core.vocab import TECHNOLOGIEFELDER, TECHNOLOGIEOFFEN  # noqa: E402
 from foerderberater.index.ingest import split_front_matter  # noqa: E402
 
@@ -47,6 +48,37 @@ def _rows(model: type, names: list[str]) -> list[str]:
     return [f"| `{n}` | {_typ(model, n).label} | {_meaning(model, n)} |" for n in names]
 
 
+def terms_block() -> list[str]:
+    """Keys of a ``foerdersaetze`` entry and the ``bedingungen`` types (from core/terms.py)."""
+    keys = list(Foerdersatz.model_fields)
+    required = [k for k in keys if Foerdersatz.model_fields[k].is_required()]
+    lines = [
+        "Ein Eintrag in `foerdersaetze` (Pflicht: "
+        + ", ".join(f"`{k}`" for k in required)
+        + "; mindestens `satz_prozent` oder ein Betrag; andere Schlüssel sind Fehler):",
+        "",
+        "| Schlüssel | Typ | Bedeutung |",
+        "|---|---|---|",
+        *_rows(Foerdersatz, keys),
+        "",
+        "Typen in `bedingungen` (jede mit `typ` und `beleg`):",
+        "",
+        "| `typ` | Parameter | Bedeutung |",
+        "|---|---|---|",
+    ]
+    for typ, (required_params, optional, meaning) in BEDINGUNGEN.items():
+        params = ", ".join(f"`{p}`" for p in required_params)
+        if optional:
+            params += ", " + " und/oder ".join(f"`{p}`" for p in optional)
+        lines.append(f"| `{typ}` | {params} | {meaning} |")
+    names = [k for k in Bedingung.model_fields if k not in ("typ", "beleg")]
+    lines += [
+        "",
+        "Parameter: " + "; ".join(f"`{n}` – {_meaning(Bedingung, n)}" for n in names) + ".",
+    ]
+    return lines
+
+
 def schema_block() -> str:
     required = required_fields(ProgrammeMeta)
     optional = [n for n in ProgrammeMeta.model_fields if n not in required and n != "dokumenttyp"]
@@ -63,6 +95,8 @@ def schema_block() -> str:
         "| Feld | Typ | Bedeutung |",
         "|---|---|---|",
         *_rows(ProgrammeMeta, optional),
+        "",
+        *terms_block(),
         "",
         "Unbekannte Felder werden angenommen und bleiben in den Metadaten erhalten (bis sie hier "
         "einen Typ bekommen).",

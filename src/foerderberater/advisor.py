@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from foerderberater.answer.compose import compose, is_programme_question
-from foerderberater.answer.conversation import condense
+from foerderberater.answer.compose import Writer, abstained, order_documents
+from foerderberater.answer.conversation import condense, is_follow_up
+from foerderberater.answer.engine import AnswerEngine, AnswerPlan
+from foerderberater.answer.intent import classify
+from foerderberater.answer.setup import build_engine
 from foerderberater.core.settings import Settings
 from foerderberater.core.types import Answer, Hit
 from foerderberater.eligibility import CheckResult, check_project
@@ -21,26 +23,21 @@ from foerderberater.index.store import CURRENT, IndexVersion, check_embedder, op
 from foerderberater.profile import Profile
 from foerderberater.search.filters import Filters
 from foerderberater.search.regions import Gazetteer, Region
+from foerderberater.search.relevance import REVIER_WORDS, funding_level, is_relevant
 from foerderberater.search.rerank import Reranker, create_reranker
 from foerderberater.search.retrieval import Retriever
 
-_BUND = re.compile(
-    r"\b(bund|bundes|bundesprogramm\w*|bundesförderung\w*|bundesweit\w*|"
-    r"bundesmittel\w*|des bundes|vom bund)\b",
-    re.I,
-)
-_LAND = re.compile(r"\b(landesprogramm\w*|landesförderung\w*|landesmittel\w*|vom land)\b", re.I)
+FOLLOW_UP_DEPTH = 2  # a follow-up looks back this many turns
 
 
-DOMAIN_MARGIN = 0.02
-
-
-def funding_level(text: str) -> str | None:
-    """'Bund' or 'Land' when the question asks for federal or Land programmes explicitly."""
-    bund, land = bool(_BUND.search(text)), bool(_LAND.search(text))
-    if bund == land:
-        return None
-    return "Bund" if bund else "Land"
+@dataclass(frozen=True)
+class _Turn:
+    plan: AnswerPlan
+    hits: list[Hit]
+    filters: Filters
+    region: Region | None
+    standalone: str
+    funding: bool
 
 
 class Advisor:
@@ -55,6 +52,7 @@ class Advisor:
         self._pointer: str | None = None
         self._gazetteer: Gazetteer | None = None
         self._reranker: Reranker | None = None
+        self._engine: tuple[str, AnswerEngine] | None = None
 
     # ------------------------------------------------------------------ components
     @property
@@ -140,6 +138,69 @@ class Advisor:
             filters, _ = self.resolve_filters(query, filters)
         return self.retriever().search(query, filters, k)
 
+    def answer_engine(self) -> AnswerEngine:
+        """The answer engine of the live version (built once per version)."""
+        with self._lock:
+            version = self.version
+            if self._engine is None or self._engine[0] != version.name:
+                self._engine = (version.name, build_engine(version))
+            return self._engine[1]
+
+    def _turn(
+        self,
+        question: str,
+        history: Sequence[str],
+        filters: Filters | None,
+        today: dt.date,
+        use_region: bool,
+    ) -> _Turn:
+        """Retrieve and plan one question; a follow-up takes the document and the asked facts
+        of the previous turn (planned the same way, up to ``FOLLOW_UP_DEPTH`` turns back)."""
+        retriever, engine = self.retriever(), self.answer_engine()
+        named = engine.catalogue.find(question)
+        intent = classify(question)
+        focus: list[str] = []
+        inherited = None
+        follow_up = not named and is_follow_up(question, history, bool(intent.facts))
+        if follow_up:
+            # the earlier turn is planned under today's filters: a Land chosen since then wins
+            earlier = history[-FOLLOW_UP_DEPTH:]
+            previous = self._turn(earlier[-1], earlier[:-1], filters, today, use_region)
+            primary = previous.plan.primary
+            meta = engine.docs[primary].meta if primary else None
+            if meta is not None and (filters is None or filters.matches(meta)):
+                focus = [primary]
+            inherited = previous.plan.intent
+        focus_name = engine.docs[focus[0]].name if focus else None
+        standalone = condense(question, history, self.gazetteer, focus_name, follow_up)
+        if use_region:
+            filters, region = self.resolve_filters(standalone, filters)
+        else:
+            filters, region = filters or Filters(), None
+        vector = retriever.query_vector(standalone)
+        hits = retriever.search(standalone, filters, vector=vector)
+        if self.reranker is not None:
+            hits = self.reranker.rerank(standalone, hits)
+        funding = engine.is_funding(question, named or focus)
+        order = order_documents(
+            hits,
+            funding=funding,
+            today=today,
+            land=filters.land,
+            land_boost=self.settings.land_boost,
+        )
+        plan = engine.plan(
+            question,
+            order,
+            vector,
+            named=named,
+            focus=focus,
+            region=region,
+            land=filters.land,
+            inherited=inherited,
+        )
+        return _Turn(plan, hits, filters, region, standalone, funding)
+
     def ask(
         self,
         question: str,
@@ -151,33 +212,29 @@ class Advisor:
     ) -> Answer:
         """Answer ``question``; ``use_region=False`` ignores places named in the question."""
         question = question.strip()
-        standalone = condense(question, history, self.gazetteer)
-        if use_region:
-            filters, region = self.resolve_filters(standalone, filters)
-        else:
-            filters, region = filters or Filters(), None
-        retriever = self.retriever()
-        hits = retriever.search(standalone, filters)
-        if self.reranker is not None:
-            hits = self.reranker.rerank(standalone, hits)
-        s = self.settings
-        in_domain = region is not None and region.revier and is_programme_question(question, ())
-        abstain = not self.is_relevant(hits, in_domain=in_domain)
-        answer = compose(
-            question,
-            hits,
-            analyzer=retriever.version.lexical.analyzer,
-            top_k=s.top_k,
-            per_source=s.max_passages_per_source,
-            today=today or dt.date.today(),
-            stale_days=s.stale_after_days,
-            abstain=abstain,
-            region_label=region.label() if region else None,
-            standalone_query=standalone,
-            filters=filters.active(),
-            land_boost=s.land_boost,
+        today = today or dt.date.today()
+        turn = self._turn(question, history, filters, today, use_region)
+        plan, region = turn.plan, turn.region
+        label = region.label() if region else None
+        context = {
+            "standalone_query": turn.standalone,
+            "filters": turn.filters.active(),
+            "index_version": self.version.name,
+        }
+        in_domain = (region is not None and region.revier and turn.funding) or bool(
+            REVIER_WORDS.search(question)
         )
-        return replace(answer, index_version=retriever.version.name)
+        if not plan.about and not self.is_relevant(turn.hits, in_domain=in_domain):
+            return abstained(question, turn.hits, label, gaps=plan.gaps, **context)
+        writer = Writer(
+            self.answer_engine().docs,
+            today,
+            self.settings.stale_after_days,
+            kreis=region.kreis if region else None,
+            land=turn.filters.land,
+            region_label=label,
+        )
+        return writer.write(plan, turn.hits, top_k=self.settings.top_k, **context)
 
     def check(
         self, profile: Profile, *, today: dt.date | None = None, with_passages: bool = True
@@ -200,16 +257,8 @@ class Advisor:
         )
 
     def is_relevant(self, hits: Sequence[Hit], *, in_domain: bool = False) -> bool:
-        """Calibrated abstention rule: the best dense similarity must reach ``min_relevance``.
-
-        A funding question about a place of the Revier is in scope by definition of the
-        product, so it gets a margin of ``DOMAIN_MARGIN`` below the threshold.
-        """
-        dense = [
-            h.dense_score for h in hits[: self.settings.top_k * 3] if h.dense_score is not None
-        ]
-        threshold = self.settings.min_relevance - (DOMAIN_MARGIN if in_domain else 0.0)
-        return bool(dense) and max(dense) >= threshold
+        s = self.settings
+        return is_relevant(hits, s.min_relevance, s.top_k, in_domain=in_domain)
 
     def info(self) -> dict[str, Any]:
         version = self.version

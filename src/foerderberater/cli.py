@@ -78,13 +78,26 @@ def _parser() -> argparse.ArgumentParser:
                 cmd.add_argument("--dokumenttyp", choices=values)
             else:
                 cmd.add_argument(f"--{field}", help=" | ".join(values))
+        if name == "ask":
+            cmd.add_argument(
+                "--verlauf",
+                action="append",
+                help="frühere Frage des Gesprächs (mehrfach, älteste zuerst) für Folgefragen",
+            )
 
-    ev = sub.add_parser("eval", help="Evaluation (beir DIR | gold FILE | check FILE)")
-    ev.add_argument("kind", choices=["beir", "gold", "check"])
+    ev = sub.add_parser(
+        "eval",
+        help="Evaluation (beir DIR | gold FILE | check FILE | answers FILE.jsonl | "
+        "freitext FILE | konsistenz DIR)",
+    )
+    ev.add_argument("kind", choices=["beir", "gold", "check", "answers", "freitext", "konsistenz"])
     ev.add_argument("path", type=Path)
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--mode", choices=EVAL_MODES, default="hybrid")
     ev.add_argument("--limit", type=int, help="nur die ersten N Fragen (BEIR)")
+    ev.add_argument(
+        "--stichtag", help="Prüfdatum der Antwort-Evaluation (Standard: fest, siehe README)"
+    )
 
     ck = sub.add_parser("check", help="Projekt-Check: welche Programme passen zu meinem Vorhaben?")
     ck.add_argument("--profil", type=Path, help="Profil als YAML-Datei")
@@ -214,7 +227,7 @@ def _cmd_search(advisor: Advisor, args: argparse.Namespace) -> int:
 
 
 def _cmd_ask(advisor: Advisor, args: argparse.Namespace) -> int:
-    answer = advisor.ask(args.query, _filters(args))
+    answer = advisor.ask(args.query, _filters(args), history=args.verlauf or ())
     if args.json:
         _print_json(answer.to_json())
         return EXIT_OK
@@ -274,15 +287,46 @@ def _cmd_check(advisor: Advisor, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _eval_answers(advisor: Advisor, args: argparse.Namespace) -> dict[str, Any]:
+    from foerderberater.evaluation import answers
+    from foerderberater.profile import parse_date
+
+    today = parse_date(args.stichtag, "stichtag") if args.stichtag else answers.STICHTAG
+    items = answers.load_items(args.path)
+    if args.limit:
+        items = items[: args.limit]
+    results = answers.evaluate(
+        items, lambda item: advisor.ask(item.question, history=item.history, today=today)
+    )
+    return answers.summarize(results)
+
+
 def _cmd_eval(advisor: Advisor, args: argparse.Namespace) -> int:
-    from foerderberater.evaluation import beir, check, gold
+    from foerderberater.evaluation import answers, beir, check, gold
 
     code = EXIT_OK
-    if args.kind == "check":
+    if args.kind == "konsistenz":
+        from foerderberater.evaluation.consistency import check_corpus
+
+        result = check_corpus(args.path)
+        lines = [f"[FEHLER] {slug}: {e}" for slug, errs in result.items() for e in errs]
+        ok = sum(not errs for errs in result.values())
+        lines.append(f"Konsistenz {args.path}: {ok}/{len(result)} Programme konsistent")
+        code = EXIT_OK if ok == len(result) else EXIT_ERROR
+    elif args.kind == "freitext":
+        from foerderberater.evaluation import freetext
+
+        result = freetext.evaluate_freetext(args.path, advisor.gazetteer)
+        lines = freetext.report_lines(result, args.path)
+        code = EXIT_OK if freetext.passed(result) else EXIT_ERROR
+    elif args.kind == "check":
         result = check.evaluate_check_file(advisor.version, args.path, advisor.gazetteer)
         lines = check.report_lines(result, args.path)
         if result["bestanden"] != result["erwartungen"]:
             code = EXIT_ERROR
+    elif args.kind == "answers":
+        result = _eval_answers(advisor, args)
+        lines = answers.report_lines(result, args.path)
     elif args.kind == "beir":
         modes = beir.MODES if args.mode == "all" else (args.mode,)
         result = beir.eval_beir(advisor, args.path, modes, args.limit)

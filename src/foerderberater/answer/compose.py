@@ -1,37 +1,31 @@
-"""Compose grounded German answers: every line cites a numbered source."""
+"""Write the German answer from an ``AnswerPlan``: the asked fact first, every line cited.
+
+- Fact questions (rate, amount, deadline, route, eligibility, combination, definition, study
+  figure): one block per document the question is about – a direct line from the front matter
+  where it answers the intent ("Fördersatz für kleine Unternehmen: bis zu 35 %"), then the
+  sentences of the document that state it, quoted verbatim with [n] or [n, S. p].
+- Options questions ("Welche Programme passen?"): a short list, one line per programme.
+- Gaps (another Land, taxes, a company's grant, a figure the study lacks): the gap first, then
+  covered alternatives labelled as such; the answer is marked ``partial``.
+Sources are numbered in the order the text cites them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from foerderberater.answer.facts import facts_line
-from foerderberater.core.schema import DocMeta, Meta, ProgrammeMeta, deadline_passed, is_stale
-from foerderberater.core.text import clean_passage, line_sentences, shorten
+from foerderberater.answer.direct import direct_facts, overview_facts
+from foerderberater.answer.engine import AnswerPlan, DocInfo
+from foerderberater.answer.evidence import Evidence, pick
+from foerderberater.answer.intent import Intent
+from foerderberater.answer.scope import Gap
+from foerderberater.core.schema import DocMeta, ProgrammeMeta, deadline_passed, is_stale
+from foerderberater.core.text import shorten
 from foerderberater.core.types import Answer, Hit, Source
-from foerderberater.index.analysis import GermanAnalyzer
 
-PROGRAMME_HINTS = (
-    "förder",
-    "programm",
-    "zuschuss",
-    "kredit",
-    "darlehen",
-    "finanz",
-    "geld",
-    "unterstütz",
-    "bürgschaft",
-    "beteiligung",
-    "antrag",
-    "zulage",
-    "prämie",
-    "bonus",
-    "zuschüsse",
-    "fördermittel",
-    "subvention",
-    "invest",
-)
 ABSTAIN_TEXT = (
     "Dazu finde ich im Korpus keine belastbare Grundlage, deshalb gebe ich keine Empfehlung ab. "
     "Bitte formulieren Sie die Frage konkreter (Vorhaben, Standort, Unternehmensgröße, "
@@ -39,49 +33,39 @@ ABSTAIN_TEXT = (
     "(SAB), Investitionsbank Sachsen-Anhalt, Thüringer Aufbaubank (TAB) oder die Förderberatung "
     "des Bundes (foerderinfo.bund.de)."
 )
+MAX_QUOTE_CHARS = 420
+QUOTES_PER_DOC = 2
+FACT_DOCS = 2  # documents answered in detail when a question names or implies several
+EXPIRED_PENALTY = 0.85  # expired programmes rank lower but a strong match still shows (warned)
+ALTERNATIVES = 2
+LAND_SLOT = 4
 
 
-def group_sources(hits: Sequence[Hit], top_k: int, per_source: int) -> list[list[Hit]]:
-    """Collapse chunks of one document into one source (best hit first), keep ``top_k`` sources."""
-    groups: dict[str, list[Hit]] = {}
-    for hit in hits:
-        doc_id = hit.chunk.doc_id
-        if doc_id not in groups:
-            if len(groups) >= top_k:
-                continue
-            groups[doc_id] = []
-        if len(groups[doc_id]) < per_source:
-            groups[doc_id].append(hit)
-    return list(groups.values())
+@dataclass
+class _Citations:
+    """Numbers sources in the order the text cites them."""
+
+    order: list[str] = field(default_factory=list)
+    pages: dict[str, int | None] = field(default_factory=dict)
+    quotes: dict[str, list[str]] = field(default_factory=dict)
+
+    def cite(self, doc_id: str, page: int | None = None, quote: str | None = None) -> str:
+        if doc_id not in self.order:
+            self.order.append(doc_id)
+            self.pages[doc_id] = page
+        elif self.pages.get(doc_id) is None and page is not None:
+            self.pages[doc_id] = page
+        if quote:
+            self.quotes.setdefault(doc_id, []).append(quote)
+        n = self.order.index(doc_id) + 1
+        return f"[{n}, S. {page}]" if page else f"[{n}]"
 
 
-MAX_QUOTE_CHARS = 320
-
-
-def candidate_sentences(text: str) -> list[str]:
-    """Sentences of a passage; Markdown list items and table rows count as separate lines."""
-    return [s for s in line_sentences(text, tables=True) if len(s) > 25]
-
-
-def best_sentences(text: str, query: str, analyzer: GermanAnalyzer, n: int = 1) -> list[str]:
-    """The sentences of ``text`` sharing the most query terms (original order kept)."""
-    q = set(analyzer.terms(query))
-    sentences = candidate_sentences(text)
-    if not sentences:
-        return [shorten(clean_passage(text), MAX_QUOTE_CHARS)] if text.strip() else []
-    scored = []
-    for i, sentence in enumerate(sentences):
-        overlap = len(q & set(analyzer.terms(sentence)))
-        scored.append((overlap, -i, sentence))
-    top = sorted(scored, reverse=True)[:n]
-    return [shorten(s, MAX_QUOTE_CHARS) for _, _, s in sorted(top, key=lambda x: -x[1])]
-
-
-def freshness_warnings(title: str, meta: Meta, today: dt.date, stale_days: int) -> list[str]:
+def freshness_warnings(title: str, meta: DocMeta, today: dt.date, stale_days: int) -> list[str]:
     out = []
     if is_stale(meta, today, stale_days):
         out.append(
-            f"Die Angaben zu „{title}“ haben Stand {meta.stand} (älter als "
+            f"Die Angaben zu „{title}“ haben Stand {getattr(meta, 'stand', '')} (älter als "
             f"{stale_days // 30} Monate) – bitte beim Fördergeber prüfen."
         )
     if isinstance(meta, ProgrammeMeta) and deadline_passed(meta, today):
@@ -89,141 +73,223 @@ def freshness_warnings(title: str, meta: Meta, today: dt.date, stale_days: int) 
     return out
 
 
-EXPIRED_PENALTY = 0.85  # expired programmes rank lower but a strong match still shows (warned)
-
-
-def _of_land(meta: DocMeta, land: str | None) -> bool:
-    return isinstance(meta, ProgrammeMeta) and land is not None and land in meta.foerdergebiet
-
-
-def _programmes_first(
-    hits: Sequence[Hit], today: dt.date, land: str | None, land_boost: float
-) -> list[Hit]:
-    """For funding questions: programmes before studies; programmes of the user's Land get a
-    relative bonus, expired programmes a penalty (a strong match still shows, with a warning)."""
-
-    def key(h: Hit) -> tuple[bool, float]:
+def order_documents(
+    hits: Sequence[Hit], *, funding: bool, today: dt.date, land: str | None, land_boost: float
+) -> list[str]:
+    """Retrieved documents, best first. For funding questions programmes come before studies,
+    programmes of the asker's Land get a relative bonus and expired ones a penalty."""
+    best: dict[str, tuple[bool, float]] = {}
+    for h in hits:
         factor = EXPIRED_PENALTY if deadline_passed(h.meta, today) else 1.0
-        if _of_land(h.meta, land):
+        if funding and land and isinstance(h.meta, ProgrammeMeta) and land in h.meta.foerdergebiet:
             factor *= 1.0 + land_boost
-        return (not h.meta.is_programme, -h.score * factor)
-
-    return sorted(hits, key=key)
-
-
-def _ensure_land_programme(
-    groups: list[list[Hit]], hits: Sequence[Hit], land: str, per_source: int
-) -> list[list[Hit]]:
-    """Prefer the user's Land: if no chosen source is a programme of that Land but a candidate
-    is, it takes the last programme slot (Land programmes are often the main instrument)."""
-    if any(_of_land(g[0].meta, land) for g in groups):
-        return groups
-    candidate = next((h for h in hits if _of_land(h.meta, land)), None)
-    if candidate is None:
-        return groups
-    group = [h for h in hits if h.chunk.doc_id == candidate.chunk.doc_id][:per_source]
-    programme_slots = [i for i, g in enumerate(groups) if g[0].meta.is_programme]
-    out = list(groups)
-    if programme_slots:
-        out[programme_slots[-1]] = group
-    else:
-        out.insert(0, group)
-        out = out[: max(1, len(groups))]
-    return out
+        key = (funding and not h.meta.is_programme, -h.score * factor)
+        if h.chunk.doc_id not in best or key < best[h.chunk.doc_id]:
+            best[h.chunk.doc_id] = key
+    order = sorted(best, key=lambda d: best[d])
+    if funding and land:
+        order = _reserve_land_slot(order, hits, land)
+    return order
 
 
-def is_programme_question(question: str, sources: Sequence[Source]) -> bool:
-    q = question.lower()
-    return any(h in q for h in PROGRAMME_HINTS) or bool(sources and sources[0].meta.is_programme)
+def _reserve_land_slot(order: list[str], hits: Sequence[Hit], land: str) -> list[str]:
+    """Land programmes are often the main instrument: if none is among the first
+    ``LAND_SLOT`` documents, the best one takes the last of those places."""
+    of_land = {
+        h.chunk.doc_id
+        for h in hits
+        if isinstance(h.meta, ProgrammeMeta) and land in h.meta.foerdergebiet
+    }
+    if not of_land or of_land & set(order[:LAND_SLOT]):
+        return order
+    best = next(d for d in order if d in of_land)
+    rest = [d for d in order if d != best]
+    return rest[: LAND_SLOT - 1] + [best] + rest[LAND_SLOT - 1 :]
 
 
-def _sources(groups: list[list[Hit]], query: str, analyzer: GermanAnalyzer) -> list[Source]:
-    sources: list[Source] = []
-    for number, group in enumerate(groups, 1):
-        best = group[0]
-        snippet = " … ".join(
-            s for h in group for s in best_sentences(h.chunk.text, query, analyzer, 1)
+def quotes_for(plan: AnswerPlan) -> int:
+    """Conditions and procedures are spread over several sentences: quote one more."""
+    listy = plan.intent.has(Intent.ELIGIBILITY, Intent.ROUTE, Intent.COMBINATION)
+    return QUOTES_PER_DOC + 1 if listy or not plan.intent.facts else QUOTES_PER_DOC
+
+
+def _quote(e: Evidence) -> str:
+    return f"„{shorten(e.sentence.text, MAX_QUOTE_CHARS)}“"
+
+
+@dataclass(frozen=True)
+class Writer:
+    docs: Mapping[str, DocInfo]
+    today: dt.date
+    stale_days: int
+    kreis: str | None = None
+    land: str | None = None
+    region_label: str | None = None
+
+    def _title_of(self) -> dict[str, str]:
+        return {d.slug: d.name for d in self.docs.values()}
+
+    def fact_lines(self, plan: AnswerPlan, cites: _Citations) -> list[str]:
+        lines: list[str] = []
+        targets = list(plan.about[:FACT_DOCS]) or ([plan.primary] if plan.primary else [])
+        for doc_id in targets:
+            info = self.docs[doc_id]
+            evidence = pick(plan.evidence.get(doc_id, []), quotes_for(plan))
+            head = f"**{info.name}**: "
+            facts: list[str] = []
+            if isinstance(info.meta, ProgrammeMeta):
+                facts = direct_facts(
+                    info.meta,
+                    plan.intent,
+                    kreis=self.kreis,
+                    land=self.land,
+                    today=self.today,
+                    title_of=self._title_of(),
+                )
+            if facts:
+                lines.append(head + "; ".join(facts) + " " + cites.cite(doc_id))
+                head = ""
+            for e in evidence:
+                page = e.sentence.page
+                lines.append(f"{head}{_quote(e)} {cites.cite(doc_id, page, e.sentence.text)}")
+                head = ""
+            missing = self._missing_fact(plan, info, facts, evidence)
+            if missing:
+                lines.append(f"{missing} {cites.cite(doc_id)}")
+        return lines
+
+    @staticmethod
+    def _missing_fact(
+        plan: AnswerPlan, info: DocInfo, facts: Sequence[str], evidence: Sequence[Evidence]
+    ) -> str | None:
+        """Say so when a rate or amount is asked and neither metadata nor text states one."""
+        if facts:
+            return None
+        for intent, what in ((Intent.RATE, "Fördersatz"), (Intent.AMOUNT, "Höchstbetrag")):
+            if plan.intent.has(intent) and not any(intent in e.features for e in evidence):
+                return f"Einen {what} zu {info.name} nennen die ausgewerteten Quellen nicht."
+        return None
+
+    def overview_lines(self, plan: AnswerPlan, cites: _Citations) -> list[str]:
+        docs = list(plan.evidence)
+        programmes = [d for d in docs if isinstance(self.docs[d].meta, ProgrammeMeta)]
+        region = f" (erkannte Region: {self.region_label})" if self.region_label else ""
+        lines = [f"In Frage kommen{region}:"]
+        for doc_id in programmes or docs:
+            info = self.docs[doc_id]
+            best = pick(plan.evidence.get(doc_id, []), 1)
+            facts = overview_facts(info.meta) if isinstance(info.meta, ProgrammeMeta) else ""
+            quote = f" – {_quote(best[0])}" if best else ""
+            page = best[0].sentence.page if best else None
+            text = best[0].sentence.text if best else None
+            sep = f": {facts}" if facts else ""
+            lines.append(f"- **{info.name}**{sep}{quote} {cites.cite(doc_id, page, text)}")
+        return lines
+
+    def gap_lines(self, plan: AnswerPlan, cites: _Citations) -> list[str]:
+        lines = [g.message() for g in plan.gaps[:2]]
+        alternatives = [d for d in plan.order if d in self.docs][:ALTERNATIVES]
+        if alternatives:
+            lines.append("Zum Vergleich aus dem Korpus (Alternative, nicht Ihre Frage):")
+            for doc_id in alternatives:
+                info = self.docs[doc_id]
+                facts = overview_facts(info.meta) if isinstance(info.meta, ProgrammeMeta) else ""
+                sep = f" – {facts}" if facts else ""
+                lines.append(f"- {info.name}{sep} {cites.cite(doc_id)}")
+        return lines
+
+    def write(
+        self,
+        plan: AnswerPlan,
+        hits: Sequence[Hit],
+        *,
+        index_version: str,
+        top_k: int = 5,
+        **context: Any,
+    ) -> Answer:
+        cites = _Citations()
+        if plan.gaps and plan.gaps[0].kind in ("unstated", "place_figure"):
+            lines = [plan.gaps[0].message(), *self.fact_lines(plan, cites)]
+        elif plan.gaps:
+            lines = self.gap_lines(plan, cites)
+        elif plan.overview:
+            lines = self.overview_lines(plan, cites)
+        else:
+            lines = self.fact_lines(plan, cites)
+        sources = self._sources(cites, hits, top_k)
+        warnings: list[str] = []
+        for s in sources:
+            if s.meta.is_programme and not plan.gaps:
+                warnings.extend(freshness_warnings(s.title, s.meta, self.today, self.stale_days))
+        return Answer(
+            plan.question,
+            "\n".join(lines),
+            False,
+            tuple(sources),
+            tuple(dict.fromkeys(warnings)),
+            self.region_label,
+            context.get("standalone_query", plan.question),
+            context.get("filters", {}),
+            tuple(hits),
+            index_version,
+            partial=bool(plan.gaps),
+            gaps=tuple(g.message() for g in plan.gaps),
+            intents=tuple(sorted(plan.intent.intents)),
         )
-        sources.append(
-            Source(
-                number,
-                best.chunk.doc_id,
-                best.chunk.slug,
-                best.chunk.title,
-                best.chunk.page,
-                best.score,
-                snippet,
-                best.meta.source_url(),
-                best.meta,
-                tuple(group),
+
+    def _sources(self, cites: _Citations, hits: Sequence[Hit], top_k: int) -> list[Source]:
+        """The cited documents in citation order, then further retrieved ones up to ``top_k``
+        (numbered on, listed in the sources panel but not cited in the text)."""
+        by_doc: dict[str, list[Hit]] = {}
+        for h in hits:
+            by_doc.setdefault(h.chunk.doc_id, []).append(h)
+        further = [d for d in by_doc if d not in cites.order and d in self.docs]
+        listed = cites.order + further[: max(0, top_k - len(cites.order))]
+        sources = []
+        for number, doc_id in enumerate(listed, 1):
+            info = self.docs[doc_id]
+            doc_hits = tuple(by_doc.get(doc_id, ())[:2])
+            quotes = cites.quotes.get(doc_id) or [h.chunk.text for h in doc_hits[:1]]
+            snippet = " … ".join(shorten(q, MAX_QUOTE_CHARS) for q in quotes[:2])
+            score = max((h.score for h in doc_hits), default=0.0)
+            sources.append(
+                Source(
+                    number,
+                    doc_id,
+                    info.slug,
+                    info.title,
+                    cites.pages.get(doc_id),
+                    score,
+                    snippet,
+                    info.meta.source_url(),
+                    info.meta,
+                    doc_hits,
+                )
             )
-        )
-    return sources
+        return sources
 
 
-def compose(
+def abstained(
     question: str,
     hits: Sequence[Hit],
-    *,
-    analyzer: GermanAnalyzer,
-    top_k: int,
-    per_source: int,
-    today: dt.date,
-    stale_days: int,
-    abstain: bool,
-    region_label: str | None = None,
-    standalone_query: str = "",
-    filters: dict[str, Any] | None = None,
-    land_boost: float = 0.0,
+    region_label: str | None,
+    gaps: Sequence[Gap] = (),
+    **context: Any,
 ) -> Answer:
-    query = standalone_query or question
-    if abstain or not hits:
-        return Answer(
-            question, ABSTAIN_TEXT, True, (), (), region_label, query, filters or {}, tuple(hits)
-        )
-    funding = is_programme_question(question, ())
-    land = (filters or {}).get("land")
-    ordered = _programmes_first(hits, today, land, land_boost) if funding else list(hits)
-    groups = group_sources(ordered, top_k, per_source)
-    if funding and land:
-        groups = _ensure_land_programme(groups, ordered, land, per_source)
-    sources = _sources(groups, query, analyzer)
-    lines: list[str] = []
-    warnings: list[str] = []
-    programmes = [s for s in sources if isinstance(s.meta, ProgrammeMeta)]
-    others = [s for s in sources if not isinstance(s.meta, ProgrammeMeta)]
-    region = f" (erkannte Region: {region_label}):" if region_label else ":"
-    if is_programme_question(question, sources) and programmes:
-        lines.append("Passende Förderprogramme im Korpus" + region)
-        for s in programmes:
-            meta = s.meta
-            assert isinstance(meta, ProgrammeMeta)
-            name = s.title
-            if meta.kurzname and meta.kurzname.lower() not in name.lower():
-                name = f"{name} ({meta.kurzname})"
-            lines.append(f"- **{name}** – {facts_line(meta)} [{s.number}]")
-            for sentence in best_sentences(s.hits[0].chunk.text, query, analyzer, 1):
-                lines.append(f"  „{sentence}“ [{s.number}]")
-            warnings.extend(freshness_warnings(s.title, meta, today, stale_days))
-        if others:
-            lines.append("Hintergrund aus Studien und weiteren Dokumenten:")
-    else:
-        lines.append("Relevante Aussagen im Korpus" + region)
-        others = sources
-    for s in others:
-        where = f", S. {s.page}" if s.page else ""
-        sentences = best_sentences(s.hits[0].chunk.text, query, analyzer, 2)
-        lines.append(f"- **{s.title}**{where}: " + " ".join(sentences) + f" [{s.number}]")
-        if s.meta.is_programme:
-            warnings.extend(freshness_warnings(s.title, s.meta, today, stale_days))
+    """No answer: the question is off-topic (too far from every passage). A gap the question
+    names ("in Bayern", "Hebesatz") is said first, so the user learns why."""
+    text = "\n".join([*(g.message() for g in gaps[:1]), ABSTAIN_TEXT])
     return Answer(
         question,
-        "\n".join(lines),
-        False,
-        tuple(sources),
-        tuple(warnings),
+        text,
+        True,
+        (),
+        (),
         region_label,
-        query,
-        filters or {},
+        context.get("standalone_query", question),
+        context.get("filters", {}),
         tuple(hits),
+        context.get("index_version", ""),
+        partial=bool(gaps),
+        gaps=tuple(g.message() for g in gaps[:1]),
     )

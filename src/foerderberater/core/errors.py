@@ -83,3 +83,12 @@ class FeedbackError(FoerderberaterError):
 
 class UserError(FoerderberaterError):
     """A problem of a web request, already worded in German for the user."""
+
+
+class EvalFileError(FoerderberaterError):
+    """An evaluation file is missing or malformed; the message is German and names the file."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"Evaluationsdatei {path}: {reason}")
+        self.path = str(path)
+        self.reason = reason

@@ -14,7 +14,15 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from foerderberater.core.errors import FrontMatterError, IndexCorruptError
 from foerderberater.core.fields import (
@@ -37,12 +45,21 @@ from foerderberater.core.fields import (
     SizeRates,
     TechnologieList,
     TextList,
+    Typ,
     Url,
     UrlList,
     VorhabenartList,
     invalid,
 )
+from foerderberater.core.terms import Bedingung, Foerdersatz
 from foerderberater.core.vocab import LAENDER, Dokumenttyp
+
+
+def _entries(value: Any) -> Any:
+    """``foerdersaetze``/``bedingungen`` must be YAML lists (entries are checked by their model)."""
+    if not isinstance(value, list | tuple):
+        raise invalid("muss eine Liste von Einträgen sein")
+    return value
 
 
 def _json_safe(value: Any) -> Any:
@@ -175,6 +192,13 @@ class ProgrammeMeta(DocMeta):
     `null` (= Satz dort im Korpus nicht beziffert); hat Vorrang vor `foerdersatz_nach_groesse`"""
     vorhabenbeginn_hinweis: Hint = None
     """Erläuterung, ab wann begonnen werden darf (z. B. „ab Antragseingang auf eigenes Risiko“)"""
+    foerdersaetze: Annotated[tuple[Foerdersatz, ...], BeforeValidator(_entries), Typ("Liste")] = ()
+    """jeder Satz und Betrag, den der Text nennt, mit Bezug, Auswahl (Größe, Region, Vorhabenart,
+    Antragsteller, Verbund) und wörtlichem Beleg – Schlüssel in der Tabelle unten"""
+    bedingungen: Annotated[tuple[Bedingung, ...], BeforeValidator(_entries), Typ("Liste")] = ()
+    """Regeln des Textes, die die Einzelfelder nicht ausdrücken, mit Beleg – Typen unten"""
+    unverifiziert: TextList = ()
+    """Sätze: was sich anhand der Quellen nicht prüfen ließ (für Prüfende und die Anzeige)"""
 
     @model_validator(mode="before")
     @classmethod
@@ -252,12 +276,23 @@ def required_fields(model: type[BaseModel]) -> list[str]:
     return [name for name, info in model.model_fields.items() if info.is_required()]
 
 
+def _loc(parts: tuple[Any, ...]) -> str:
+    """('foerdersaetze', 3, 'art') -> 'foerdersaetze[3].art'."""
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 def _error(exc: ValidationError, path: str) -> FrontMatterError:
     first = exc.errors()[0]
     ctx = first.get("ctx") or {}
     where = ctx.get("where")
+    loc = tuple(first["loc"])
     if where is None:
-        where = ".".join(str(part) for part in first["loc"])
+        where = _loc(loc)
+    elif where and loc and not where.startswith(str(loc[0])):
+        where = f"{_loc(loc)}.{where}"  # a key relative to a list entry
     message = ctx.get("message") or first["msg"]
     return FrontMatterError(path, f"Feld '{where}': {message}" if where else message)
 

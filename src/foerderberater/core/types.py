@@ -131,6 +131,10 @@ class Answer:
     filters: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     hits: tuple[Hit, ...] = ()
     index_version: str = ""  # the index version that produced this answer
+    partial: bool = False  # the corpus covers only part of the question (see ``gaps``)
+    gaps: tuple[str, ...] = ()  # what the corpus does not cover, worded for the user
+    intents: tuple[str, ...] = ()  # what the question asks: rate, amount, deadline, …
+    generator: str = "extractive"  # "extractive" | "llm:<model>"
 
     def to_json(self) -> dict[str, Any]:
         """The machine-readable contract of ``ask --json``."""
@@ -151,4 +155,8 @@ class Answer:
             ],
             "warnings": list(self.warnings),
             "region": self.region,
+            "partial": self.partial,
+            "gaps": list(self.gaps),
+            "intents": list(self.intents),
+            "generator": self.generator,
         }

@@ -72,6 +72,48 @@ Rechtsform = Literal[
     "öffentlich-rechtlich",
 ]
 Groesse = Literal["klein", "mittel", "gross"]  # size classes of ``foerdersatz_nach_groesse``
+# applicant kinds of a project profile (``Profile.art``; ``bedingungen`` refer to them)
+Antragstellerart = Literal[
+    "Unternehmen",
+    "Start-up",
+    "Start-up in Gründung",
+    "Forschungseinrichtung",
+    "Hochschule",
+    "Kommune",
+    "Verein",
+    "Privatperson",
+]
+# kind of a structured figure (``foerdersaetze[].art``); only Zuschuss and Steuerliche Förderung
+# are a Fördersatz – a loan share is never one; Zuschussanteil = grant part of a loan
+Satzart = Literal[
+    "Zuschuss",
+    "Darlehen",
+    "Bürgschaft",
+    "Beteiligung",
+    "Steuerliche Förderung",
+    "Zuschussanteil",
+]
+# what the percentage and the amounts of a figure refer to (``foerdersaetze[].bezug``)
+Bezug = Literal[
+    "Vorhaben",
+    "Finanzierungsbedarf",
+    "Kredit",
+    "Beratung",
+    "Beratertag",
+    "Jahr",
+    "Monat",
+    "Person",
+    "Unternehmen",
+    "Kapital",
+]
+# text rules of ``bedingungen[].typ``
+BedingungTyp = Literal[
+    "max_beschaeftigte_ohne_partner",
+    "nur_groesse_in_region",
+    "ausgeschlossene_vorhaben",
+    "vorhaben_nur_mit",
+    "ausgeschlossene_antragsteller",
+]
 
 DOKUMENTTYP: tuple[str, ...] = get_args(Dokumenttyp)
 FOERDERART: tuple[str, ...] = get_args(Foerderart)
@@ -82,5 +124,11 @@ VORHABENART: tuple[str, ...] = get_args(Vorhabenart)
 TECHNOLOGIEFELDER: tuple[str, ...] = get_args(Technologiefeld)
 RECHTSFORMEN: tuple[str, ...] = get_args(Rechtsform)
 GROESSEN_SATZ: tuple[str, ...] = get_args(Groesse)
+ANTRAGSTELLERARTEN: tuple[str, ...] = get_args(Antragstellerart)
+UNTERNEHMERISCH: tuple[str, ...] = ("Unternehmen", "Start-up", "Start-up in Gründung")
+SATZARTEN: tuple[str, ...] = get_args(Satzart)
+FOERDERSATZ_ARTEN: tuple[str, ...] = ("Zuschuss", "Steuerliche Förderung")  # a Fördersatz
+BEZUEGE: tuple[str, ...] = get_args(Bezug)
+BEDINGUNG_TYPEN: tuple[str, ...] = get_args(BedingungTyp)
 
 DOKUMENTTYP_LABELS = {"Programm": "Förderprogramm", "Studie": "Studie", "Text": "Text"}

@@ -14,6 +14,7 @@ from foerderberater.core.errors import FoerderberaterError
 from foerderberater.core.schema import is_stale
 from foerderberater.core.types import Hit
 from foerderberater.eligibility.combine import combination_note, combinations
+from foerderberater.eligibility.figures import Figures, figures_for
 from foerderberater.eligibility.model import Canon, Citation, Context, Passage, Programme, Reason
 from foerderberater.eligibility.programmes import programmes_from_index
 from foerderberater.eligibility.rates import amount_for, rate_for
@@ -39,6 +40,7 @@ from foerderberater.eligibility.rules_project import (
 )
 from foerderberater.eligibility.rules_region import rule_gebiet, rule_landkreise
 from foerderberater.eligibility.rules_size import rule_beschaeftigte, rule_kmu, rule_umsatz
+from foerderberater.eligibility.rules_text import rule_bedingungen
 from foerderberater.eligibility.textutil import excerpt
 from foerderberater.eligibility.verdicts import (
     KEINE_ANGABE,
@@ -72,6 +74,7 @@ RULES: tuple[Callable[[Programme, Context], list[Reason]], ...] = (
     rule_volumen,
     rule_beginn,
     rule_frist,
+    rule_bedingungen,
 )
 
 
@@ -98,13 +101,20 @@ def next_step(prog: Programme, ctx: Context) -> tuple[str, Citation | None]:
     return step, cite
 
 
+def money(prog: Programme, ctx: Context) -> Figures:
+    """Figures from ``foerdersaetze``; programmes without them use the single rate fields."""
+    if prog.meta.foerdersaetze:
+        return figures_for(prog, ctx)
+    rate = rate_for(prog, ctx)
+    return Figures(rate, amount_for(prog, ctx, rate), ())
+
+
 def check_programme(prog: Programme, ctx: Context, stale_days: int = STALE_DAYS) -> ProgrammeCheck:
     reasons: list[Reason] = []
     for rule in RULES:
         reasons.extend(rule(prog, ctx))
     status = status_of(reasons)
-    rate = rate_for(prog, ctx)
-    amount = amount_for(prog, ctx, rate)
+    figs = money(prog, ctx)
     step, step_cite = next_step(prog, ctx)
     frist, expired = frist_text(prog, ctx.today)
     stale = is_stale(prog.meta, ctx.today, stale_days)
@@ -113,8 +123,9 @@ def check_programme(prog: Programme, ctx: Context, stale_days: int = STALE_DAYS)
         programme=prog,
         status=status,
         gruende=tuple(reasons),
-        foerdersatz=rate,
-        betrag=amount,
+        foerdersatz=figs.foerdersatz,
+        betrag=figs.betrag,
+        weitere=figs.weitere,
         antragsstelle=prog.meta.antragsstelle or KEINE_ANGABE,
         naechster_schritt=step,
         naechster_schritt_beleg=step_cite,
@@ -206,7 +217,7 @@ def retrieve_passages(search: Search, profile: Profile) -> dict[str, Passage]:
     for hit in search(query):
         c = hit.chunk
         if c.slug not in out:
-            out[c.slug] = Passage(len(out) + 1, c.doc_id, c.section, c.page, excerpt(c.text, 300))
+            out[c.slug] = Passage(len(out) + 1, c.slug, c.section, c.page, excerpt(c.text, 300))
     return out
 
 

@@ -88,11 +88,15 @@ class Reason:
 
 @dataclass(frozen=True)
 class Programme:
+    """A programme of the index. ``doc_id`` is the public document id – the slug, as in
+    ``ask --json`` and ``search --json``; ``path`` is the file path inside the corpus."""
+
     doc_id: str
     slug: str
     title: str
     meta: ProgrammeMeta = field(hash=False, compare=False)
     sections: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    path: str = ""
     _split: dict[str, list[str]] = field(
         default_factory=dict, init=False, repr=False, hash=False, compare=False
     )
@@ -114,12 +118,15 @@ class Programme:
 
 @dataclass(frozen=True)
 class Rate:
-    """The funding rate that applies to the profile: a range in percent (min = max when exact)."""
+    """The funding rate (Zuschuss or Steuerliche Förderung) that applies to the profile: a
+    range in percent (min = max when exact; None: the corpus gives no figure for this case)."""
 
     prozent_min: Prozentsatz
     prozent_max: Prozentsatz
     text: str
     belege: tuple[Citation, ...] = ()
+    art: str = "Zuschuss"
+    bezug: str = "Vorhaben"  # what the percentage refers to (vocab.BEZUEGE)
 
     def to_json(self) -> dict[str, Any]:
         return plain(self)
@@ -127,11 +134,16 @@ class Rate:
 
 @dataclass(frozen=True)
 class Amount:
-    """The indicative amount: volume × rate, capped at the programme's maximum."""
+    """An indicative amount of one kind: volume × rate capped (grant/tax), a loan, guarantee or
+    equity amount, a fixed amount or a per-``bezug`` limit (e.g. je Beratertag)."""
 
-    betrag_eur: float | None  # upper indicative amount
+    betrag_eur: float | None  # upper indicative amount (per ``bezug``)
     text: str
     belege: tuple[Citation, ...] = ()
+    art: str = "Zuschuss"
+    bezug: str = "Vorhaben"
+    prozent: Prozentsatz = None  # loan/guarantee/equity share or grant part, when stated
+    prozent_min: Prozentsatz = None  # lower end when the share depends on unknown facts
 
     def to_json(self) -> dict[str, Any]:
         rounded = round(self.betrag_eur) if self.betrag_eur is not None else None

@@ -8,6 +8,7 @@ from typing import Any
 
 from foerderberater.core.fmt import fmt_number
 from foerderberater.core.schema import ProgrammeMeta
+from foerderberater.core.text import clean_passage
 from foerderberater.eligibility.model import Citation, Programme
 from foerderberater.eligibility.textutil import window
 from foerderberater.index.store import IndexVersion
@@ -25,11 +26,12 @@ def programmes_from_index(version: IndexVersion) -> list[Programme]:
             sections.setdefault(chunk.section, []).append(chunk.text)
         out.append(
             Programme(
-                doc_id,
+                rec.slug,
                 rec.slug,
                 rec.title,
                 rec.meta,
                 {k: "\n".join(v) for k, v in sections.items()},
+                path=doc_id,
             )
         )
     return out
@@ -64,6 +66,16 @@ def amount_pattern(value: float) -> str:
     if value >= 1_000_000:
         forms.append(re.escape(fmt_number(value / 1_000_000)) + r"\s*Mio")
     return r"(?<![\d.,])(?:" + "|".join(forms) + r")(?![\d.,]\d)"
+
+
+def quote_cite(prog: Programme, quote: str) -> Citation | None:
+    """The verbatim ``beleg`` of a structured entry as a text citation with its section (None
+    when the quote is not in the programme text – the corpus consistency test prevents that)."""
+    wanted = clean_passage(quote)
+    for name, text in prog.sections.items():
+        if wanted in clean_passage(text):
+            return Citation("text", prog.doc_id, section=name, excerpt=wanted)
+    return None
 
 
 def meta_cite(prog: Programme, key: str, value: Any = None) -> Citation:

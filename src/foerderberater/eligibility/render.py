@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from foerderberater.core.fmt import fmt_eur, fmt_list
+from foerderberater.eligibility.confirm import confirmation_markdown
 from foerderberater.eligibility.model import Citation
 from foerderberater.eligibility.results import INDIKATIV, CheckResult, ProgrammeCheck
 from foerderberater.eligibility.verdicts import (
@@ -38,6 +39,12 @@ TEXT_FIELD_LABELS = {
     "rechtsform": "Rechtsform",
     "freier_beruf": "Freier Beruf",
     "hochschulgruendung": "Hochschulgründung",
+}
+WEITERE_LABELS = {
+    "Darlehen": "Kredit",
+    "Zuschussanteil": "Zuschussanteil des Kredits",
+    "Bürgschaft": "Bürgschaft",
+    "Beteiligung": "Beteiligung",
 }
 _MARK = {ERFUELLT: "✅", VERLETZT: "❌", OFFEN: "❔", HINWEIS: "ℹ️"}
 _HEAD = {PASST: "Passt", VIELLEICHT: "Passt vielleicht", NICHT: "Passt nicht"}
@@ -79,7 +86,7 @@ def profile_summary(result: CheckResult) -> list[str]:
     if p.aus_text:
         labels = dict.fromkeys(TEXT_FIELD_LABELS.get(f, f) for f in p.aus_text)
         lines.append("- _Aus Ihrem Text erkannt:_ " + ", ".join(labels))
-    return lines
+    return lines + confirmation_markdown(p, result.heute)
 
 
 def _cite_md(cites: Sequence[Citation]) -> str:
@@ -102,12 +109,15 @@ def _check_md(c: ProgrammeCheck, n: int) -> list[str]:
     out.append("")
     if c.foerdersatz:
         out.append(
-            f"- **Fördersatz für Sie:** {c.foerdersatz.text} {_cite_md(c.foerdersatz.belege)}"
+            f"- **Fördersatz für Sie:** {c.foerdersatz.text} {_cite_md(c.foerdersatz.belege[:2])}"
         )
-    else:
+    elif not c.weitere:
         out.append(f"- **Fördersatz:** {KEINE_ANGABE}")
     if c.betrag:
         out.append(f"- **Betrag (indikativ, unverbindlich):** {c.betrag.text}")
+    for extra in c.weitere:
+        label = WEITERE_LABELS.get(extra.art, extra.art)
+        out.append(f"- **{label} (indikativ):** {extra.text} {_cite_md(extra.belege[:2])}")
     out.append(f"- **Antragsstelle:** {c.antragsstelle}")
     beleg = c.naechster_schritt_beleg
     step_cite = f" [{beleg.section}]" if beleg and beleg.section else ""
@@ -118,6 +128,10 @@ def _check_md(c: ProgrammeCheck, n: int) -> list[str]:
         t = c.textstelle
         page = f", S. {t.page}" if t.page else ""
         out.append(f"- **Passende Textstelle** ({t.doc_id}{page}, „{t.section}“): {t.text}")
+    unchecked = p.meta.unverifiziert
+    if unchecked:
+        more = f" (+{len(unchecked) - 2} weitere)" if len(unchecked) > 2 else ""
+        out.append("- **Nicht geprüft (laut Korpus):** " + " ".join(unchecked[:2]) + more)
     out.append(f"- **Dokument:** {p.doc_id}" + (f" · {p.url}" if p.url else ""))
     out.append("")
     return out

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from foerderberater.eligibility.confirm import missing, recognised
 from foerderberater.eligibility.model import Amount, Citation, Passage, Programme, Rate, Reason
 from foerderberater.eligibility.verdicts import OFFEN, STATUS_ORDER
 from foerderberater.profile import FACT_LABELS, Profile, SizeClass
@@ -28,6 +29,7 @@ class ProgrammeCheck:
     kombination: str
     kombination_belege: tuple[Citation, ...] = ()
     textstelle: Passage | None = None
+    weitere: tuple[Amount, ...] = ()  # loan, grant part, guarantee, equity (never a Fördersatz)
 
     @property
     def slug(self) -> str:
@@ -42,7 +44,8 @@ class ProgrammeCheck:
         p = self.programme
         return {
             "slug": p.slug,
-            "doc_id": p.doc_id,
+            "doc_id": p.doc_id,  # the slug, as in ask/search
+            "path": p.path,  # the file inside the corpus, as in search --json
             "titel": p.title,
             "kurzname": p.kurzname,
             "status": self.status,
@@ -50,6 +53,7 @@ class ProgrammeCheck:
             "fehlende_angaben": list(self.fehlende_angaben),
             "foerdersatz": self.foerdersatz.to_json() if self.foerdersatz else None,
             "betrag": self.betrag.to_json() if self.betrag else None,
+            "weitere": [a.to_json() for a in self.weitere],
             "antragsstelle": self.antragsstelle,
             "naechster_schritt": self.naechster_schritt,
             "naechster_schritt_beleg": (
@@ -63,6 +67,7 @@ class ProgrammeCheck:
             "kombination_belege": [c.to_json() for c in self.kombination_belege],
             "textstelle": self.textstelle.to_json() if self.textstelle else None,
             "url": p.url,
+            "unverifiziert": list(p.meta.unverifiziert),
         }
 
 
@@ -116,6 +121,8 @@ class CheckResult:
                 {"angabe": label, "programme": n} for label, n in self.fehlende_angaben
             ],
             "rueckfragen": list(self.rueckfragen),
+            "aus_text_erkannt": dict(recognised(self.profile, self.heute)),
+            "nicht_erkannt": missing(self.profile, self.heute) if self.profile.text else [],
             "programme": [r.to_json() for r in self.ergebnisse],
             "kombinationen": [c.to_json() for c in self.kombinationen],
             "hinweise": list(self.hinweise),

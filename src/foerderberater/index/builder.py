@@ -23,6 +23,7 @@ from foerderberater.index.embedding import Embedder, describe
 from foerderberater.index.ingest import doc_id_for, file_sha256, load_document, scan_corpus
 from foerderberater.index.lexical import ANALYZER_NAME, LexicalIndex
 from foerderberater.index.limits import Limits
+from foerderberater.index.sentences import SentenceSet, document_sentences
 from foerderberater.index.store import (
     CURRENT,
     LOCK_FILE,
@@ -63,6 +64,7 @@ class BuildReport:
     skipped: tuple[SkippedFile, ...]
     embedded_chunks: int
     seconds: float
+    embedded_sentences: int = 0
     reason_full: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -151,6 +153,7 @@ def _build(
     docs: dict[str, DocRecord] = {}
     kept: dict[str, list[tuple[Chunk, np.ndarray]]] = {}
     fresh: dict[str, list[Chunk]] = {}
+    sentences = SentenceSet()
     skipped: list[SkippedFile] = []
     added, changed, unchanged = [], [], []
     for skip in scan.skipped:  # too large: an older version stays; a symlink's content goes
@@ -159,6 +162,7 @@ def _build(
         if keep_old and prev is not None:
             docs[skip.path] = prev.docs[skip.path]
             kept[skip.path] = prev.chunks_of(skip.path)
+            sentences.keep(skip.path, prev.sentences.with_vectors(skip.path))
     for i, path in enumerate(files, 1):
         doc_id = doc_id_for(path, corpus_dir)
         sha = file_sha256(path)
@@ -166,6 +170,7 @@ def _build(
         if prev and prev_files.get(doc_id, {}).get("sha256") == sha and doc_id in prev.docs:
             docs[doc_id] = prev.docs[doc_id]
             kept[doc_id] = prev.chunks_of(doc_id)
+            sentences.keep(doc_id, prev.sentences.with_vectors(doc_id))
             unchanged.append(doc_id)
             continue
         try:
@@ -178,6 +183,7 @@ def _build(
             if keep_old and prev is not None:
                 docs[doc_id] = prev.docs[doc_id]
                 kept[doc_id] = prev.chunks_of(doc_id)
+                sentences.keep(doc_id, prev.sentences.with_vectors(doc_id))
             continue
         if not chunks:
             skipped.append(SkippedFile(doc_id, "kein verwertbarer Text nach dem Aufteilen"))
@@ -191,12 +197,16 @@ def _build(
             meta=doc.meta,
         )
         fresh[doc_id] = chunks
+        sentences.add(doc_id, document_sentences(doc, chunks))
         (changed if doc_id in prev_files else added).append(doc_id)
     t_parse = time.perf_counter() - t0
 
     new_chunks = [c for cs in fresh.values() for c in cs]
-    new_vectors = _embed(embedder, new_chunks, settings.embed_batch_size, notify)
+    new_texts = [c.embedding_text() for c in new_chunks] + sentences.missing_texts()
+    new_vectors = _embed(embedder, new_texts, settings.embed_batch_size, notify)
     vec_of = {c.chunk_id: new_vectors[i] for i, c in enumerate(new_chunks)}
+    embedded_sentences = len(new_texts) - len(new_chunks)
+    sentences.set_vectors(new_vectors[len(new_chunks) :])
     t_embed = time.perf_counter() - t0 - t_parse
 
     all_chunks: list[Chunk] = []
@@ -246,7 +256,19 @@ def _build(
     notify(BuildProgress("write", 0, 1, name))
     tmp = index_dir / f".tmp-{name}"
     lexical = LexicalIndex.build([c.embedding_text() for c in all_chunks])
-    write_version(tmp, manifest, list(docs.values()), all_chunks, index, lexical, skipped)
+    all_sentences, sentence_vectors = sentences.ordered(sorted(docs), embedder.dim)
+    manifest["sentences"] = len(all_sentences)
+    write_version(
+        tmp,
+        manifest,
+        list(docs.values()),
+        all_chunks,
+        index,
+        lexical,
+        skipped,
+        all_sentences,
+        sentence_vectors,
+    )
     _publish(index_dir, tmp, name)
     seconds = time.perf_counter() - t0
     notify(BuildProgress("done", 1, 1, name))
@@ -263,18 +285,20 @@ def _build(
         skipped=tuple(skipped),
         embedded_chunks=len(new_chunks),
         seconds=seconds,
+        embedded_sentences=embedded_sentences,
         reason_full=reason_full if prev is None else "",
         timings={"parse_chunk": t_parse, "embed": t_embed, "write": seconds - t_parse - t_embed},
     )
 
 
-def _embed(embedder: Embedder, chunks: list[Chunk], batch: int, notify: ProgressFn) -> np.ndarray:
-    out = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
-    notify(BuildProgress("embed", 0, len(chunks)))
-    for start in range(0, len(chunks), batch):
-        part = chunks[start : start + batch]
-        out[start : start + len(part)] = embedder.embed_passages([c.embedding_text() for c in part])
-        notify(BuildProgress("embed", start + len(part), len(chunks)))
+def _embed(embedder: Embedder, texts: list[str], batch: int, notify: ProgressFn) -> np.ndarray:
+    """Passage vectors of chunk and sentence texts, with progress per batch."""
+    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    notify(BuildProgress("embed", 0, len(texts)))
+    for start in range(0, len(texts), batch):
+        part = texts[start : start + batch]
+        out[start : start + len(part)] = embedder.embed_passages(part)
+        notify(BuildProgress("embed", start + len(part), len(texts)))
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -50,6 +51,26 @@ class LexicalIndex:
         analyzer = GermanAnalyzer(meta["vocabulary"], digraphs=meta.get("digraphs", True))
         bm25 = bm25s.BM25.load(str(directory)) if meta["size"] else None
         return cls(bm25, analyzer, int(meta["size"]))
+
+    def doc_freq(self, term: str) -> int:
+        """In how many chunks an analysed term occurs (0 for unknown terms)."""
+        if self._bm25 is None:
+            return 0
+        tid = self._bm25.vocab_dict.get(term)
+        if tid is None:
+            return 0
+        indptr = self._bm25.scores["indptr"]
+        return int(indptr[tid + 1] - indptr[tid])
+
+    def idf(self, term: str) -> float:
+        """BM25 inverse document frequency of an analysed term (unknown terms weigh most)."""
+        df = self.doc_freq(term)
+        return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
+
+    def knows(self, word: str) -> bool:
+        """Does the indexed text contain ``word`` (after the same analysis)?"""
+        terms = self.analyzer.terms(word)
+        return bool(terms) and all(self.doc_freq(t) > 0 for t in terms[:1])
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score for every row (0 where no query term matches)."""

@@ -3,7 +3,8 @@
 Layout of the index directory::
 
     CURRENT              name of the live version (replaced atomically)
-    versions/<name>/     manifest.json, vectors.faiss, chunks.sqlite3, lexical/
+    versions/<name>/     manifest.json, vectors.faiss, chunks.sqlite3 (documents, chunks,
+                         sentences), sentence_vectors.npy, lexical/
     .tmp-<name>/         a build in progress (never read; removed by the next build)
     .build.lock          held by the running build
 """
@@ -31,8 +32,10 @@ from foerderberater.core.errors import (
 from foerderberater.core.schema import Meta, load_meta
 from foerderberater.core.types import Chunk, SkippedFile
 from foerderberater.index.lexical import LexicalIndex
+from foerderberater.index.sentence_store import SentenceTable, write_sentences
+from foerderberater.index.sentences import Sentence
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: sentences with vectors for answer evidence
 CURRENT = "CURRENT"
 VERSIONS = "versions"
 MANIFEST = "manifest.json"
@@ -92,6 +95,8 @@ def write_version(
     index: faiss.Index,
     lexical: LexicalIndex,
     skipped: Iterable[SkippedFile],
+    sentences: Sequence[Sentence] = (),
+    sentence_vectors: np.ndarray | None = None,
 ) -> None:
     """Write every file of a version into ``directory`` and fsync them."""
     directory.mkdir(parents=True, exist_ok=False)
@@ -134,6 +139,8 @@ def write_version(
             "INSERT INTO skipped VALUES (?,?,?)",
             [(s.path, s.reason, int(s.kept_previous)) for s in skipped],
         )
+        vectors = sentence_vectors if sentence_vectors is not None else np.zeros((0, index.d))
+        write_sentences(db, directory, sentences, vectors)
         db.commit()
     finally:
         db.close()
@@ -191,6 +198,7 @@ class IndexVersion:
         }
         if self.faiss.ntotal != len(self.row_ids) or self.lexical.size != len(self.row_ids):
             raise IndexCorruptError(f"{directory}: vector/chunk/lexical counts differ")
+        self.sentences = SentenceTable(self._db, directory)
 
     @property
     def name(self) -> str:

@@ -47,7 +47,7 @@ def resolve_location(
     """Ort/Landkreis → canonical Kreis, Land, Revier (explicit names need no 'in' context)."""
     if not ort:
         return {"ort": None, "kreis": None, "land": land, "revier": None}
-    region = gazetteer.find(ort) or gazetteer.find(f"in {ort}")
+    region = gazetteer.locate(ort) or gazetteer.locate(f"in {ort}")
     if region is None:
         return {"ort": ort, "kreis": None, "land": land, "revier": None}
     return {

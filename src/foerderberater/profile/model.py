@@ -6,20 +6,11 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from foerderberater.core.vocab import ANTRAGSTELLERARTEN, UNTERNEHMERISCH
 from foerderberater.index.analysis import fold
 from foerderberater.profile.size import SizeClass, eu_size_class
 
-ARTEN = (
-    "Unternehmen",
-    "Start-up",
-    "Start-up in Gründung",
-    "Forschungseinrichtung",
-    "Hochschule",
-    "Kommune",
-    "Verein",
-    "Privatperson",
-)
-UNTERNEHMERISCH = ("Unternehmen", "Start-up", "Start-up in Gründung")
+ARTEN = ANTRAGSTELLERARTEN  # the vocabulary lives in core.vocab
 
 
 @dataclass(frozen=True)
@@ -63,7 +54,7 @@ class Profile:
         if self.begonnen is not None:
             return self.begonnen
         if self.beginn is not None:
-            return self.beginn <= today
+            return self.beginn < today  # a project that starts today has not begun yet
         return None
 
     def alter_jahre(self, today: dt.date) -> int | None:

@@ -44,7 +44,7 @@ ART_RULES = _rules(
             r"selbständig machen|in gründung"
         ),
         "Kommune": r"\b(?:Kommune|Gemeinde|Stadtverwaltung|Zweckverband|Stadtwerke)\b",
-        "Hochschule": r"\b(?:Hochschule|Universität|Uni|TU|HTWK)\b",
+        "Hochschule": r"\b(?:Hochschule|Universität|Uni|TU|HTWK)\b(?!-)",
         "Forschungseinrichtung": (
             r"\b(?:Forschungseinrichtung|Forschungsinstitut|Fraunhofer|Leibniz|"
             r"Max-Planck|Helmholtz)\b"
@@ -52,7 +52,7 @@ ART_RULES = _rules(
         "Verein": r"\b(?:Verein|Verband|e\.\s?V\.)",
         "Start-up": r"\b(?:Start-?up|junges Unternehmen)\b",
         "Unternehmen": (
-            r"(?:Betrieb|Unternehmen|Firma|Mittelständler|GmbH|\bAG\b|Hersteller|"
+            r"(?:Betrieb|Unternehmen|Unternehmer|Firma|Mittelständler|GmbH|\bAG\b|Hersteller|"
             r"Zulieferer|Werk\b|Fabrik|Handwerk|Ingenieurbüro|Dienstleister|"
             r"Softwarehaus|Bäckerei|Hotel)"
         ),

@@ -7,48 +7,41 @@ recognised.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
+from foerderberater.profile.dates import find_start
 from foerderberater.profile.model import Profile
 from foerderberater.profile.parse import (
-    MONTHS,
-    ProfilError,
-    parse_date,
     parse_number,
     unit_factor,
 )
 from foerderberater.profile.patterns import (
-    ART_RULES,
     BILANZ_AFTER,
     BILANZ_BEFORE,
-    DOT_DATE,
     EMPLOYEES,
     FOUNDED,
     FOUNDED_AGO,
     FREIER_BERUF,
-    ISO_DATE,
     MONEY,
-    MONTH_DATE,
-    NOT_STARTED,
     RECHTSFORM_TEXT,
-    SCIENCE,
-    STARTED,
     TECH_RULES,
     UMSATZ_AFTER,
     UMSATZ_BEFORE,
-    VERBUND,
     VORHABEN_RULES,
     WORDS,
-    YEAR_DATE,
 )
+from foerderberater.profile.roles import applicant_art, joint_project, science_spin_off
 from foerderberater.search.regions import Gazetteer
+
+_PEOPLE = re.compile(r"\s*(?:Mitarbeit|Beschäftigt|Angestellt|Kunden|Nutzer|Follower)", re.I)
 
 
 def profile_from_text(text: str, gazetteer: Gazetteer, *, today: dt.date | None = None) -> Profile:
     """Fill a profile from a free-text question with deterministic rules."""
     today = today or dt.date.today()
     found: dict[str, Any] = {}
-    region = gazetteer.find(text)
+    region = gazetteer.locate(text)
     if region is not None:
         found.update(
             ort=region.matched,
@@ -56,13 +49,12 @@ def profile_from_text(text: str, gazetteer: Gazetteer, *, today: dt.date | None 
             land=region.land,
             revier=region.revier if region.kreis else None,
         )
-    for art, pattern in ART_RULES:
-        if pattern.search(text):
-            found["art"] = art
-            break
     m = EMPLOYEES.search(text)
     if m:
         found["beschaeftigte"] = int((m[1] or m[2]).replace(".", ""))
+    found_art = applicant_art(text, employees="beschaeftigte" in found)
+    if found_art:
+        found["art"] = found_art
     money_umsatz, money_bilanz, volumen = _money(text)
     if money_umsatz is not None:
         found["umsatz_mio"] = money_umsatz / 1e6
@@ -78,27 +70,26 @@ def profile_from_text(text: str, gazetteer: Gazetteer, *, today: dt.date | None 
     tech = tuple(name for name, p in TECH_RULES if p.search(text))
     if tech:
         found["technologien"] = tech
-    if NOT_STARTED.search(text):
-        found["begonnen"] = False
-    elif STARTED.search(text):
-        found["begonnen"] = True
-    beginn = _beginn(text)
-    if beginn is not None:
-        found["beginn"] = beginn
+    start = find_start(text, today)
+    if start.begonnen is not None:
+        found["begonnen"] = start.begonnen
+    if start.beginn is not None:
+        found["beginn"] = start.beginn
     year = _founded(text, today)
     if year is not None:
         found["gruendungsjahr"] = year
         if found.get("art") == "Start-up in Gründung":
             found["art"] = "Start-up" if today.year - year <= 5 else "Unternehmen"
-    if VERBUND.search(text):
-        found["verbund"] = True
+    joint = joint_project(text)
+    if joint is not None:
+        found["verbund"] = joint
     for form, pattern in RECHTSFORM_TEXT:
         if pattern.search(text):
             found["rechtsform"] = form
             break
     if FREIER_BERUF.search(text):
         found["freier_beruf"] = True
-    if SCIENCE.search(text):
+    if science_spin_off(text, found.get("art")):
         found["hochschulgruendung"] = True
     return Profile(**found, text=text, aus_text=tuple(found))
 
@@ -108,7 +99,7 @@ def _money(text: str) -> tuple[float | None, float | None, float | None]:
     for m in MONEY.finditer(text):
         if not (m["unit"] or m["cur"]):
             continue
-        if m["unit"] and m["unit"].casefold() == "k" and not m["cur"]:
+        if m["unit"] and m["unit"].casefold() == "k" and _PEOPLE.match(text[m.end() :]):
             continue
         try:
             amount = parse_number(m["num"]) * unit_factor(m["unit"])
@@ -122,31 +113,6 @@ def _money(text: str) -> tuple[float | None, float | None, float | None]:
         elif volumen is None:
             volumen = amount
     return umsatz, bilanz, volumen
-
-
-def _beginn(text: str) -> dt.date | None:
-    m = ISO_DATE.search(text)
-    if m:
-        try:
-            return dt.date.fromisoformat(m[1])
-        except ValueError:
-            pass
-    m = DOT_DATE.search(text)
-    if m:
-        try:
-            return parse_date(m[1])
-        except ProfilError:
-            pass
-    m = MONTH_DATE.search(text)
-    if m:
-        return dt.date(int(m[3]), MONTHS[m[2].casefold()], 1)
-    for m in YEAR_DATE.finditer(text):
-        before = text[max(0, m.start() - 20) : m.start()].casefold()
-        if "gegründet" in before or "gründung" in before or "seit" in before:
-            continue
-        month = {"mitte": 7, "ende": 10}.get(m[1].casefold(), 1)
-        return dt.date(int(m[2]), month, 1)
-    return None
 
 
 def _founded(text: str, today: dt.date) -> int | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from foerderberater.index.analysis import fold
+from foerderberater.search.places import PlaceIndex
 
 _CONTEXT = (
     r"(?:in|im|aus|bei|nahe|um|raum|region|stadt|grossraum|von|nach|standort|am standort|"
@@ -48,6 +49,29 @@ class Gazetteer:
         self._entries.sort(key=lambda e: -len(e[0]))
         self.kreise = {k: v["land"] for k, v in kreise.items()}
         self._canonical: dict[str, str] = {}  # district spelling -> canonical name (memo)
+        self._places: PlaceIndex | None = None  # the larger list, loaded on first use
+
+    @property
+    def places(self) -> PlaceIndex:
+        if self._places is None:
+            self._places = PlaceIndex.load()
+        return self._places
+
+    def locate(self, text: str) -> Region | None:
+        """Like ``find``, then the larger place list of the three Länder (Projekt-Check)."""
+        region = self.find(text)
+        if region is not None and region.kreis:
+            return region
+        place = self.places.find(text)
+        if place is None:
+            return region
+        if region is not None and region.land != place.land:
+            return region  # a Land named explicitly wins over a place of another Land
+        return Region(place.matched, place.kreis, place.land, self._revier(place.kreis))
+
+    def _revier(self, kreis: str) -> bool:
+        region = self.find(kreis)
+        return bool(region and region.kreis == kreis and region.revier)
 
     def _add(self, alias: str, region: Region, ambiguous: set[str]) -> None:
         key = fold(alias)
@@ -89,7 +113,8 @@ class Gazetteer:
         known = self._canonical.get(name)
         if known is None:
             region = self.find(name)
-            known = region.kreis if region and region.kreis else name
+            known = region.kreis if region and region.kreis else None
+            known = known or self.places.canonical(name) or name
             if len(self._canonical) < 10_000:  # district names: a small, bounded set
                 self._canonical[name] = known
         return known

@@ -56,10 +56,17 @@ class Retriever:
         self._masks[filters] = mask
         return mask
 
-    def dense(self, query: str, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
+    def query_vector(self, query: str) -> np.ndarray:
+        """The query's e5 vector (computed once per question, shared with answer evidence)."""
+        return np.asarray(self.embedder.embed_query(query), dtype=np.float32)
+
+    def dense(
+        self, query: str, k: int, mask: np.ndarray | None, vector: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
         if len(self.version) == 0:
             return []
-        q = self.embedder.embed_query(query).reshape(1, -1).astype(np.float32)
+        vec = self.query_vector(query) if vector is None else vector
+        q = vec.reshape(1, -1).astype(np.float32)
         params = None
         if mask is not None:
             allowed = self.version.row_ids[mask]
@@ -84,11 +91,18 @@ class Retriever:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(int(r), float(scores[r])) for r in top if scores[r] > 0]
 
-    def search(self, query: str, filters: Filters | None = None, k: int | None = None) -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        filters: Filters | None = None,
+        k: int | None = None,
+        *,
+        vector: np.ndarray | None = None,
+    ) -> list[Hit]:
         s = self.settings
         k = k or s.candidate_k
         mask = self.allowed_rows(filters)
-        dense = self.dense(query, s.candidate_k, mask)
+        dense = self.dense(query, s.candidate_k, mask, vector)
         lexical = self.lexical(query, s.candidate_k, mask)
         return self.fuse(dense, lexical)[:k]
 

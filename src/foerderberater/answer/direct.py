@@ -1,0 +1,149 @@
+"""The direct first line of an answer: the asked fact of one programme from its metadata.
+
+Rate for the asker's size and region, cap, deadline and Stand, application office, who may
+apply, combination rules – each worded in German from the typed front matter. The evidence
+sentences quoted below it come from the body text of the same document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from foerderberater.answer.intent import Intent, QuestionIntent
+from foerderberater.core.fmt import fmt_eur, fmt_list, fmt_number, fmt_percent
+from foerderberater.core.schema import LAUFEND, ProgrammeMeta
+
+SIZE_LABEL = {
+    "klein": "kleine Unternehmen",
+    "mittel": "mittlere Unternehmen",
+    "gross": "große Unternehmen",
+}
+_MONTHS = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+]
+
+
+def german_date(value: dt.date) -> str:
+    """2026-12-31 -> "31. Dezember 2026" (how the corpus writes dates)."""
+    return f"{value.day}. {_MONTHS[value.month - 1]} {value.year}"
+
+
+def euro_with_words(value: float) -> str:
+    """20000000 -> "20.000.000 € (20 Mio. €)"; small amounts stay plain."""
+    if value >= 1_000_000:
+        return f"{fmt_eur(value)} ({fmt_number(round(value / 1_000_000, 2))} Mio. €)"
+    return fmt_eur(value)
+
+
+def rate_for(
+    meta: ProgrammeMeta, size: str | None, kreis: str | None, land: str | None
+) -> tuple[float | None, str]:
+    """The highest rate that applies to the asker, and for whom it applies (German)."""
+    regions = meta.foerdersatz_nach_region or {}
+    for where in (kreis, land):
+        if not where or where not in regions:
+            continue
+        value = regions[where]
+        if value is None:
+            return None, f"in {where} nennt der Korpus keinen Satz"
+        if isinstance(value, dict):
+            if size and size in value:
+                return float(value[size]), f"für {SIZE_LABEL[size]} in {where}"
+            return float(max(value.values())), f"in {where} (je nach Größe)"
+        return float(value), f"in {where}"
+    sizes = meta.foerdersatz_nach_groesse or {}
+    if size and size in sizes:
+        return float(sizes[size]), f"für {SIZE_LABEL[size]}"
+    if meta.foerdersatz_max_prozent is not None:
+        return float(meta.foerdersatz_max_prozent), "Höchstsatz"
+    return None, ""
+
+
+def deadline_text(meta: ProgrammeMeta, today: dt.date) -> str:
+    if meta.antragsfrist == LAUFEND:
+        text = "Anträge laufend möglich (keine feste Antragsfrist)"
+    else:
+        frist = meta.antragsfrist
+        assert isinstance(frist, dt.date)
+        text = f"Antragsfrist {german_date(frist)}"
+        if frist < today:
+            text += " – abgelaufen"
+    if meta.frist_hinweis:
+        text += f"; {meta.frist_hinweis.rstrip('.')}"
+    return f"{text}; Stand der Angaben: {german_date(meta.stand)}"
+
+
+def eligibility_text(meta: ProgrammeMeta) -> str:
+    parts = [f"förderberechtigt: {fmt_list(meta.foerderberechtigte)}"]
+    if meta.nur_kmu:
+        parts.append("nur KMU")
+    if meta.landkreise:
+        parts.append(f"nur in {fmt_list(meta.landkreise)}")
+    else:
+        parts.append(f"Gebiet: {fmt_list(meta.foerdergebiet)}")
+    return "; ".join(parts)
+
+
+def combination_text(meta: ProgrammeMeta, title_of: dict[str, str]) -> str | None:
+    parts = []
+    if meta.kumulierung_hinweis:
+        parts.append(meta.kumulierung_hinweis.rstrip("."))
+    if meta.kumulierbar_mit:
+        names = [title_of.get(s, s) for s in meta.kumulierbar_mit]
+        parts.append(f"kombinierbar mit {fmt_list(names)}")
+    if meta.nicht_kumulierbar_mit:
+        names = [title_of.get(s, s) for s in meta.nicht_kumulierbar_mit]
+        parts.append(f"nicht kombinierbar mit {fmt_list(names)}")
+    return "; ".join(parts) or None
+
+
+def direct_facts(
+    meta: ProgrammeMeta,
+    intent: QuestionIntent,
+    *,
+    kreis: str | None,
+    land: str | None,
+    today: dt.date,
+    title_of: dict[str, str],
+) -> list[str]:
+    """What the metadata says to the asked intents, one German phrase each."""
+    out: list[str] = []
+    if intent.has(Intent.RATE):
+        value, who = rate_for(meta, intent.asker.size, kreis, land)
+        if value is not None:
+            out.append(f"Fördersatz {who}: bis zu {fmt_percent(value)}")
+    if intent.has(Intent.AMOUNT) and meta.max_betrag_eur is not None:
+        out.append(f"Höchstbetrag: {euro_with_words(meta.max_betrag_eur)}")
+    if intent.has(Intent.DEADLINE):
+        out.append(deadline_text(meta, today))
+    if intent.has(Intent.ROUTE):
+        out.append(f"Antrag: {meta.antragsstelle}")
+    if intent.has(Intent.ELIGIBILITY):
+        out.append(eligibility_text(meta))
+    if intent.has(Intent.COMBINATION):
+        text = combination_text(meta, title_of)
+        if text:
+            out.append(text)
+    return out
+
+
+def overview_facts(meta: ProgrammeMeta) -> str:
+    """Short card line of a programme in a list of options."""
+    parts = [fmt_list(meta.foerderart)]
+    if meta.foerdersatz_max_prozent is not None:
+        parts.append(f"bis {fmt_percent(meta.foerdersatz_max_prozent)}")
+    if meta.max_betrag_eur is not None:
+        parts.append(f"max. {fmt_eur(meta.max_betrag_eur)}")
+    parts.append(f"Antrag: {meta.antragsstelle}")
+    return "; ".join(parts)

@@ -1,0 +1,265 @@
+"""From question to answer plan: intent, named programmes, follow-up focus, gaps, evidence.
+
+``AnswerEngine`` holds what one index version needs for answering (the catalogue of names, the
+sentence store) and turns a question plus its retrieval hits into an ``AnswerPlan``: which
+documents the answer is about, the evidence sentences ranked for each, and the gaps the corpus
+cannot fill. ``answer.compose`` renders the plan as German text with citations.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from foerderberater.answer.evidence import Evidence, EvidenceScorer
+from foerderberater.answer.intent import Intent, QuestionIntent, classify
+from foerderberater.answer.scope import Gap, ScopeData, asked_noun, find_gaps, missing_quantity
+from foerderberater.core.schema import DocMeta
+from foerderberater.index.analysis import GermanAnalyzer, fold
+from foerderberater.index.sentences import Sentence
+from foerderberater.search.catalogue import Catalogue
+from foerderberater.search.regions import Region
+
+PRIMARY_PRIOR = 0.6  # evidence of the documents the question is about
+OTHER_PRIOR = 0.3  # … of the next retrieved documents, minus RANK_STEP per rank
+RANK_STEP = 0.1
+OVERVIEW_DOCS = 4
+CANDIDATE_DOCS = 3
+
+# the corpus marks what its sources do not give ("… ist in den Quellen nicht enthalten")
+UNSTATED = re.compile(
+    r"nicht (enthalten|belegt|dokumentiert|beziffert|bekannt|ermittelt|genannt|angegeben|"
+    r"einzeln (benannt|dokumentiert|ausgewiesen)|wiedergegeben|veröffentlicht)|"
+    r"nennen? (die |diese )?(ausgewerteten |öffentlichen |verfügbaren )?quellen "
+    r"(\w+ )?(nicht|kein)|"
+    r"keine angaben?\b|\bk\. ?a\.",
+    re.I,
+)
+_DIGIT = re.compile(
+    r"\d|\b(zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert|"
+    r"tausend)\b",
+    re.I,
+)
+_FIGURE = re.compile(r"\d")
+PLACE_WINDOW = 40  # characters after a place name in which its figure stands
+UNSTATED_WINDOW = 8  # how many of the best evidence pieces are searched for such a statement
+MIN_PREFIX = 7  # "Besucher" ~ "Besucherzahlen": compare the first letters of the stem
+FUNDING = re.compile(
+    r"förder|programm|zuschuss|zuschüss|kredit|darlehen|finanz|geld|bürgschaft|beteiligung|antrag|"
+    r"zulage|prämie|bonus|stipendium|invest|kapital|unterstütz|subvention|beteilig|"
+    r"vom (land|bund|staat|freistaat)",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    """What the writer needs to know of a document (from the index's document records)."""
+
+    doc_id: str
+    slug: str
+    title: str
+    meta: DocMeta
+
+    @property
+    def name(self) -> str:
+        short = getattr(self.meta, "kurzname", None) or getattr(self.meta, "kurztitel", None)
+        return str(short or self.title)
+
+
+class SentenceStore(Protocol):
+    """The sentences of an index version (embedded store or PostgreSQL)."""
+
+    def sentences_of(self, doc_id: str) -> Sequence[Sentence]: ...
+
+    def sentence_vectors(self, doc_id: str) -> np.ndarray | None: ...
+
+    def doc_words(self, doc_id: str) -> frozenset[str]: ...
+
+
+@dataclass(frozen=True)
+class AnswerPlan:
+    question: str
+    intent: QuestionIntent
+    about: tuple[str, ...]  # doc ids the answer is about (named, focus or top ranked)
+    order: tuple[str, ...]  # retrieved doc ids, programme-first for funding questions
+    overview: bool
+    evidence: dict[str, list[Evidence]] = field(default_factory=dict)
+    gaps: tuple[Gap, ...] = ()
+    focus_from_history: bool = False
+
+    @property
+    def primary(self) -> str | None:
+        """The document the answer is about: the named/focused one, else the best retrieved
+        (measured: choosing by the best sentence instead picks the wrong document more often)."""
+        if self.about:
+            return self.about[0]
+        return next(iter(self.evidence), self.order[0] if self.order else None)
+
+
+class AnswerEngine:
+    def __init__(
+        self,
+        docs: Mapping[str, DocInfo],
+        catalogue: Catalogue,
+        store: SentenceStore,
+        analyzer: GermanAnalyzer,
+        idf: Callable[[str], float],
+        known: Callable[[str], bool],
+        kind_of: Callable[[str], str],
+        gebiet_of: Callable[[str], tuple[str, ...]],
+        scope: ScopeData,
+    ) -> None:
+        self.docs = docs
+        self.catalogue = catalogue
+        self.store = store
+        self.analyzer = analyzer
+        self.idf = idf
+        self.known = known
+        self.kind_of = kind_of
+        self.gebiet_of = gebiet_of
+        self.scope = scope
+
+    def is_funding(self, question: str, about: Sequence[str]) -> bool:
+        """A question about funding (not about a study finding)."""
+        return bool(FUNDING.search(question)) or any(self.kind_of(d) == "Programm" for d in about)
+
+    def plan(
+        self,
+        question: str,
+        order: Sequence[str],
+        query_vector: np.ndarray | None,
+        *,
+        named: Sequence[str],
+        focus: Sequence[str],
+        region: Region | None,
+        land: str | None,
+        inherited: QuestionIntent | None = None,
+    ) -> AnswerPlan:
+        intent = classify(question)
+        if inherited is not None and not intent.facts:
+            # "Und für eine Firma in Bitterfeld-Wolfen?" asks what the earlier turn asked
+            intent = QuestionIntent(intent.intents | inherited.facts, intent.asker)
+        about = list(named or focus)
+        funding = self.is_funding(question, about)
+        if len(about) > 1 and land:
+            same_land = [d for d in about if land in self.gebiet_of(d)]
+            about = same_land or about
+        gaps = find_gaps(
+            question,
+            covered_place=region is not None,
+            known=self.known,
+            data=self.scope,
+            funding=funding and not intent.has(Intent.STUDY),
+        )
+        target = (about or order)[:1]
+        if not gaps and target and self.kind_of(target[0]) != "Programm":
+            words = self.store.doc_words(target[0])
+            gap = missing_quantity(
+                question, words, fold, self.analyzer.stem, self.analyzer.split_compound
+            )
+            if gap:
+                gaps.append(gap)
+        overview = (
+            not named
+            and not intent.has(Intent.STUDY, Intent.DEFINITION)
+            and (intent.has(Intent.OVERVIEW) or (funding and not intent.facts and not focus))
+        )
+        if gaps:
+            return AnswerPlan(
+                question, intent, tuple(about), tuple(order), overview, {}, tuple(gaps)
+            )
+        if overview or not about:
+            candidates = order[: OVERVIEW_DOCS if overview else CANDIDATE_DOCS]
+        else:
+            candidates = about + [d for d in order[:CANDIDATE_DOCS] if d not in about]
+        scorer = EvidenceScorer(question, intent, self.analyzer.terms, self._idf_table(question))
+        evidence: dict[str, list[Evidence]] = {}
+        for rank, doc_id in enumerate(candidates):
+            prior = PRIMARY_PRIOR if doc_id in about else max(0.0, OTHER_PRIOR - RANK_STEP * rank)
+            sentences = [s for s in self.store.sentences_of(doc_id) if not s.boilerplate]
+            dense = self._dense(doc_id, sentences, query_vector)
+            evidence[doc_id] = scorer.rank(sentences, dense, prior)
+        targets = about or candidates[:1]
+        unstated = self._unstated(question, evidence, targets, overview) or self._place_missing(
+            question, intent, region, evidence, targets
+        )
+        return AnswerPlan(
+            question,
+            intent,
+            tuple(about),
+            tuple(order),
+            overview,
+            evidence,
+            (unstated,) if unstated else (),
+            bool(focus) and not named,
+        )
+
+    def _place_missing(
+        self,
+        question: str,
+        intent: QuestionIntent,
+        region: Region | None,
+        evidence: Mapping[str, list[Evidence]],
+        targets: Sequence[str],
+    ) -> Gap | None:
+        """A study figure asked for one place ("… im Saalekreis?") that no sentence of the
+        study gives: no sentence names the place together with a figure."""
+        if region is None or not targets or self.kind_of(targets[0]) == "Programm":
+            return None
+        if not (asked_noun(question) or intent.has(Intent.RATE, Intent.AMOUNT)):
+            return None
+        names = {fold(n) for n in (region.matched, region.kreis, region.land) if n}
+        for e in evidence.get(targets[0], []):
+            text = fold(e.sentence.text)
+            for name in names:
+                at = text.find(name)
+                if at < 0:
+                    continue
+                near = text[at : at + len(name) + PLACE_WINDOW]  # "Thüringen k. A." in a table
+                if _FIGURE.search(near) and not UNSTATED.search(near):
+                    return None
+        return Gap("place_figure", region.matched)
+
+    def _unstated(
+        self,
+        question: str,
+        evidence: Mapping[str, list[Evidence]],
+        targets: Sequence[str],
+        overview: bool,
+    ) -> Gap | None:
+        """A figure question ("Wie viele Besucher …") whose document says it does not give
+        that figure ("… Besucherzahlen … nicht enthalten"): the answer quotes that and is
+        marked partial."""
+        noun = asked_noun(question)
+        if overview or not noun or not targets:
+            return None
+        prefix = self.analyzer.stem(fold(noun))[:MIN_PREFIX]
+        if len(prefix) < 4:
+            return None
+        about_noun = [e for e in evidence.get(targets[0], []) if prefix in fold(e.sentence.text)]
+        stated = (e.sentence.text for e in about_noun)
+        if any(_DIGIT.search(t) and not UNSTATED.search(t) for t in stated):
+            return None  # some sentence gives a figure for it
+        for e in about_noun[:UNSTATED_WINDOW]:
+            if UNSTATED.search(e.sentence.text):
+                return Gap("unstated", self.docs[targets[0]].name)
+        return None
+
+    def _idf_table(self, question: str) -> dict[str, float]:
+        return {t: self.idf(t) for t in self.analyzer.terms(question)}
+
+    def _dense(
+        self, doc_id: str, sentences: Sequence[Sentence], query: np.ndarray | None
+    ) -> list[float]:
+        vectors = self.store.sentence_vectors(doc_id)
+        if query is None or vectors is None:
+            return [0.0] * len(sentences)
+        all_sentences = self.store.sentences_of(doc_id)
+        row = {s.sentence_id: i for i, s in enumerate(all_sentences)}
+        sims = np.asarray(vectors, dtype=np.float32) @ np.asarray(query, dtype=np.float32)
+        return [float(sims[row[s.sentence_id]]) for s in sentences]

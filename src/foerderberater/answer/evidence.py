@@ -1,0 +1,209 @@
+"""Sentence evidence: which sentences of the candidate documents answer the question.
+
+A sentence (or a window of two adjacent sentences of one section) scores by
+- the question's terms it contains, weighted by inverse document frequency (lexical),
+- its dense similarity to the question (e5 sentence vectors computed at build time),
+- intent features: a percentage for a rate question, a euro amount for an amount question, a
+  date or "laufend" for a deadline, an office/portal/Hausbank for a route, "kombinierbar"/
+  "kumulieren" for a combination, "nur"/"ausgeschlossen"/"nicht antragsberechtigt" for
+  eligibility, the definitional opening of a document for a definition,
+- the section it stands in ("Art und Höhe der Förderung" for a rate) and its document's prior.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from foerderberater.answer.intent import Intent, QuestionIntent
+from foerderberater.index.sentences import STECKBRIEF, Sentence
+
+DENSE_WEIGHT = 3.0  # per unit of cosine above DENSE_FLOOR (e5 cosines of related text ≈ 0.8–0.9)
+DENSE_FLOOR = 0.8
+FEATURE_BONUS = 0.35
+FEATURE_CONTEXT_BONUS = 0.15  # a rate/amount figure next to its qualifier ("höchstens", "Zuschuss")
+SECTION_BONUS = 0.15
+DEFINITION_OPENING_BONUS = 0.3
+SIZE_BONUS = 0.2  # the asker's size class is named ("für kleine Unternehmen")
+EXCLUSION_BONUS = 0.2  # eligibility: a sentence that excludes or limits who may apply
+WINDOW_PENALTY = 0.15
+WINDOW_MAX_CHARS = 420
+LONG_PENALTY = 0.1
+STECKBRIEF_PENALTY = 0.5  # front-matter lines back up the body text, they rarely beat it
+
+_MONTHS = "januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember"
+PERCENT = re.compile(r"\d+(?:,\d+)?\s*(?:%|prozent\b)|prozentpunkt", re.I)
+MONEY = re.compile(
+    r"\d[\d.,]*\s*(?:€|euro\b|eur\b|mio\.?|millionen|mrd\.?|milliarden|tsd\.?|t€)", re.I
+)
+DATE = re.compile(
+    rf"\b\d{{1,2}}\.\s*(?:\d{{1,2}}\.\s*\d{{2,4}}|(?:{_MONTHS})\b)|\b(?:{_MONTHS})\s+\d{{4}}|"
+    r"\b\d{4}-\d{2}-\d{2}\b|\b(?:19|20)\d{2}\b",
+    re.I,
+)
+_NUMBER = re.compile(r"\d")
+_COUNTING = re.compile(r"\bwie ?viele?\b|\banzahl\b|\bum wie viel\b", re.I)
+_WORDS: dict[Intent, re.Pattern[str]] = {
+    Intent.RATE: re.compile(
+        r"f[öo]rdersatz|fördersätze|förderquote|zuschuss|gefördert|erstattet|übernommen|"
+        r"zuschlag|aufschlag|förderintensität|der (förderfähigen|zuwendungsfähigen) "
+        r"(kosten|ausgaben)",
+        re.I,
+    ),
+    Intent.AMOUNT: re.compile(
+        r"höchstens|maximal|bis zu|höchst|obergrenze|deckel|je vorhaben|pro (jahr|monat|vorhaben)|"
+        r"kreditbetrag|darlehen|betrag|summe|volumen|monatlich|im monat",
+        re.I,
+    ),
+    Intent.DEADLINE: re.compile(
+        r"frist|stichtag|laufend|aufruf|einreich|bis zum|endet|läuft|gültig|befristet|"
+        r"abgeschlossen|ausgelaufen|runde|wettbewerb|in kraft|jederzeit",
+        re.I,
+    ),
+    Intent.ELIGIBILITY: re.compile(
+        r"antragsberechtigt|berechtigt|gefördert werden|zielgruppe|ausgeschlossen|"
+        r"förderfähig|\bnur\b|ausschließlich|voraussetzung|müssen|\bmuss\b|sitz|"
+        r"betriebsstätte|\bkmu\b|unternehmen mit|\bnicht\b|\bkeine?\b",
+        re.I,
+    ),
+    Intent.ROUTE: re.compile(
+        r"antrag|beantrag|online|portal|hausbank|einreich|projektträger|skizze|über die|"
+        r"bei der|beim|zuständig|bescheinigung|registrier|formular|ansprechpartner",
+        re.I,
+    ),
+    Intent.COMBINATION: re.compile(
+        r"kombinier|kumulier|kumulation|zusätzlich|gleichzeitig|neben|angerechnet|mit anderen|"
+        r"beihilfe|de-minimis|dieselben kosten|doppelt|ergänz",
+        re.I,
+    ),
+}
+_SECTIONS: dict[Intent, re.Pattern[str]] = {
+    Intent.RATE: re.compile(r"höhe|konditionen", re.I),
+    Intent.AMOUNT: re.compile(r"höhe|konditionen", re.I),
+    Intent.DEADLINE: re.compile(r"frist|antrag|hinweis|verfahren", re.I),
+    Intent.ELIGIBILITY: re.compile(r"wer wird|voraussetzung|zielgruppe|berechtigt", re.I),
+    Intent.ROUTE: re.compile(r"antrag|verfahren|ablauf", re.I),
+    Intent.COMBINATION: re.compile(r"hinweis|kombin|kumul", re.I),
+    Intent.DEFINITION: re.compile(r"kurzbeschreibung|anlass|überblick|einleitung", re.I),
+    Intent.STUDY: re.compile(r"ergebnis|befund", re.I),
+}
+_EXCLUSION = re.compile(
+    r"nicht (antragsberechtigt|förderfähig|gefördert|zugelassen|möglich)|ausgeschlossen|"
+    r"\bkeine?\b|\bnur\b|ausschließlich|\bnicht\b",
+    re.I,
+)
+_SIZE_WORDS = {
+    "klein": re.compile(r"\bklein(e|en|er|es)?\b|kleinunternehm", re.I),
+    "mittel": re.compile(r"\bmittler(e|en|er|es)?\b", re.I),
+    "gross": re.compile(r"\bgroße?n?\b|großunternehm", re.I),
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    sentence: Sentence  # for a window: the first sentence with the joined text
+    score: float
+    lexical: float
+    dense: float
+    features: tuple[Intent, ...]
+
+
+def features_of(text: str, intents: Iterable[Intent], counting: bool = False) -> list[Intent]:
+    """The intents for which ``text`` carries the kind of fact they ask for."""
+    out = []
+    for intent in intents:
+        if intent is Intent.RATE:
+            ok = bool(PERCENT.search(text))
+        elif intent is Intent.AMOUNT:
+            ok = bool(MONEY.search(text))
+        elif intent is Intent.DEADLINE:
+            ok = bool(DATE.search(text) or _WORDS[intent].search(text))
+        elif intent is Intent.STUDY:
+            ok = bool(_NUMBER.search(text)) if counting else False
+        elif intent in _WORDS:
+            ok = bool(_WORDS[intent].search(text))
+        else:
+            ok = False
+        if ok:
+            out.append(intent)
+    return out
+
+
+def idf_table(doc_freq: dict[str, int], n_docs: int) -> dict[str, float]:
+    """BM25-style inverse document frequency of analyser terms."""
+    return {t: math.log(1 + (n_docs - df + 0.5) / (df + 0.5)) for t, df in doc_freq.items()}
+
+
+class EvidenceScorer:
+    """Scores the sentences of candidate documents for one question."""
+
+    def __init__(
+        self,
+        question: str,
+        intent: QuestionIntent,
+        terms_of: Callable[[str], list[str]],
+        idf: dict[str, float],
+    ) -> None:
+        self.intent = intent
+        self.terms_of = terms_of
+        self.counting = bool(_COUNTING.search(question))
+        default = max(idf.values(), default=1.0)
+        self.weights = {t: idf.get(t, default) for t in terms_of(question)}
+        self.total = sum(self.weights.values()) or 1.0
+
+    def score(self, sentence: Sentence, prior: float, dense: float) -> Evidence:
+        terms = set(self.terms_of(sentence.text))
+        lexical = sum(w for t, w in self.weights.items() if t in terms) / self.total
+        intents = self.intent.intents
+        feats = features_of(sentence.text, intents, self.counting)
+        bonus = FEATURE_BONUS * len(feats)
+        bonus += sum(
+            FEATURE_CONTEXT_BONUS
+            for f in feats
+            if f in (Intent.RATE, Intent.AMOUNT) and _WORDS[f].search(sentence.text)
+        )
+        hints = [_SECTIONS[i] for i in intents if i in _SECTIONS]
+        bonus += SECTION_BONUS * sum(1 for h in hints if h.search(sentence.section))
+        if Intent.DEFINITION in intents and 0 <= sentence.ordinal < 2:
+            bonus += DEFINITION_OPENING_BONUS
+        if Intent.ELIGIBILITY in intents and _EXCLUSION.search(sentence.text):
+            bonus += EXCLUSION_BONUS
+        size = self.intent.asker.size
+        if size and Intent.RATE in feats and _SIZE_WORDS[size].search(sentence.text):
+            bonus += SIZE_BONUS
+        penalty = LONG_PENALTY if len(sentence.text) > 400 else 0.0
+        if sentence.section == STECKBRIEF:
+            penalty += STECKBRIEF_PENALTY
+        total = lexical + bonus + prior - penalty + DENSE_WEIGHT * max(0.0, dense - DENSE_FLOOR)
+        return Evidence(sentence, total, lexical, dense, tuple(feats))
+
+    def rank(
+        self, sentences: Sequence[Sentence], dense: Sequence[float], prior: float
+    ) -> list[Evidence]:
+        """Single sentences and two-sentence windows of one section, best first."""
+        scored = [self.score(s, prior, d) for s, d in zip(sentences, dense, strict=True)]
+        for i in range(len(sentences) - 1):
+            a, b = sentences[i], sentences[i + 1]
+            if a.section != b.section or a.section == STECKBRIEF:
+                continue
+            if len(a.text) + len(b.text) > WINDOW_MAX_CHARS:
+                continue
+            window = replace(a, text=f"{a.text} {b.text}")
+            scored.append(self.score(window, prior - WINDOW_PENALTY, max(dense[i], dense[i + 1])))
+        scored.sort(key=lambda e: -e.score)
+        return scored
+
+
+def pick(evidence: Sequence[Evidence], n: int) -> list[Evidence]:
+    """The best ``n`` pieces of evidence that do not repeat each other's text."""
+    chosen: list[Evidence] = []
+    for e in evidence:
+        text = e.sentence.text
+        if any(text in c.sentence.text or c.sentence.text in text for c in chosen):
+            continue
+        chosen.append(e)
+        if len(chosen) == n:
+            break
+    return chosen

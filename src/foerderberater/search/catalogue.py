@@ -1,0 +1,164 @@
+"""Recognise the programmes and studies a question names ("ZIM", "KfW-Kredit 270", "EXIST").
+
+Aliases come from the metadata: ``kurzname``/``kurztitel``, the title and its parts (pieces
+between dashes, abbreviations in parentheses), the slug, and an optional ``aliase`` list in the
+front matter. Acronyms match case-sensitively ("STARK", not the adjective "stark"); one-word
+aliases that are ordinary words of the corpus ("Innovation") are dropped. When several
+programmes share a head ("GRW", "EXIST", "JTF"), all of them are returned and the caller
+narrows them by Land.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+_SPLIT = re.compile(r"[^\wäöüß|.]+", re.I)
+_PAREN = re.compile(r"\(([^)]{2,40})\)")
+_WORD = re.compile(r"[\wÄÖÜäöüß|.]+")
+_INFLECTION = frozenset({"", "s", "es", "n", "en", "e", "er", "ern"})
+_GENERIC = frozenset(
+    [
+        "förderung",
+        "programm",
+        "förderprogramm",
+        "zuschuss",
+        "kredit",
+        "darlehen",
+        "richtlinie",
+        "fonds",
+        "bund",
+        "land",
+        "sachsen",
+        "thüringen",
+        "sachsen",
+        "anhalt",
+        "eu",
+        "kfw",
+        "erp",
+        "bafa",
+        "sab",
+        "tab",
+        "ib",
+        "u.",
+        "a.",
+        "und",
+        "für",
+        "der",
+        "die",
+        "das",
+        "des",
+        "von",
+        "im",
+        "in",
+        "mit",
+    ]
+)
+
+
+def norm(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).casefold()
+    text = text.replace("–", " ").replace("-", " ").replace("/", " ")
+    return " ".join(_SPLIT.split(text)).strip()
+
+
+def tokens(text: str) -> list[str]:
+    return [t for t in norm(text).split() if t]
+
+
+@dataclass(frozen=True)
+class Alias:
+    doc_id: str
+    text: str  # as written; acronyms match case-sensitively
+    tokens: tuple[str, ...]
+    exact_case: bool
+    strength: int  # longer aliases win over shorter ones
+
+
+@dataclass(frozen=True)
+class Named:
+    """One indexable document for the catalogue."""
+
+    doc_id: str
+    slug: str
+    title: str
+    short: str | None
+    extra: tuple[str, ...] = ()
+
+
+def _is_acronym(name: str) -> bool:
+    return name.isupper() and len(name) <= 6
+
+
+def _aliases_for(doc: Named) -> set[str]:
+    names = {doc.title, doc.slug.replace("-", " "), *doc.extra}
+    if doc.short:
+        names.add(doc.short)
+        names.update(p.strip() for p in _PAREN.findall(doc.short))
+        names.add(_PAREN.sub("", doc.short).strip())
+        # "ERP-Förderkredit Digitalisierung / Innovation": multi-word pieces only
+        pieces = (p.strip() for p in re.split(r"\s*/\s*", doc.short))
+        names.update(p for p in pieces if " " in p)
+    for part in _PAREN.findall(doc.title):
+        for piece in re.split(r",|;|\bu\. a\.", part):
+            if 2 <= len(piece.strip()) <= 40:
+                names.add(piece.strip())
+    for piece in re.split(r"\s+[–-]\s+", doc.title):
+        if 3 <= len(piece) <= 60:
+            names.add(_PAREN.sub("", piece).strip())
+    return {n for n in names if n and norm(n) not in _GENERIC and len(norm(n)) >= 3}
+
+
+class Catalogue:
+    """Programme and study names → doc ids."""
+
+    def __init__(
+        self, docs: Iterable[Named], is_common: Callable[[str], bool] = lambda _w: False
+    ) -> None:
+        self.aliases: list[Alias] = []
+        for doc in docs:
+            names = _aliases_for(doc)
+            acronyms = {norm(n) for n in names if _is_acronym(n)}
+            for name in names:
+                toks = tuple(tokens(name))
+                if not toks or len(toks) > 8:
+                    continue
+                if norm(name) in acronyms and not name.isupper():
+                    continue  # the slug "stark" is the acronym STARK, matched case-sensitively
+                if len(toks) == 1 and is_common(toks[0]) and not name.isupper():
+                    continue  # an ordinary word ("Innovation") names no programme
+                self.aliases.append(Alias(doc.doc_id, name, toks, _is_acronym(name), len(toks)))
+        heads: dict[str, set[str]] = defaultdict(set)
+        for a in self.aliases:
+            first = a.text.split()[0]
+            if _is_acronym(first) and len(first) >= 2 and len(a.tokens) > 1:
+                heads[first].add(a.doc_id)
+        for head, doc_ids in heads.items():
+            if norm(head) not in _GENERIC:
+                for doc_id in doc_ids:
+                    self.aliases.append(Alias(doc_id, head, (norm(head),), True, 1))
+
+    def _matches(self, alias: Alias, question: str, words: set[str], joined: str) -> bool:
+        if alias.exact_case:
+            pattern = rf"(?<![\wÄÖÜäöü]){re.escape(alias.text)}(?![a-zäöüß])"
+            return re.search(pattern, question) is not None
+        if len(alias.tokens) == 1:
+            tok = alias.tokens[0]
+            return any(w.startswith(tok) and w[len(tok) :] in _INFLECTION for w in words)
+        return f" {' '.join(alias.tokens)} " in joined or set(alias.tokens) <= words
+
+    def find(self, question: str) -> list[str]:
+        """Doc ids named in ``question``; only the longest (most specific) matches."""
+        q_tokens = tokens(question)
+        words, joined = set(q_tokens), f" {' '.join(q_tokens)} "
+        scores: dict[str, int] = {}
+        for alias in self.aliases:
+            if self._matches(alias, question, words, joined):
+                scores[alias.doc_id] = max(scores.get(alias.doc_id, 0), alias.strength)
+        if not scores:
+            return []
+        best = max(scores.values())
+        return sorted(d for d, s in scores.items() if s == best)

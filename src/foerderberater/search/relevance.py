@@ -1,0 +1,45 @@
+"""Is the question in scope? Bund/Land level cues and the calibrated relevance threshold."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from foerderberater.core.types import Hit
+
+_BUND = re.compile(
+    r"\b(bund|bundes|bundesprogramm\w*|bundesförderung\w*|bundesweit\w*|"
+    r"bundesmittel\w*|des bundes|vom bund)\b",
+    re.I,
+)
+_LAND = re.compile(r"\b(landesprogramm\w*|landesförderung\w*|landesmittel\w*|vom land)\b", re.I)
+
+
+DOMAIN_MARGIN = 0.02
+# naming the region or its structural change makes a question in scope of the product
+REVIER_WORDS = re.compile(
+    r"mitteldeutsch|\brevier|metropolregion|innovationsregion|strukturwandel|kohleausstieg|"
+    r"braunkohle",
+    re.I,
+)
+
+
+def funding_level(text: str) -> str | None:
+    """'Bund' or 'Land' when the question asks for federal or Land programmes explicitly."""
+    bund, land = bool(_BUND.search(text)), bool(_LAND.search(text))
+    if bund == land:
+        return None
+    return "Bund" if bund else "Land"
+
+
+def is_relevant(
+    hits: Sequence[Hit], min_relevance: float, top_k: int, *, in_domain: bool = False
+) -> bool:
+    """Calibrated abstention rule: the best dense similarity must reach ``min_relevance``.
+
+    A funding question about a place of the Revier is in scope by definition of the
+    product, so it gets a margin of ``DOMAIN_MARGIN`` below the threshold.
+    """
+    dense = [h.dense_score for h in hits[: top_k * 3] if h.dense_score is not None]
+    threshold = min_relevance - (DOMAIN_MARGIN if in_domain else 0.0)
+    return bool(dense) and max(dense) >= threshold
