@@ -68,6 +68,11 @@ def test_oversized_file_keeps_its_previous_version(make_settings, fake):
     reason, kept = _skips(second)["b.md"]
     assert "Datei zu groß" in reason and "FOERDERBERATER_MAX_FILE_MB" in reason and kept
     assert second.documents == 2 and second.chunks == first.chunks and second.embedded_chunks == 0
+    version = open_current(settings.index_dir)
+    try:  # the kept version keeps its answer evidence (sentences with vectors) too
+        assert any("Glasfaser" in s.text for s, _ in version.sentences.with_vectors("b.md"))
+    finally:
+        version.close()
 
 
 def test_text_too_large_for_the_chunk_limit_is_refused_before_reading(make_settings, fake):
