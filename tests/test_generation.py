@@ -26,6 +26,7 @@ from foerderberater.answer.generation import (
     SentenceEvent,
     build_messages,
     generate_answer,
+    passages_from_answer,
     stream_answer,
 )
 from foerderberater.answer.grounding import (
@@ -46,6 +47,7 @@ from foerderberater.answer.llm_client import (
     parse_sse,
 )
 from foerderberater.core.errors import ConfigError, FoerderberaterError
+from foerderberater.core.types import Answer, Chunk, Hit, Source
 
 EEW = Passage(
     1,
@@ -267,6 +269,53 @@ def test_prompt_numbers_passages_and_asks_for_citations() -> None:
         in (user["content"])
     )
     assert user["content"].endswith("Frage: Wie viel zahlt die EEW?")
+
+
+def test_passages_from_answer_keep_numbers_pages_and_programme_facts() -> None:
+    def hit(doc: str, text: str, page: int) -> Hit:
+        chunk = Chunk(Chunk.make_id(doc, 0, text), doc, doc, doc, "", (page,), 0, text)
+        return Hit(chunk, 1.0)
+
+    eew_meta = {"foerdersatz_max_prozent": 60, "max_betrag_eur": 20_000_000, "stand": "2024-02-15"}
+    sources = (
+        Source(
+            1,
+            "eew.md",
+            "eew",
+            "EEW",
+            "programm",
+            None,
+            1.0,
+            "s",
+            None,
+            eew_meta,
+            (hit("eew.md", "Zuschuss für Effizienz.", 0),),
+        ),
+        Source(
+            2,
+            "s.pdf",
+            "s",
+            "Studie",
+            "studie",
+            3,
+            0.5,
+            "s",
+            None,
+            {},
+            (hit("s.pdf", "Satz A.", 3), hit("s.pdf", "Satz A.", 3), hit("s.pdf", "Satz B.", 4)),
+        ),
+    )
+    answer = Answer("Frage?", "Text [1] [2]", False, sources)
+    eew, study = passages_from_answer(answer)
+    assert (eew.number, eew.page, study.number, study.page) == (1, None, 2, 3)
+    assert eew.text.startswith("Steckbrief: ") and "max. 20.000.000 €" in eew.text
+    assert eew.text.endswith("Zuschuss für Effizienz.")
+    assert study.text == "Satz A. … Satz B."
+    assert (
+        check_grounding("Die EEW zahlt bis zu 60 % und maximal 20 Mio. € [1].", (eew, study))
+        .sentences[0]
+        .ok
+    )
 
 
 # ---------------------------------------------------------------------------- SSE parsing

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from foerderberater.answer.compose import programme_facts
 from foerderberater.answer.grounding import (
     DECLINE_SENTENCE,
     GroundedText,
@@ -59,12 +60,18 @@ def build_messages(
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
 
-def passages_from_answer(answer: Answer, *, max_chars: int = 1500) -> tuple[Passage, ...]:
-    """Numbered passages from an extractive answer's sources (same numbers as its [n])."""
+def passages_from_answer(answer: Answer) -> tuple[Passage, ...]:
+    """Numbered passages from an extractive answer's sources (same numbers as its [n]).
+
+    A programme passage starts with its front-matter facts (rate, amount, office, Stand), the
+    same line the extractive answer shows, so the model may quote them with a citation.
+    """
     out = []
     for s in answer.sources:
         text = " … ".join(dict.fromkeys(h.chunk.text for h in s.hits)) or s.snippet
-        out.append(Passage(s.number, s.title, s.page, text[: max_chars * 2]))
+        if s.kind == "programm" and s.metadata:
+            text = f"Steckbrief: {programme_facts(s.metadata)}.\n{text}"
+        out.append(Passage(s.number, s.title, s.page, text))
     return tuple(out)
 
 
