@@ -153,9 +153,17 @@ def test_fact_must_be_in_the_cited_passage_not_in_another() -> None:
 
 def test_citation_rules() -> None:
     assert issues("Die EEW fördert Effizienz.") == [("no_citation:",)]
-    assert issues("Die EEW fördert Effizienz [7].") == [("unknown_source:[7]",)]
-    assert issues("Es gab 1.750 Beschäftigte [2, S. 4].") == [("wrong_page:[2, S. 4]",)]
+    assert issues("Die EEW fördert Effizienz [7].") == [("unknown_source:7",)]
+    assert issues("Es gab 1.750 Beschäftigte [2, S. 4].") == [("wrong_page:2, S. 4",)]
     assert issues("Es gab 1.750 Beschäftigte [2, S. 3].") == [()]
+    assert issues("Die EEW hatte 1.750 Beschäftigte [1, 2].") == [()]
+    assert issues("Die EEW hatte 1.750 Beschäftigte [1; 2, S. 3].") == [()]
+    # a rejected citation does not count as support
+    assert issues("Die EEW hatte 1.750 Beschäftigte [1, 2, S. 4].") == [
+        ("wrong_page:2, S. 4", "number:1.750")
+    ]
+    assert issues("Die EEW gibt es [1, 5].") == [("unknown_source:5",)]
+    assert issues("Die EEW fördert Effizienz [sic].") == [("no_citation:",)]
     # a citation after the full stop belongs to the sentence before it
     assert segment("Es gab 1.750 Beschäftigte. [2] Die EEW gibt es [1].") == [
         "Es gab 1.750 Beschäftigte. [2]",

@@ -22,8 +22,11 @@ IssueKind = Literal["no_citation", "unknown_source", "wrong_page", "number", "da
 # The one sentence the prompt asks for when the passages do not answer the question.
 DECLINE_SENTENCE = "Die Quellen beantworten diese Frage nicht."
 
-_CITATION = re.compile(r"\[\s*(\d{1,3})(?:\s*,\s*S\.\s*(\d{1,4}))?\s*\]")
-_LEADING_CITATIONS = re.compile(r"^(?:\s*\[\s*\d{1,3}(?:\s*,\s*S\.\s*\d{1,4})?\s*\][.,;:]?)+")
+# "[1]", "[1, S. 2]", "[1, 2]", "[1; 3, S. 4]": numbers, each optionally followed by its page
+_CITE_ITEM = r"\d{1,3}(?:\s*,\s*S\.\s*\d{1,4})?"
+_CITATION = re.compile(rf"\[\s*{_CITE_ITEM}(?:\s*[,;]\s*{_CITE_ITEM})*\s*\]")
+_CITE_PART = re.compile(r"(\d{1,3})(?:\s*,\s*S\.\s*(\d{1,4}))?")
+_LEADING_CITATIONS = re.compile(rf"^(?:\s*{_CITATION.pattern}[.,;:]?)+")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+")
 
 
@@ -143,16 +146,17 @@ class GroundingChecker:
         issues: list[Issue] = []
         cited: list[int] = []
         for m in _CITATION.finditer(sentence):
-            n, page = int(m.group(1)), m.group(2)
-            if n not in self.passages:
-                issues.append(Issue("unknown_source", m.group(0)))
-                continue
-            p = self.passages[n]
-            if page is not None and p.page is not None and int(page) != p.page:
-                issues.append(Issue("wrong_page", m.group(0)))
-                continue
-            if n not in cited:
-                cited.append(n)
+            for part in _CITE_PART.finditer(m.group(0)):
+                n, page = int(part.group(1)), part.group(2)
+                if n not in self.passages:
+                    issues.append(Issue("unknown_source", part.group(0)))
+                    continue
+                p = self.passages[n]
+                if page is not None and p.page is not None and int(page) != p.page:
+                    issues.append(Issue("wrong_page", part.group(0)))
+                    continue
+                if n not in cited:
+                    cited.append(n)
         if not cited:
             if not issues:
                 issues.append(Issue("no_citation", ""))
