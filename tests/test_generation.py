@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from conftest import programme_meta
 
 from foerderberater.answer.factkeys import extract_dates, extract_numbers, number_supported
 from foerderberater.answer.generation import (
@@ -284,46 +285,19 @@ def test_passages_from_answer_keep_numbers_pages_and_programme_facts() -> None:
         chunk = Chunk(Chunk.make_id(doc, 0, text), doc, doc, doc, "", (page,), 0, text)
         return Hit(chunk, 1.0)
 
-    eew_meta = {"foerdersatz_max_prozent": 60, "max_betrag_eur": 20_000_000, "stand": "2024-02-15"}
+    meta = programme_meta(kurzname="EEW", foerdersatz_max_prozent=60, max_betrag_eur=20_000_000)
+    eew = (hit("eew.md", "Zuschuss für Effizienz.", 0),)
+    study = (hit("s.pdf", "Satz A.", 3), hit("s.pdf", "Satz A.", 3), hit("s.pdf", "Satz B.", 4))
     sources = (
-        Source(
-            1,
-            "eew.md",
-            "eew",
-            "EEW",
-            "programm",
-            None,
-            1.0,
-            "s",
-            None,
-            eew_meta,
-            (hit("eew.md", "Zuschuss für Effizienz.", 0),),
-        ),
-        Source(
-            2,
-            "s.pdf",
-            "s",
-            "Studie",
-            "studie",
-            3,
-            0.5,
-            "s",
-            None,
-            {},
-            (hit("s.pdf", "Satz A.", 3), hit("s.pdf", "Satz A.", 3), hit("s.pdf", "Satz B.", 4)),
-        ),
+        Source(1, "eew.md", "eew", "EEW", None, 1.0, "s", None, meta, eew),
+        Source(2, "s.pdf", "s", "Studie", 3, 0.5, "s", None, hits=study),
     )
-    answer = Answer("Frage?", "Text [1] [2]", False, sources)
-    eew, study = passages_from_answer(answer)
-    assert (eew.number, eew.page, study.number, study.page) == (1, None, 2, 3)
-    assert eew.text.startswith("Steckbrief: ") and "max. 20.000.000 €" in eew.text
-    assert eew.text.endswith("Zuschuss für Effizienz.")
-    assert study.text == "Satz A. … Satz B."
-    assert (
-        check_grounding("Die EEW zahlt bis zu 60 % und maximal 20 Mio. € [1].", (eew, study))
-        .sentences[0]
-        .ok
-    )
+    p1, p2 = passages_from_answer(Answer("Frage?", "Text [1] [2]", False, sources))
+    assert (p1.number, p1.page, p2.number, p2.page) == (1, None, 2, 3)
+    assert p1.text.startswith("Steckbrief: ") and p1.text.endswith("Zuschuss für Effizienz.")
+    assert p2.text == "Satz A. … Satz B."
+    text = "Die EEW zahlt bis zu 60 % und maximal 20 Mio. € [1]."
+    assert check_grounding(text, (p1, p2)).sentences[0].ok, p1.text
 
 
 # ---------------------------------------------------------------------------- SSE parsing

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from foerderberater.answer.compose import programme_facts
+from foerderberater.answer.facts import facts_line
 from foerderberater.answer.grounding import (
     DECLINE_SENTENCE,
     GroundedText,
@@ -25,6 +25,7 @@ from foerderberater.answer.grounding import (
     segment,
 )
 from foerderberater.answer.llm_client import Generator, LlmError, Message
+from foerderberater.core.schema import ProgrammeMeta
 from foerderberater.core.types import Answer
 
 EXTRACTIVE = "extractive"
@@ -69,8 +70,8 @@ def passages_from_answer(answer: Answer) -> tuple[Passage, ...]:
     out = []
     for s in answer.sources:
         text = " … ".join(dict.fromkeys(h.chunk.text for h in s.hits)) or s.snippet
-        if s.kind == "programm" and s.metadata:
-            text = f"Steckbrief: {programme_facts(s.metadata)}.\n{text}"
+        if isinstance(s.meta, ProgrammeMeta):
+            text = f"Steckbrief: {facts_line(s.meta)}.\n{text}"
         out.append(Passage(s.number, s.title, s.page, text))
     return tuple(out)
 

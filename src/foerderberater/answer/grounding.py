@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from foerderberater.answer import factkeys as facts
-from foerderberater.core.text import split_sentences
+from foerderberater.core.text import line_sentences
 
 IssueKind = Literal["no_citation", "unknown_source", "wrong_page", "number", "date", "name"]
 
@@ -27,7 +27,6 @@ _CITE_ITEM = r"\d{1,3}(?:\s*,\s*S\.\s*\d{1,4})?"
 _CITATION = re.compile(rf"\[\s*{_CITE_ITEM}(?:\s*[,;]\s*{_CITE_ITEM})*\s*\]")
 _CITE_PART = re.compile(r"(\d{1,3})(?:\s*,\s*S\.\s*(\d{1,4}))?")
 _LEADING_CITATIONS = re.compile(rf"^(?:\s*{_CITATION.pattern}[.,;:]?)+")
-_LIST_MARKER = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+")
 
 
 @dataclass(frozen=True)
@@ -88,21 +87,17 @@ def nfkc(text: str) -> str:
 def segment(text: str) -> list[str]:
     """Split generated text into sentences; citations after the full stop stay with it.
 
-    Lines are split first (models like bullet lists), list markers are removed, then the
-    project's German sentence splitter runs per line.
+    Uses the project's line-wise German splitter (list markers and Markdown emphasis removed;
+    table rows kept, so they are checked and reported like any sentence).
     """
     out: list[str] = []
-    for line in nfkc(text).split("\n"):
-        line = _LIST_MARKER.sub("", line).strip()
-        if not line:
-            continue
-        for part in split_sentences(line):
-            lead = _LEADING_CITATIONS.match(part)
-            if lead and out:
-                out[-1] = f"{out[-1]} {lead.group(0).strip()}"
-                part = part[lead.end() :].strip()
-            if part:
-                out.append(part)
+    for part in line_sentences(nfkc(text), tables=True):
+        lead = _LEADING_CITATIONS.match(part)
+        if lead and out:
+            out[-1] = f"{out[-1]} {lead.group(0).strip()}"
+            part = part[lead.end() :].strip()
+        if part:
+            out.append(part)
     return out
 
 
