@@ -170,6 +170,11 @@ def test_citation_rules() -> None:
         "Es gab 1.750 Beschäftigte. [2]",
         "Die EEW gibt es [1].",
     ]
+    # ... but a line that starts with "[n]" lists a source and stays a sentence of its own
+    assert segment("Quellen:\n[2] Studie: 1.750 Beschäftigte.") == [
+        "Quellen:",
+        "[2] Studie: 1.750 Beschäftigte.",
+    ]
 
 
 def test_names_title_known_names_and_generic_acronyms() -> None:
@@ -277,7 +282,7 @@ def test_prompt_numbers_passages_and_asks_for_citations() -> None:
         "[2] Strukturwandel im Mitteldeutschen Revier – Beschäftigungsstudie, S. 3:"
         in (user["content"])
     )
-    assert user["content"].endswith("Frage: Wie viel zahlt die EEW?")
+    assert user["content"].endswith("Frage: Wie viel zahlt die EEW?\n\nAntwort:")
 
 
 def test_passages_from_answer_keep_numbers_pages_and_programme_facts() -> None:

@@ -57,7 +57,7 @@ def build_messages(
 ) -> list[Message]:
     """System prompt plus one user message with the numbered passages and the question."""
     sources = "\n\n".join(format_passage(p, max_chars) for p in passages)
-    user = f"Quellen:\n\n{sources}\n\nFrage: {question.strip()}"
+    user = f"Quellen:\n\n{sources}\n\nFrage: {question.strip()}\n\nAntwort:"
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
 

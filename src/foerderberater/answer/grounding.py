@@ -85,19 +85,21 @@ def nfkc(text: str) -> str:
 
 # ---------------------------------------------------------------------------- segmentation
 def segment(text: str) -> list[str]:
-    """Split generated text into sentences; citations after the full stop stay with it.
+    """Split generated text into sentences; a citation after the full stop stays with it.
 
-    Uses the project's line-wise German splitter (list markers and Markdown emphasis removed;
-    table rows kept, so they are checked and reported like any sentence).
+    Line by line with the project's German splitter (list markers and Markdown emphasis
+    removed; table rows kept, so they are checked and reported like any sentence). A line
+    that starts with "[n]" is its own sentence (a list of sources, not a late citation).
     """
     out: list[str] = []
-    for part in line_sentences(nfkc(text), tables=True):
-        lead = _LEADING_CITATIONS.match(part)
-        if lead and out:
-            out[-1] = f"{out[-1]} {lead.group(0).strip()}"
-            part = part[lead.end() :].strip()
-        if part:
-            out.append(part)
+    for line in nfkc(text).split("\n"):
+        for i, part in enumerate(line_sentences(line, tables=True)):
+            lead = _LEADING_CITATIONS.match(part)
+            if lead and i > 0:
+                out[-1] = f"{out[-1]} {lead.group(0).strip()}"
+                part = part[lead.end() :].strip()
+            if part:
+                out.append(part)
     return out
 
 
