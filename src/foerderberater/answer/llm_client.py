@@ -55,6 +55,7 @@ class LlmConfig:
     timeout_s: float = 30.0
     max_tokens: int = 400
     temperature: float = 0.1
+    seed: int | None = None  # sampling seed for reproducible answers, if the server supports it
 
     def __post_init__(self) -> None:
         if not self.url.startswith(("http://", "https://")):
@@ -152,13 +153,16 @@ class OpenAICompatibleGenerator:
         self.close()
 
     def _request(self, messages: Sequence[Message], stream: bool) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "model": self.config.model,
             "messages": list(messages),
             "max_tokens": self.config.max_tokens,
             "temperature": self.config.temperature,
             "stream": stream,
         }
+        if self.config.seed is not None:
+            body["seed"] = self.config.seed
+        return body
 
     def _headers(self) -> dict[str, str]:
         headers = {"Accept": "text/event-stream, application/json"}
