@@ -438,7 +438,7 @@ def gen(replay: ReplayServer, mode: str, **kw: Any) -> OpenAICompatibleGenerator
 
 
 def test_stream_over_http_sends_an_openai_request(replay: ReplayServer) -> None:
-    with gen(replay, "good", api_key="sk-test", max_tokens=123) as g:
+    with gen(replay, "good", api_key="sk-test", max_tokens=123, seed=7) as g:
         text = "".join(g.stream(build_messages("Was zahlt die EEW?", PASSAGES)))
     assert text == GOOD
     path, headers, body = replay.requests[-1]
@@ -446,6 +446,11 @@ def test_stream_over_http_sends_an_openai_request(replay: ReplayServer) -> None:
     assert headers["Authorization"] == "Bearer sk-test"
     assert body["stream"] is True and body["model"] == "test-model"
     assert body["max_tokens"] == 123 and body["messages"][1]["role"] == "user"
+    assert body["seed"] == 7
+    with gen(replay, "good") as g:
+        assert "".join(g.stream(build_messages("Was zahlt die EEW?", PASSAGES))) == GOOD
+    _, headers, body = replay.requests[-1]
+    assert "seed" not in body and "Authorization" not in headers
 
 
 def test_stream_answer_shows_only_checked_sentences(replay: ReplayServer) -> None:
