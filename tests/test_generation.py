@@ -255,6 +255,11 @@ def test_stream_holds_a_sentence_until_the_next_one_starts() -> None:
     assert stream.feed("]") == []
     (done,) = stream.feed(" Die")
     assert done.text == "Es gab 1.750 Beschäftigte. [2]" and done.ok
+    # a new line that starts with a finished "[n]" does not hold back the line before it
+    stream = SentenceStream(GroundingChecker(PASSAGES))
+    assert stream.feed("Quellen:\n[1") == []
+    (done,) = stream.feed("] Bundesförderung")
+    assert done.text == "Quellen:" and not done.ok
 
 
 # ---------------------------------------------------------------------------- config

@@ -26,6 +26,7 @@ DECLINE_SENTENCE = "Die Quellen beantworten diese Frage nicht."
 _CITE_ITEM = r"\d{1,3}(?:\s*,\s*S\.\s*\d{1,4})?"
 _CITATION = re.compile(rf"\[\s*{_CITE_ITEM}(?:\s*[,;]\s*{_CITE_ITEM})*\s*\]")
 _CITE_PART = re.compile(r"(\d{1,3})(?:\s*,\s*S\.\s*(\d{1,4}))?")
+_OPEN_CITATION = re.compile(r"^\[[\d\s,;S.]*$")
 _LEADING_CITATIONS = re.compile(rf"^(?:\s*{_CITATION.pattern}[.,;:]?)+")
 
 
@@ -223,10 +224,10 @@ class SentenceStream:
     def feed(self, delta: str) -> list[SentenceCheck]:
         self._buffer += delta
         parts = segment(self._buffer)
-        # The last part may still grow; a part that starts with "[" may be a citation in
-        # progress that belongs to the sentence before it.
+        # The last part may still grow; an unfinished "[2" may become a citation that
+        # belongs to the sentence before it.
         ready = len(parts) - 1
-        if ready >= 1 and parts[-1].startswith("["):
+        if ready >= 1 and _OPEN_CITATION.match(parts[-1]):
             ready -= 1
         return self._emit(parts[:ready])
 
