@@ -123,9 +123,10 @@ def start_llama_server(
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL after 5 s: uvicorn would wait for a generation in progress."""
     proc.terminate()
     try:
-        proc.wait(timeout=15)
+        proc.wait(timeout=5)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
