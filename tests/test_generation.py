@@ -305,7 +305,7 @@ def test_passages_from_answer_keep_numbers_pages_and_programme_facts() -> None:
     p1, p2 = passages_from_answer(Answer("Frage?", "Text [1] [2]", False, sources))
     assert (p1.number, p1.page, p2.number, p2.page) == (1, None, 2, 3)
     assert p1.text.startswith("Steckbrief: ") and p1.text.endswith("Zuschuss für Effizienz.")
-    assert p2.text == "Satz A. … Satz B."
+    assert p2.text == "s … Satz A. … Satz B."  # the quoted snippet first, then the passages
     text = "Die EEW zahlt bis zu 60 % und maximal 20 Mio. € [1]."
     assert check_grounding(text, (p1, p2)).sentences[0].ok, p1.text
 

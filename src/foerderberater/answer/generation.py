@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from foerderberater.answer.facts import facts_line
 from foerderberater.answer.grounding import (
@@ -69,7 +69,10 @@ def passages_from_answer(answer: Answer) -> tuple[Passage, ...]:
     """
     out = []
     for s in answer.sources:
-        text = " … ".join(dict.fromkeys(h.chunk.text for h in s.hits)) or s.snippet
+        # the sentences the extractive answer quotes first, then the retrieved passages
+        text = " … ".join(
+            t for t in dict.fromkeys([s.snippet, *(h.chunk.text for h in s.hits)]) if t
+        )
         if isinstance(s.meta, ProgrammeMeta):
             text = f"Steckbrief: {facts_line(s.meta)}.\n{text}"
         out.append(Passage(s.number, s.title, s.page, text))
@@ -206,3 +209,20 @@ __all__ = [
     "passages_from_answer",
     "stream_answer",
 ]
+
+
+def word_answer(
+    generator: Generator, question: str, answer: Answer, names: Sequence[str] = ()
+) -> Answer:
+    """``answer`` worded by ``generator`` from its numbered sources and checked sentence by
+    sentence; the extractive text stays when the check fails (``generator`` says which)."""
+    if answer.abstained or not answer.sources:
+        return answer
+    worded = generate_answer(
+        generator,
+        answer.standalone_query or question,
+        passages_from_answer(answer),
+        answer.text,
+        names=names,
+    )
+    return replace(answer, text=worded.text, generator=worded.generator)
