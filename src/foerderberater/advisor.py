@@ -248,6 +248,7 @@ class Advisor:
             kreis=region.kreis if region else None,
             land=turn.filters.land,
             region_label=label,
+            canon=self.gazetteer.canonical_kreis,
         )
         answer = writer.write(plan, turn.hits, top_k=self.settings.top_k, **context)
         return self.word(question, answer) if llm else answer
