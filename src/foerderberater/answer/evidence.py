@@ -238,8 +238,8 @@ class EvidenceScorer:
         scored = [self.score(s, prior, d) for s, d in zip(sentences, dense, strict=True)]
         for i in range(len(sentences) - 1):
             a, b = sentences[i], sentences[i + 1]
-            if a.section != b.section or a.section == STECKBRIEF:
-                continue
+            if a.section != b.section or a.section == STECKBRIEF or b.ordinal != a.ordinal + 1:
+                continue  # a window quotes two sentences that stand next to each other
             if len(a.text) + len(b.text) > WINDOW_MAX_CHARS:
                 continue
             window = replace(a, text=f"{a.text} {b.text}")
