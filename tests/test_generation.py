@@ -414,7 +414,7 @@ class ReplayHandler(BaseHTTPRequestHandler):
                     self.wfile.flush()
                     time.sleep(0.002)
             if mode == "slow":
-                time.sleep(2.0)
+                time.sleep(15.0)
             self.server.finished[mode] += 1
         except OSError:  # the client hung up early
             self.server.aborted[mode] += 1
@@ -438,7 +438,8 @@ def replay() -> Iterator[ReplayServer]:
 
 
 def gen(replay: ReplayServer, mode: str, **kw: Any) -> OpenAICompatibleGenerator:
-    cfg = LlmConfig(f"{replay.base}/{mode}/v1", "test-model", timeout_s=0.5, **kw)
+    # generous for a loaded CI machine; the "slow" replay stalls far longer than this
+    cfg = LlmConfig(f"{replay.base}/{mode}/v1", "test-model", timeout_s=3.0, **kw)
     return OpenAICompatibleGenerator(cfg)
 
 
