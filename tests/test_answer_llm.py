@@ -107,4 +107,3 @@ def test_llm_settings_are_validated_and_the_key_is_hidden() -> None:
     settings = Settings(llm_url="http://h/v1", llm_model="m", llm_api_key="geheim")
     assert "geheim" not in repr(settings) and "geheim" not in repr(settings.llm_config())
     assert Settings().llm_config() is None
-
