@@ -18,6 +18,7 @@ from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from foerderberater.core.errors import ConfigError
+from foerderberater.core.llm import LlmConfig
 
 ENV_PREFIX = "FOERDERBERATER_"
 _AT_LEAST_ONE = ("top_k", "candidate_k", "embed_batch_size", "rrf_k", "max_passages_per_source")
@@ -71,6 +72,12 @@ class Settings(BaseSettings):
     upload_quota_mb: int = 200  # bytes of the public upload route per client and hour
     upload_cache_seconds: int = 3600  # uploads not taken into the corpus are deleted after it
     queue_size: int = 0  # Gradio queue; 0: 64 per CPU core
+    # optional LLM wording of the answer (OpenAI-compatible chat completions); empty = extractive
+    llm_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = Field(default="", repr=False)
+    llm_timeout_s: float = 30.0
+    llm_max_tokens: int = 400
 
     def __init__(self, **values: Any) -> None:
         try:
@@ -118,7 +125,20 @@ class Settings(BaseSettings):
             raise ConfigError(
                 "embedder", "erlaubt sind 'e5' oder 'sentence-transformers:<Modellname oder Pfad>'"
             )
+        self.llm_config()  # raises ConfigError naming llm_url/llm_model/… when invalid
         return self
+
+    def llm_config(self) -> LlmConfig | None:
+        """The LLM client settings, or None when no ``llm_url`` is set (extractive answers)."""
+        if not self.llm_url:
+            return None
+        return LlmConfig(
+            url=self.llm_url,
+            model=self.llm_model,
+            api_key=self.llm_api_key,
+            timeout_s=self.llm_timeout_s,
+            max_tokens=self.llm_max_tokens,
+        )
 
     def with_overrides(self, **overrides: object) -> Settings:
         """Return a validated copy with the given non-None values replaced."""

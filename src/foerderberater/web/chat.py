@@ -7,6 +7,12 @@ from typing import Any
 
 import gradio as gr
 
+from foerderberater.answer.generation import (
+    FinalEvent,
+    SentenceEvent,
+    passages_from_answer,
+    stream_answer,
+)
 from foerderberater.search.filters import FILTER_LABELS
 from foerderberater.security.auth import Role
 from foerderberater.web import auth
@@ -123,14 +129,28 @@ def wire_chat(
         yield (msgs, "", state, *keep)
         try:
             filters = h.make_filters(**dict(zip(h.FILTER_FIELDS, values, strict=True)))
-            rec = h.ask(ctx, state, q, filters)
+            generator = ctx.advisor.generator
+            rec = h.ask(ctx, state, q, filters, llm=False)
         except h.UserError as exc:
             msgs[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
             yield (msgs, gr.skip(), state, *keep)
             return
-        for piece in h.stream_pieces(rec.answer.text)[:-1]:
-            msgs[-1] = {"role": "assistant", "content": piece}
-            yield (msgs, gr.skip(), state, *keep)
+        if generator is not None and not rec.answer.abstained and rec.answer.sources:
+            # the LLM wording arrives sentence by sentence, each checked against its sources
+            shown: list[str] = []
+            for event in stream_answer(
+                generator, q, passages_from_answer(rec.answer), rec.answer.text
+            ):
+                if isinstance(event, SentenceEvent) and event.check.ok:
+                    shown.append(event.check.text)
+                    msgs[-1] = {"role": "assistant", "content": " ".join(shown)}
+                    yield (msgs, gr.skip(), state, *keep)
+                elif isinstance(event, FinalEvent):
+                    rec = h.reword(state, rec, event.answer.text, event.answer.generator)
+        else:
+            for piece in h.stream_pieces(rec.answer.text)[:-1]:
+                msgs[-1] = {"role": "assistant", "content": piece}
+                yield (msgs, gr.skip(), state, *keep)
         msgs[-1] = {"role": "assistant", "content": rec.answer.text}
         md = export_markdown(rec.answer, rec.version)
         staff = auth.allowed(ctx, state, Role.STAFF)
