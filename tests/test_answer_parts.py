@@ -235,9 +235,7 @@ def test_engine_memoises_sentence_terms_without_changing_the_evidence(
             return engine.plan(question, order, None, named=[], focus=[], region=None, land=None)
 
         first = plan()
-        assert engine._terms  # the candidates' sentences (and windows) were analysed once
-        text = next(iter(engine._terms))
-        assert engine.terms(text) == tuple(engine.analyzer.terms(text))
+        assert engine._sentence_cache  # the candidates' sentences were analysed once
         calls: list[str] = []
         analyse = engine.analyzer.terms
         monkeypatch.setattr(engine.analyzer, "terms", lambda t: calls.append(t) or analyse(t))
@@ -249,9 +247,9 @@ def test_engine_memoises_sentence_terms_without_changing_the_evidence(
             return {d: [(e.sentence.text, e.score) for e in ev] for d, ev in p.evidence.items()}
 
         assert scored(first) == scored(second)
-        monkeypatch.setattr(engine_module, "TERMS_CACHE_SIZE", 3)
-        engine._terms.clear()
+        monkeypatch.setattr(engine_module, "SENTENCE_CACHE", 3)
+        engine._sentence_cache.clear()
         plan()
-        assert len(engine._terms) <= 3  # bounded
+        assert len(engine._sentence_cache) <= 3  # bounded
     finally:
         version.close()
