@@ -41,10 +41,10 @@ def test_the_asked_kind_of_funding_is_read() -> None:
     assert asked_kinds("Was passt zu uns?") == frozenset()
 
 
-def _hit(slug: str, score: float, art: str) -> Hit:
+def _hit(slug: str, score: float, art: str, **meta_fields: object) -> Hit:
     doc_id = f"programme/{slug}.md"
     chunk = Chunk(Chunk.make_id(doc_id, 0, slug), doc_id, slug, slug, "", (0,), 0, slug)
-    meta = programme_meta(titel=slug, foerderart=[art], foerdergebiet=["Bund"])
+    meta = programme_meta(titel=slug, foerderart=[art], foerdergebiet=["Bund"], **meta_fields)
     return Hit(chunk, score, 0.9, 1.0, 1, 1, meta)
 
 
@@ -108,4 +108,15 @@ def test_an_entry_named_by_its_category_answers_first() -> None:
     assert (
         matching_terms(START_LOAN, classify(other), kreis=None, land=None, canon=str)[0].kategorie
         is None
+    )
+
+
+def test_an_expired_programme_is_demoted_only_for_funding_questions() -> None:
+    old = _hit("vertrag", 0.050, "Zuschuss", antragsfrist="2025-12-01")
+    hits = [old, _hit("offen", 0.045, "Zuschuss")]
+    assert order_documents(hits, funding=True, today=TODAY, land=None, land_boost=0)[0] == (
+        "programme/offen.md"
+    )
+    assert order_documents(hits, funding=False, today=TODAY, land=None, land_boost=0)[0] == (
+        "programme/vertrag.md"
     )

@@ -88,7 +88,9 @@ def order_documents(
     bonus and expired ones a penalty."""
     best: dict[str, tuple[bool, float]] = {}
     for h in hits:
-        factor = EXPIRED_PENALTY if deadline_passed(h.meta, today) else 1.0
+        # an expired programme is no recommendation, but it may still be what a definition or
+        # study question is about
+        factor = EXPIRED_PENALTY if funding and deadline_passed(h.meta, today) else 1.0
         programme = funding and isinstance(h.meta, ProgrammeMeta)
         if programme and land and land in h.meta.foerdergebiet:
             factor *= 1.0 + land_boost
