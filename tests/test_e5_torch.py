@@ -154,7 +154,7 @@ def test_chunks_are_identical_with_the_fast_counter(e5) -> None:
         f"## Abschnitt {i}\n\nDie Förderung unterstützt Vorhaben Nr. {i} im Revier. " * 3
         for i in range(12)
     )
-    doc = Document("programme/x.md", "x", "Testprogramm", "programm", (Page(0, body),))
+    doc = Document("programme/x.md", "x", "Testprogramm", (Page(0, body),))
     cfg = ChunkerConfig(64, 8)
     slow = Chunker(cfg, e5.count_tokens).chunk(doc)
     fast = Chunker(cfg, passage_token_counter()).chunk(doc)
