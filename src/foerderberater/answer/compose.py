@@ -221,6 +221,8 @@ class Writer:
 
     def gap_lines(self, plan: AnswerPlan, cites: _Citations) -> list[str]:
         lines = [g.message() for g in plan.gaps[:2]]
+        if any(g.kind == "topic" for g in plan.gaps):
+            return lines  # taxes or social benefits: no programme is an alternative
         alternatives = [d for d in plan.order if d in self.docs][:ALTERNATIVES]
         if alternatives:
             lines.append("Zum Vergleich aus dem Korpus (Alternative, nicht Ihre Frage):")
