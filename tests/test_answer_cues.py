@@ -171,3 +171,36 @@ def test_a_question_citing_a_study_is_no_funding_question() -> None:
     assert STUDY_REFERENCE.search("Was hält Betriebe laut der Handwerksstudie davon ab?")
     assert STUDY_REFERENCE.search("Welche Förderung empfiehlt die Studie?")
     assert not STUDY_REFERENCE.search("Welche Förderung gibt es für Studierende?")
+
+
+def test_a_site_question_says_whether_the_district_is_in_the_programme_area() -> None:
+    question = "Wir sitzen in Sangerhausen. Liegen wir im Fördergebiet?"
+    intent = classify(question)
+    assert Intent.ELIGIBILITY in intent.intents
+    meta = programme_meta(landkreise=["Landkreis Mansfeld-Südharz", "Saalekreis"])
+
+    def canon(name: str) -> str:
+        return name.removeprefix("Landkreis ")
+
+    inside = direct_facts(
+        meta,
+        intent,
+        kreis="Mansfeld-Südharz",
+        land="Sachsen-Anhalt",
+        today=TODAY,
+        title_of={},
+        canon=canon,
+    )
+    assert inside[0] == "Standort Mansfeld-Südharz: liegt im Fördergebiet"
+    outside = direct_facts(
+        meta,
+        intent,
+        kreis="Burgenlandkreis",
+        land="Sachsen-Anhalt",
+        today=TODAY,
+        title_of={},
+        canon=canon,
+    )
+    assert outside[0] == "Standort Burgenlandkreis: liegt nicht im Fördergebiet"
+    nowhere = direct_facts(meta, intent, kreis=None, land=None, today=TODAY, title_of={})
+    assert not nowhere[0].startswith("Standort")

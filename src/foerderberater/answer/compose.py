@@ -161,6 +161,7 @@ class Writer:
                     today=self.today,
                     title_of=self._title_of(),
                     question=plan.question,
+                    canon=self.canon,
                 )
             if facts:
                 lines.append(head + "; ".join(facts) + " " + cites.cite(doc_id))

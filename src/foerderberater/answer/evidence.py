@@ -198,6 +198,8 @@ _RELATED: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(r"\b(leute|menschen|jobs)\b", re.I), "Beschäftigte Erwerbstätige Arbeitsplätze"),
     (re.compile(r"\bfirmen\b", re.I), "Unternehmen Betriebe"),
+    (re.compile(r"\b(häuser|wohnungen|haushalte)\b", re.I), "Gebäude Wohneinheiten"),
+    (re.compile(r"nebenberuf|nebenbei|neben dem (job|beruf)", re.I), "Nebenerwerb"),
     (re.compile(r"\bkosten\b|\bkostet\b", re.I), "Ausgaben Kosten Euro"),
 )
 
