@@ -145,16 +145,16 @@ def test_a_quantity_the_study_never_names_is_a_gap() -> None:
 
 
 def test_a_breakdown_the_study_never_names_is_a_gap() -> None:
-    words = {"fachkraftelucke", "berufe", "jahr", "beschaftigte", "region"}
+    words = {"fachkrafte", "berufe", "jahr", "beschaftigte", "region"}
     analyzer = GermanAnalyzer()
     gap = missing_quantity(
-        "Wie groß ist die Fachkräftelücke für Pflegeberufe?", words, fold, analyzer.stem
+        "Wie viele Fachkräfte fehlen für Pflegeberufe?", words, fold, analyzer.stem
     )
     assert gap == Gap("quantity", "Pflegeberufe")
-    asked = "Wie groß ist die Fachkräftelücke pro Jahr?"
+    asked = "Wie viele Fachkräfte fehlen pro Jahr?"
     assert missing_quantity(asked, words, fold, analyzer.stem) is None
     # the asker's own context is no breakdown of the figure
-    asked = "Ich schreibe für die Lokalzeitung: Wie groß ist die Fachkräftelücke?"
+    asked = "Ich schreibe für die Lokalzeitung: Wie viele Fachkräfte fehlen?"
     assert missing_quantity(asked, words, fold, analyzer.stem) is None
 
 
