@@ -204,7 +204,9 @@ def extract_pdf(
                 progress(i + 1, total)
     engine_name, from_cache = _run_ocr(path, raws, options, warnings)
 
-    texts = [normalize(r.ocr.text if r.ocr else (r.text if r.layer.has_text else "")) for r in raws]
+    texts = [
+        normalize(r.ocr.text if r.ocr else (r.text if not r.layer.garbled else "")) for r in raws
+    ]
     texts = [join_hyphenated(p) for p in join_across_pages(strip_running_lines_guarded(texts))]
     if sum(len(t) for t in texts) < MIN_TEXT_CHARS_PER_DOC:
         if any(r.layer.needs_ocr for r in raws) and not any(r.ocr for r in raws):
@@ -217,7 +219,7 @@ def extract_pdf(
 
     reports = []
     for raw, text in zip(raws, texts, strict=True):
-        source = "ocr" if raw.ocr else ("text" if raw.layer.has_text else "empty")
+        source = "ocr" if raw.ocr else "text"
         rep = PageReport(
             raw.layer.number,
             len(text),
@@ -229,7 +231,7 @@ def extract_pdf(
         )
         reports.append(rep)
         warnings.extend(page_warnings(rep))
-    tables = tuple(t for r in raws if not r.ocr and r.layer.has_text for t in r.tables)
+    tables = tuple(t for r in raws if not r.ocr for t in r.tables)
     report = ExtractionReport(
         doc_id or path.name,
         tuple(reports),

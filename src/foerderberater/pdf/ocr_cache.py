@@ -50,8 +50,9 @@ class OcrCache:
         return self.directory / f"{sha256}.json"
 
     def _read(self, sha256: str) -> dict[str, Any]:
+        path = self._path(sha256)
         try:
-            data = json.loads(self._path(sha256).read_text("utf-8"))
+            data = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError):
             return {}
         ok = isinstance(data, dict) and data.get("format") == CACHE_FORMAT
