@@ -18,9 +18,11 @@ $(VENV)/.dev: $(VENV)/.base
 	touch $@
 
 setup: $(VENV)/.base
+	./tools/ensure_ocr.sh
 
 setup-dev: $(VENV)/.dev
 	./tools/ensure_chromium.sh
+	./tools/ensure_ocr.sh
 
 index: setup
 	@test -f index/CURRENT || $(VENV)/bin/foerderberater index
