@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -22,7 +23,12 @@ from pypdf import PdfReader
 
 from foerderberater.pdf.extract import ExtractOptions, extract_pdf
 from foerderberater.pdf.layout import Box, reading_order
-from foerderberater.pdf.report import ExtractionReport, PageReport, format_report
+from foerderberater.pdf.report import (
+    ExtractionReport,
+    PageReport,
+    format_report,
+    report_from_json,
+)
 from foerderberater.pdf.textlayer import strip_running_lines_guarded
 from foerderberater.text import strip_running_lines
 
@@ -178,6 +184,7 @@ def test_report_text_for_ocr_pages() -> None:
         1,
     )
     text = format_report(rep)
+    assert report_from_json(json.loads(json.dumps(rep.to_json()))) == rep
     assert "Aus Scan erkannt (OCR, tesseract 5.3.0): Seite 1 · mittlere Konfidenz 83 %" in text
     assert "1 aus dem Zwischenspeicher" in text and "(gedreht 90°)" in text
     assert rep.ocr_confidence == 0.83
@@ -215,3 +222,34 @@ def test_real_pdfs_keep_the_text_of_todays_extraction(name: str) -> None:
     old = Counter(words("\n".join(p.text for p in load_document(path, path.parent).pages)))
     lost = old - Counter(words(text))
     assert sum(lost.values()) <= 0.015 * sum(old.values()), lost.most_common(10)
+
+
+# --------------------------------------------------------------------------- bad files
+
+
+def test_unreadable_pdfs_get_german_reasons(tmp_path: Path, font_path: Path) -> None:
+    from pypdf import PdfWriter
+
+    from foerderberater.errors import IngestError
+
+    good = text_pdf(tmp_path / "gut.pdf", font_path, [["Förderaufruf Wärmenetze 2025"] * 4])
+    locked = PdfWriter(clone_from=str(good))
+    locked.encrypt(user_password="geheim", owner_password="o", algorithm="AES-256")
+    locked.write(str(tmp_path / "passwort.pdf"))
+    owner_only = PdfWriter(clone_from=str(good))
+    owner_only.encrypt(user_password="", owner_password="o", algorithm="AES-256")
+    owner_only.write(str(tmp_path / "rechte.pdf"))
+    data = good.read_bytes()
+    (tmp_path / "halb.pdf").write_bytes(data[: len(data) // 2] + b"\n%%EOF\n")
+    (tmp_path / "muell.pdf").write_bytes(b"%PDF-1.4\n" + b"\x00Muell" * 100 + b"\n%%EOF\n")
+    expected = {
+        "passwort.pdf": "passwortgeschützte PDF",
+        "halb.pdf": "PDF beschädigt, nicht lesbar",
+        "muell.pdf": "PDF beschädigt, nicht lesbar",
+    }
+    for name, reason in expected.items():
+        with pytest.raises(IngestError) as info:
+            extract_pdf(tmp_path / name, NO_OCR)
+        assert info.value.reason.startswith(reason) and name in str(info.value)
+    readable = extract_pdf(tmp_path / "rechte.pdf", NO_OCR)
+    assert "Förderaufruf Wärmenetze 2025" in readable.pages[0].text

@@ -78,18 +78,32 @@ class _RawPage:
     ocr: OcrPage | None = None
 
 
-def _open(path: Path) -> Any:
-    import pdfplumber
+def _root_cause(exc: BaseException) -> BaseException:
+    """pdfplumber wraps pdfminer's errors in PdfminerException(original)."""
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+    return _root_cause(inner) if inner is not None else (exc.__context__ or exc)
+
+
+def _unreadable(path: Path, exc: BaseException) -> IngestError:
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
+    cause = _root_cause(exc)
+    if isinstance(cause, PDFPasswordIncorrect):
+        return IngestError(path, "passwortgeschützte PDF – bitte ohne Passwort ablegen")
+    if isinstance(cause, PDFEncryptionError):
+        return IngestError(path, f"verschlüsselte PDF, nicht lesbar ({cause})")
+    return IngestError(path, f"PDF beschädigt, nicht lesbar ({type(cause).__name__}: {cause})")
+
+
+def _open(path: Path) -> Any:
+    import pdfplumber
+
     try:
-        return pdfplumber.open(str(path), password="")
-    except PDFPasswordIncorrect as exc:
-        raise IngestError(path, "passwortgeschützte PDF – bitte ohne Passwort ablegen") from exc
-    except PDFEncryptionError as exc:
-        raise IngestError(path, f"verschlüsselte PDF, nicht lesbar ({exc})") from exc
+        pdf = pdfplumber.open(str(path), password="")
+        _ = pdf.pages  # parses the page tree: broken files fail here, not half-way
+        return pdf
     except Exception as exc:  # pdfminer raises many internal types on broken files
-        raise IngestError(path, f"PDF nicht lesbar ({type(exc).__name__}: {exc})") from exc
+        raise _unreadable(path, exc) from exc
 
 
 def _title(pdf: Any) -> str:

@@ -84,6 +84,32 @@ class ExtractionReport:
         }
 
 
+def report_from_json(data: dict[str, Any]) -> ExtractionReport:
+    """Inverse of ``ExtractionReport.to_json`` (e.g. read back from the index for ``info``)."""
+    pages = tuple(
+        PageReport(
+            int(p["number"]),
+            int(p["chars"]),
+            p["source"],
+            p.get("ocr_confidence"),
+            int(p.get("rotation", 0)),
+            int(p.get("tables", 0)),
+            int(p.get("columns", 1)),
+        )
+        for p in data.get("pages", [])
+    )
+    return ExtractionReport(
+        str(data.get("path", "")),
+        pages,
+        int(data.get("tables", 0)),
+        tuple(str(w) for w in data.get("warnings", [])),
+        str(data.get("ocr_engine", "")),
+        int(data.get("ocr_cached_pages", 0)),
+        float(data.get("seconds", 0.0)),
+        None if data.get("chunks") is None else int(data["chunks"]),
+    )
+
+
 def page_warnings(page: PageReport) -> list[str]:
     """Warnings derived from one page's numbers (German, for admins)."""
     out: list[str] = []
