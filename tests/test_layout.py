@@ -253,3 +253,11 @@ def test_unreadable_pdfs_get_german_reasons(tmp_path: Path, font_path: Path) -> 
         assert info.value.reason.startswith(reason) and name in str(info.value)
     readable = extract_pdf(tmp_path / "rechte.pdf", NO_OCR)
     assert "Förderaufruf Wärmenetze 2025" in readable.pages[0].text
+
+
+def test_dot_leaders_of_a_table_of_contents_become_one_ellipsis() -> None:
+    words_ = ["1.1", "Bildungswert", "des", "Faches", ".", ".", ".", ".", ".", ".", ".", ".", "3"]
+    boxes = [Box(50 + 12 * i, 60 + 12 * i, 100, 110, w) for i, w in enumerate(words_)]
+    assert reading_order(boxes).text == "1.1 Bildungswert des Faches … 3"
+    short = [Box(50 + 30 * i, 75 + 30 * i, 100, 110, w) for i, w in enumerate(["z.", "B.", "..."])]
+    assert reading_order(short).text == "z. B. ..."

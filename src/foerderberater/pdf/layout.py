@@ -12,6 +12,7 @@ clearly above the usual line gap.
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -154,8 +155,12 @@ def _find_gutter(rows: list[_Row]) -> tuple[float, float, list[tuple[int, int]]]
     return g0, g0 + GUTTER_MIN, runs
 
 
+_LEADER = re.compile(r"(?:\s?[.…·_]){5,}\s?")
+
+
 def _line(boxes: Sequence[Box]) -> str:
-    return " ".join(b.text for b in boxes if b.text)
+    """Words of one line; a dot leader ("Kapitel . . . . 12") becomes one ellipsis."""
+    return _LEADER.sub(" … ", " ".join(b.text for b in boxes if b.text)).strip()
 
 
 _Item = tuple[float, float, str, bool, bool]  # top, bottom, text, block, column start
