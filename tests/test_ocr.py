@@ -214,3 +214,19 @@ def test_tesseract_tsv_becomes_paragraphs_with_weighted_confidence() -> None:
     text, conf, words = parse_tsv("\n".join([head, *rows]))
     assert text == "Förder Ziel\nzwei\n\nneu"
     assert words == 4 and conf == round((90 * 6 + 60 * 4 + 90 * 4 + 80 * 3) / 17 / 100, 4)
+
+
+def test_scanned_page_in_a_text_pdf_without_engine_is_a_warning(
+    tmp_path: Path, font_path: Path, scans: dict[str, Path]
+) -> None:
+    writer = PdfWriter()
+    writer.append(str(scans["text"]))
+    writer.append(str(scans["scan"]))
+    path = tmp_path / "teils.pdf"
+    writer.write(str(path))
+    ex = extract_pdf(path, ExtractOptions(ocr=MISSING_ENGINE))
+    assert [p.source for p in ex.report.pages] == ["text", "empty"]
+    assert "Zuwendungszweck" in ex.pages[0].text and ex.pages[1].text == ""
+    assert ex.report.warnings[0].startswith(
+        "Seite 2: kein Textlayer, OCR nötig – OCR-Programm tesseract nicht installiert"
+    )

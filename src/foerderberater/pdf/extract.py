@@ -168,10 +168,13 @@ def _run_ocr(
             raw.ocr = ocr_pdf_pages(path, [number], options.ocr, engine)[0]
         except OcrUnavailableError as exc:
             missing = [r.layer.number for r in todo if r.ocr is None]
-            warnings.append(f"Seite {_pages(missing)}: kein Textlayer, OCR nötig – {exc.reason}")
+            warnings.append(f"{_pages(missing)}: kein Textlayer, OCR nötig – {exc.reason}")
             break
         except OcrError as exc:
             warnings.append(f"Seite {number}: OCR fehlgeschlagen – {exc.reason}")
+            continue
+        except Exception as exc:  # rendering a broken page: that page only
+            warnings.append(f"Seite {number}: OCR fehlgeschlagen ({type(exc).__name__})")
             continue
         if options.cache:
             options.cache.store(sha, options.ocr, [raw.ocr])  # keep progress of long scans
@@ -180,7 +183,7 @@ def _run_ocr(
 
 
 def _pages(numbers: list[int]) -> str:
-    return ", ".join(map(str, numbers))
+    return ("Seite " if len(numbers) == 1 else "Seiten ") + ", ".join(map(str, numbers))
 
 
 def extract_pdf(
