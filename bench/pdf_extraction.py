@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Per-page cost of PDF ingestion: today's pypdf path vs. foerderberater.pdf, with and without OCR.
+"""Per-page cost of PDF ingestion: pypdf vs. foerderberater.index.pdf, with and without OCR.
 
     .venv/bin/python bench/pdf_extraction.py [--rounds 3] [--shared ../shared]
 
@@ -34,14 +34,14 @@ sys.path.insert(0, str(ROOT / "tests"))  # the PDF generators of the tests
 
 from pdf_samples import GERMAN_PAGE, scan_of, text_pdf  # noqa: E402
 
-from foerderberater.builder import chunker_config  # noqa: E402
-from foerderberater.chunking import Chunker  # noqa: E402
-from foerderberater.embedding import E5Embedder  # noqa: E402
-from foerderberater.ingest import load_document  # noqa: E402
-from foerderberater.pdf.extract import ExtractOptions, extract_pdf  # noqa: E402
-from foerderberater.pdf.ocr_cache import OcrCache  # noqa: E402
-from foerderberater.settings import Settings  # noqa: E402
-from foerderberater.types import Document  # noqa: E402
+from foerderberater.core.settings import Settings  # noqa: E402
+from foerderberater.core.types import Document  # noqa: E402
+from foerderberater.index.builder import chunker_config  # noqa: E402
+from foerderberater.index.chunking import Chunker  # noqa: E402
+from foerderberater.index.embedding import E5Embedder  # noqa: E402
+from foerderberater.index.ingest import load_document  # noqa: E402
+from foerderberater.index.pdf.extract import ExtractOptions, extract_pdf  # noqa: E402
+from foerderberater.index.pdf.ocr_cache import OcrCache  # noqa: E402
 
 FONT = ROOT / "tools" / "fonts" / "DejaVuSans.ttf"
 

@@ -21,16 +21,16 @@ from pdf_samples import (
 )
 from pypdf import PdfReader
 
-from foerderberater.pdf.extract import ExtractOptions, extract_pdf
-from foerderberater.pdf.layout import Box, reading_order
-from foerderberater.pdf.report import (
+from foerderberater.core.text import strip_running_lines
+from foerderberater.index.pdf.extract import ExtractOptions, extract_pdf
+from foerderberater.index.pdf.layout import Box, reading_order
+from foerderberater.index.pdf.report import (
     ExtractionReport,
     PageReport,
     format_report,
     report_from_json,
 )
-from foerderberater.pdf.textlayer import strip_running_lines_guarded
-from foerderberater.text import strip_running_lines
+from foerderberater.index.pdf.textlayer import strip_running_lines_guarded
 
 NO_OCR = ExtractOptions(ocr=None)
 
@@ -207,7 +207,7 @@ EXPECTED: dict[str, tuple[int, tuple[str, ...]]] = {
 @pytest.mark.skipif(not REAL_PDFS.is_dir(), reason=NO_SHARED)
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_real_pdfs_keep_the_text_of_todays_extraction(name: str) -> None:
-    from foerderberater.ingest import load_document
+    from foerderberater.index.ingest import load_document
 
     path = REAL_PDFS / name
     if not path.is_file():
@@ -230,7 +230,7 @@ def test_real_pdfs_keep_the_text_of_todays_extraction(name: str) -> None:
 def test_unreadable_pdfs_get_german_reasons(tmp_path: Path, font_path: Path) -> None:
     from pypdf import PdfWriter
 
-    from foerderberater.errors import IngestError
+    from foerderberater.core.errors import IngestError
 
     good = text_pdf(tmp_path / "gut.pdf", font_path, [["Förderaufruf Wärmenetze 2025"] * 4])
     locked = PdfWriter(clone_from=str(good))

@@ -19,12 +19,12 @@ from pdf_samples import (
 )
 from pypdf import PdfReader, PdfWriter
 
-from foerderberater.errors import IngestError
-from foerderberater.pdf.extract import ExtractOptions, PdfExtraction, extract_pdf
-from foerderberater.pdf.ocr import OcrOptions, OcrUnavailableError, TesseractEngine, parse_tsv
-from foerderberater.pdf.ocr_cache import OcrCache, pdf_sha256
-from foerderberater.pdf.textlayer import PageLayer, document_has_text_layer, image_share
-from foerderberater.text import normalize, strip_running_lines
+from foerderberater.core.errors import IngestError, OcrUnavailableError
+from foerderberater.core.text import normalize, strip_running_lines
+from foerderberater.index.pdf.extract import ExtractOptions, PdfExtraction, extract_pdf
+from foerderberater.index.pdf.ocr import OcrOptions, TesseractEngine, parse_tsv
+from foerderberater.index.pdf.ocr_cache import OcrCache, pdf_sha256
+from foerderberater.index.pdf.textlayer import PageLayer, document_has_text_layer, image_share
 
 needs_tesseract = pytest.mark.skipif(not HAS_TESSERACT, reason=NO_TESSERACT)
 MISSING_ENGINE = OcrOptions(executable="tesseract-gibt-es-nicht")

@@ -9,10 +9,11 @@ import pytest
 from pdf_samples import NO_SHARED, RATE_ROWS, REAL_PDFS, rate_table_pdf
 from pypdf import PdfReader
 
-from foerderberater.chunking import Chunker, ChunkerConfig
-from foerderberater.pdf.extract import ExtractOptions, extract_pdf
-from foerderberater.pdf.tables import clean_cell, row_units, structure
-from foerderberater.types import Document
+from foerderberater.core.schema import parse_meta
+from foerderberater.core.types import Document
+from foerderberater.index.chunking import Chunker, ChunkerConfig
+from foerderberater.index.pdf.extract import ExtractOptions, extract_pdf
+from foerderberater.index.pdf.tables import clean_cell, row_units, structure
 
 NO_OCR = ExtractOptions(ocr=None)
 real = pytest.mark.skipif(not REAL_PDFS.is_dir(), reason=NO_SHARED)
@@ -59,7 +60,8 @@ def test_rate_table_rows_carry_row_label_and_column(
 
 def test_rate_rows_stay_whole_in_chunks(tmp_path: Path, font_path: Path) -> None:
     ex = extract_pdf(rate_table_pdf(tmp_path / "r.pdf", font_path), NO_OCR)
-    doc = Document("studien/r.pdf", "r", "Richtlinie", "studie", ex.pages, ex.metadata())
+    meta = parse_meta(ex.metadata(), "studien/r.pdf", "Studie")
+    doc = Document("studien/r.pdf", "r", "Richtlinie", ex.pages, meta)
     words = Chunker(ChunkerConfig(chunk_tokens=40, overlap_tokens=0), lambda t: len(t.split()))
     chunks = words.chunk(doc)
     assert len(chunks) >= 2  # the budget forces several chunks

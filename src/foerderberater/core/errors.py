@@ -30,6 +30,22 @@ class FrontMatterError(IngestError):
     """YAML front matter is broken or violates the schema."""
 
 
+class OcrError(FoerderberaterError):
+    """OCR failed on a page; ``reason`` is German text for people."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class OcrUnavailableError(OcrError):
+    """The OCR engine (tesseract) or its language data is not installed."""
+
+
+class ScanNotReadError(IngestError):
+    """A scanned PDF without a text layer that was not read: OCR is switched off or missing."""
+
+
 class EmbedderError(FoerderberaterError):
     """The embedding backend could not be created or failed."""
 

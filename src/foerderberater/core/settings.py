@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ ENV_PREFIX = "FOERDERBERATER_"
 _AT_LEAST_ONE = ("top_k", "candidate_k", "embed_batch_size", "rrf_k", "max_passages_per_source")
 _FINITE = ("dense_weight", "lexical_weight", "min_relevance")
 _NOT_NEGATIVE = ("dense_weight", "lexical_weight", "land_boost", "stale_after_days")
+_OCR_LANGUAGES = re.compile(r"[A-Za-z_]+(\+[A-Za-z_]+)*")
+OCR_DPI_RANGE = (70, 600)
 
 
 class Settings(BaseSettings):
@@ -51,6 +54,9 @@ class Settings(BaseSettings):
     admin_password: str = Field(default="", repr=False)
     max_upload_mb: int = 50
     reranker: str = ""
+    ocr: bool = True  # OCR (tesseract) for PDF pages without a text layer
+    ocr_languages: str = "deu"  # tesseract language codes joined by '+', e.g. "deu+eng"
+    ocr_dpi: int = 300
 
     def __init__(self, **values: Any) -> None:
         try:
@@ -91,6 +97,7 @@ class Settings(BaseSettings):
         for name in _NOT_NEGATIVE:
             if getattr(self, name) < 0:
                 raise ConfigError(name, "darf nicht negativ sein")
+        check_ocr(self.ocr_languages, self.ocr_dpi)
         if not (self.embedder == "e5" or self.embedder.startswith("sentence-transformers:")):
             raise ConfigError(
                 "embedder", "erlaubt sind 'e5' oder 'sentence-transformers:<Modellname oder Pfad>'"
@@ -116,6 +123,15 @@ class Settings(BaseSettings):
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+
+def check_ocr(languages: str, dpi: int) -> None:
+    """OCR language codes and resolution, checked once for settings and ``OcrOptions``."""
+    if not _OCR_LANGUAGES.fullmatch(languages):
+        raise ConfigError("ocr_languages", "Sprachcodes mit '+' verbunden, z. B. 'deu+eng'")
+    if not OCR_DPI_RANGE[0] <= dpi <= OCR_DPI_RANGE[1]:
+        low, high = OCR_DPI_RANGE
+        raise ConfigError("ocr_dpi", f"muss zwischen {low} und {high} liegen")
 
 
 def _config_error(exc: ValidationError, values: Mapping[str, Any]) -> ConfigError:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from foerderberater.pdf.ocr import OcrOptions, OcrPage
+from foerderberater.index.pdf.ocr import OcrOptions, OcrPage
 
 CACHE_DIR_NAME = "ocr-cache"
 CACHE_FORMAT = 1

@@ -21,24 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from foerderberater.errors import ConfigError, FoerderberaterError
+from foerderberater.core.errors import OcrError, OcrUnavailableError
+from foerderberater.core.settings import check_ocr
 
 if TYPE_CHECKING:
     from PIL.Image import Image
 
 INSTALL_HINT = "tools/ensure_ocr.sh installiert tesseract-ocr und tesseract-ocr-deu"
-
-
-class OcrError(FoerderberaterError):
-    """OCR failed on a page; ``reason`` is German text for people."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class OcrUnavailableError(OcrError):
-    """The OCR engine or its language data is not installed."""
 
 
 @dataclass(frozen=True)
@@ -51,10 +40,7 @@ class OcrOptions:
     executable: str = "tesseract"
 
     def __post_init__(self) -> None:
-        if not re.fullmatch(r"[A-Za-z_]+(\+[A-Za-z_]+)*", self.languages):
-            raise ConfigError("ocr_languages", "Sprachcodes mit '+' verbunden, z. B. 'deu+eng'")
-        if not 70 <= self.dpi <= 600:
-            raise ConfigError("ocr_dpi", "muss zwischen 70 und 600 liegen")
+        check_ocr(self.languages, self.dpi)
 
 
 @dataclass(frozen=True)

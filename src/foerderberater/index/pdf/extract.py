@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from foerderberater.errors import IngestError
-from foerderberater.pdf.layout import Box, reading_order
-from foerderberater.pdf.ocr import (
+from foerderberater.core.errors import IngestError, ScanNotReadError
+from foerderberater.core.text import join_across_pages, join_hyphenated, normalize
+from foerderberater.core.types import Page
+from foerderberater.index.pdf.layout import Box, reading_order
+from foerderberater.index.pdf.ocr import (
     OcrError,
     OcrOptions,
     OcrPage,
@@ -24,21 +26,23 @@ from foerderberater.pdf.ocr import (
     TesseractEngine,
     ocr_pdf_pages,
 )
-from foerderberater.pdf.ocr_cache import OcrCache, pdf_sha256
-from foerderberater.pdf.report import ExtractionReport, PageReport, page_warnings
-from foerderberater.pdf.tables import Table, continue_from, find_tables
-from foerderberater.pdf.textlayer import (
+from foerderberater.index.pdf.ocr_cache import OcrCache, pdf_sha256
+from foerderberater.index.pdf.report import ExtractionReport, PageReport, page_warnings
+from foerderberater.index.pdf.tables import Table, continue_from, find_tables
+from foerderberater.index.pdf.textlayer import (
     PageLayer,
     count_chars,
     image_share,
     is_garbled,
     strip_running_lines_guarded,
 )
-from foerderberater.text import join_across_pages, join_hyphenated, normalize
-from foerderberater.types import Page
 
+# Part of every PDF's content hash (``ingest.file_sha256``): bump it when the extracted text of
+# unchanged PDFs changes, so the next incremental build reads them again.
+EXTRACTOR = "pdfplumber-layout-tables-ocr-v1"
 MIN_TEXT_CHARS_PER_DOC = 40
 NO_TEXT_LAYER = "kein Textlayer, OCR nötig (gescannte PDF ohne Text)"
+OCR_OFF = "Texterkennung abgeschaltet (FOERDERBERATER_OCR=0)"
 WORD_X_TOLERANCE = 1.5  # pt: tighter than pdfplumber's 3, which glues small-font words
 
 
@@ -151,7 +155,7 @@ def _run_ocr(
     todo = [r for r in raws if r.layer.needs_ocr]
     if not todo or options.ocr is None:
         if todo:
-            warnings.append(f"{len(todo)} Seite(n) ohne Textlayer: OCR ist abgeschaltet")
+            warnings.append(f"{_pages([r.layer.number for r in todo])}: ohne Textlayer – {OCR_OFF}")
         return "", 0
     sha = pdf_sha256(path)
     cached = options.cache.load(sha, options.ocr) if options.cache else {}
@@ -228,8 +232,9 @@ def extract_pdf(
     if sum(len(t) for t in texts) < MIN_TEXT_CHARS_PER_DOC:
         if any(r.layer.needs_ocr for r in raws) and not any(r.ocr for r in raws):
             reasons = [w.split(" – ", 1)[1] for w in warnings if "OCR nötig – " in w]
+            reasons += [OCR_OFF] if options.ocr is None else []
             detail = f" – {reasons[0]}" if reasons else ""
-            raise IngestError(path, NO_TEXT_LAYER + detail)
+            raise ScanNotReadError(path, NO_TEXT_LAYER + detail)
         if any(r.ocr for r in raws):
             raise IngestError(path, "kein Textlayer, und die Texterkennung (OCR) fand keinen Text")
         raise IngestError(path, "kein verwertbarer Text in der PDF")

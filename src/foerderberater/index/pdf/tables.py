@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from foerderberater.text import join_hyphenated, normalize
+from foerderberater.core.text import join_hyphenated, normalize
 
 MAX_HEADER_CELL = 60  # characters; longer first-row cells are data, not a header
 MAX_UNIT_CHARS = 700  # a longer row is split into one unit per cell, each with its row label

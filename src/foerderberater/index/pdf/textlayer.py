@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from foerderberater.text import drop_page_number_lines
+from foerderberater.core.text import drop_page_number_lines
 
 MIN_PAGE_CHARS = 15  # non-space characters for a page to count as having a text layer
 MIN_IMAGE_SHARE = 0.3  # a page without text is a scan when images cover this much of it

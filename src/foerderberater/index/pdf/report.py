@@ -1,6 +1,6 @@
 """Per-document extraction report: what was read from each page, and what looks wrong.
 
-Built by :func:`foerderberater.pdf.extract.extract_pdf`; the admin tab and
+Built by :func:`foerderberater.index.pdf.extract.extract_pdf`; the admin tab and
 ``foerderberater info --doc SLUG`` show :func:`format_report` (German). The builder adds the
 chunk count with :meth:`ExtractionReport.with_chunks`.
 """
