@@ -22,6 +22,8 @@ from foerderberater.index.chunking import Chunker, ChunkerConfig
 from foerderberater.index.embedding import Embedder, describe
 from foerderberater.index.ingest import discover, doc_id_for, file_sha256, load_document
 from foerderberater.index.lexical import ANALYZER_NAME, LexicalIndex
+from foerderberater.index.pdf.extract import ExtractOptions
+from foerderberater.index.pdf.ocr_cache import prune_for_corpus
 from foerderberater.index.sentences import SentenceSet, document_sentences
 from foerderberater.index.store import (
     CURRENT,
@@ -145,6 +147,7 @@ def _build(
     chunker = Chunker(cfg, embedder.count_tokens)
     prev_files = prev.manifest.get("files", {}) if prev else {}
     files = discover(corpus_dir)
+    pdf_options = ExtractOptions.from_settings(settings)  # OCR cache: <index_dir>/ocr-cache
     notify(BuildProgress("scan", len(files), len(files), f"{len(files)} Dateien"))
 
     docs: dict[str, DocRecord] = {}
@@ -164,7 +167,7 @@ def _build(
             unchanged.append(doc_id)
             continue
         try:
-            doc = load_document(path, corpus_dir, sha)
+            doc = load_document(path, corpus_dir, sha, pdf_options=pdf_options)
         except FoerderberaterError as exc:
             keep_old = bool(prev and doc_id in prev.docs)
             reason = getattr(exc, "reason", str(exc))
@@ -260,6 +263,7 @@ def _build(
         sentence_vectors,
     )
     _publish(index_dir, tmp, name)
+    prune_for_corpus(index_dir, files)  # OCR of PDFs no longer in the corpus
     seconds = time.perf_counter() - t0
     notify(BuildProgress("done", 1, 1, name))
     return BuildReport(

@@ -16,8 +16,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from foerderberater.core.errors import FoerderberaterError, UploadError
+from foerderberater.core.errors import FoerderberaterError, ScanNotReadError, UploadError
 from foerderberater.index.ingest import IGNORED_NAMES, SUPPORTED_SUFFIXES, discover, load_document
+from foerderberater.index.pdf.extract import ExtractOptions
 
 UPLOAD_SUBDIR = "uploads"
 _TRANSLIT = str.maketrans(
@@ -25,6 +26,7 @@ _TRANSLIT = str.maketrans(
 )
 MAX_NAME = 80
 MB = 1024 * 1024
+UPLOAD_CHECK = ExtractOptions(ocr=None)  # no OCR while the admin waits: the build does it
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,9 @@ def _check_ingest(source: Path, subdir: str, name: str) -> None:
         path.parent.mkdir(parents=True)
         shutil.copyfile(source, path)
         try:
-            load_document(path, root)
+            load_document(path, root, pdf_options=UPLOAD_CHECK)
+        except ScanNotReadError:
+            pass  # a scan: the next index build reads it by OCR (or reports why it cannot)
         except FoerderberaterError as exc:
             reason = getattr(exc, "reason", None) or str(exc)
             raise UploadError(f"Datei nicht verwendbar: {reason}") from exc

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from foerderberater.core.errors import IngestError, ScanNotReadError
+from foerderberater.core.settings import Settings
 from foerderberater.core.text import join_across_pages, join_hyphenated, normalize
 from foerderberater.core.types import Page
 from foerderberater.index.pdf.layout import Box, reading_order
@@ -51,6 +52,12 @@ class ExtractOptions:
     ocr: OcrOptions | None = field(default_factory=OcrOptions)  # None: OCR switched off
     cache: OcrCache | None = None  # where OCR results are kept between builds
     tables: bool = True
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ExtractOptions:
+        """The build's options: OCR as configured, its cache under the index directory."""
+        ocr = OcrOptions(settings.ocr_languages, settings.ocr_dpi) if settings.ocr else None
+        return cls(ocr=ocr, cache=OcrCache.for_index(settings.index_dir))
 
 
 @dataclass(frozen=True)

@@ -118,3 +118,17 @@ class OcrCache:
         for stale in self.directory.glob(".tmp-*.json"):  # left by a killed build
             stale.unlink(missing_ok=True)
         return removed
+
+
+def prune_for_corpus(index_dir: Path, paths: Iterable[Path]) -> int:
+    """After a build: drop the cached OCR of PDFs no longer among ``paths`` (the corpus files).
+
+    Never fails a build that is already published: an unreadable file keeps everything."""
+    cache = OcrCache.for_index(index_dir)
+    if not cache.directory.is_dir():
+        return 0
+    try:
+        keep = {pdf_sha256(p) for p in paths if p.suffix.lower() == ".pdf"}
+        return cache.prune(keep)
+    except OSError:
+        return 0
