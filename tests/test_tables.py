@@ -10,10 +10,11 @@ from pdf_samples import NO_SHARED, RATE_ROWS, REAL_PDFS, rate_table_pdf
 from pypdf import PdfReader
 
 from foerderberater.core.schema import parse_meta
-from foerderberater.core.types import Document
-from foerderberater.index.chunking import Chunker, ChunkerConfig
+from foerderberater.core.types import Document, Page
+from foerderberater.index.chunking import Chunker, ChunkerConfig, paragraph_units
 from foerderberater.index.pdf.extract import ExtractOptions, extract_pdf
 from foerderberater.index.pdf.tables import clean_cell, row_units, structure
+from foerderberater.index.sentences import MAX_ROW_CHARS, document_sentences, table_row
 
 NO_OCR = ExtractOptions(ocr=None)
 real = pytest.mark.skipif(not REAL_PDFS.is_dir(), reason=NO_SHARED)
@@ -68,6 +69,49 @@ def test_rate_rows_stay_whole_in_chunks(tmp_path: Path, font_path: Path) -> None
     for unit in ex.tables[0].units:
         holders = [c for c in chunks if unit in c.text]
         assert holders and holders[0].pages == (1,), unit
+
+
+@pytest.mark.parametrize("two_level", [False, True], ids=["einfach", "zweistufig"])
+def test_rate_rows_are_whole_quotable_sentences(
+    tmp_path: Path, font_path: Path, two_level: bool
+) -> None:
+    """Each row is one answer sentence with its row label: "Größe: … · C-Fördergebiet: …"."""
+    ex = extract_pdf(rate_table_pdf(tmp_path / "r.pdf", font_path, two_level=two_level), NO_OCR)
+    doc = Document("r.pdf", "r", "Richtlinie", ex.pages, parse_meta(ex.metadata(), "r", "Studie"))
+    sentences = document_sentences(doc)
+    c, d = (
+        ("Fördergebiet C", "Fördergebiet D") if two_level else ("C-Fördergebiet", "D-Fördergebiet")
+    )
+    for size, rc, rd in RATE_ROWS:
+        row = f"Größe: {size} · {c}: {rc} · {d}: {rd}"
+        [hit] = [s for s in sentences if size in s.text]
+        assert hit.text == row and hit.page == 1 and hit.section == "4. Fördersätze"
+
+
+def test_table_row_sentences_keep_the_row_label() -> None:
+    row = "Größe: Kleine Unternehmen | Zuschuss: bis 35 %. Zuschlag 10 % in der Grenzregion"
+    assert table_row(row) == [
+        "Größe: Kleine Unternehmen · Zuschuss: bis 35 %. Zuschlag 10 % in der Grenzregion"
+    ]
+    cells = [f"Gebiet {i}: " + "sehr lange Erläuterung " * 4 for i in range(6)]
+    long = " | ".join(["Vorhaben: Wärmenetz", *cells])
+    assert len(long) > MAX_ROW_CHARS
+    parts = table_row(long)
+    assert parts is not None and len(parts) == 6
+    assert all(p.startswith("Vorhaben: Wärmenetz · Gebiet ") for p in parts)
+    assert table_row("| **Instrument** | klein | mittel |") == ["Instrument · klein · mittel"]
+    assert table_row("|---|:---:|") is None and table_row("Ein ganz normaler Satz.") is None
+    markdown = "## Sätze\n\n| Fall | Satz |\n|---|---|\n| Verbund. Mit Partner | 80 % |\n"
+    doc = Document("p.md", "p", "P", (Page(0, markdown),))
+    texts = [s.text for s in document_sentences(doc)]
+    assert "Verbund. Mit Partner · 80 %" in texts
+
+
+def test_a_table_row_is_never_taken_for_a_heading() -> None:
+    page = "2. Ergebnisse\nDie Tabelle zeigt die Quoten.\n\n1. Quartal | 25 %\n\n2. Quartal | 30 %"
+    units = list(paragraph_units(Document("q.pdf", "q", "Q", (Page(1, page),))))
+    assert [u.section for u in units] == ["2. Ergebnisse"] * 3
+    assert [u.text for u in units][1:] == ["1. Quartal | 25 %", "2. Quartal | 30 %"]
 
 
 # --------------------------------------------------------------------------- structure

@@ -16,7 +16,7 @@ from typing import Any
 
 from foerderberater.core.text import join_hyphenated, normalize
 
-MAX_HEADER_CELL = 60  # characters; longer first-row cells are data, not a header
+MAX_HEADER_CELL = 80  # characters; longer first-row cells are data, not a header
 MAX_UNIT_CHARS = 700  # a longer row is split into one unit per cell, each with its row label
 MIN_FILL = 0.35  # share of non-empty cells below which a grid is page layout, not a table
 MAX_CARRY = 100  # cells up to this length are repeated into a row continued on the next page
