@@ -113,6 +113,18 @@ def test_save_pdf_checked_with_ingest(corpus, tmp_path):
     assert stored.doc_id == "uploads/studie-h2.pdf" and stored.kind == "pdf"
 
 
+def test_scanned_pdf_upload_is_accepted_for_ocr_at_build_time(corpus, tmp_path, make_scanned_pdf):
+    """The upload check does not OCR (the admin would wait): a scan is stored, the build reads
+    it by OCR or reports why it cannot; a broken PDF is still refused."""
+    scan = make_scanned_pdf(tmp_path / "scan.bin")
+    stored = save_upload(corpus, scan, "Bescheid (Scan).pdf", 1_000_000)
+    assert stored.doc_id == "uploads/bescheid-scan.pdf" and stored.path.is_file()
+    broken = tmp_path / "kaputt.bin"
+    broken.write_bytes(scan.read_bytes()[:400])
+    with pytest.raises(UploadError, match="abgeschnitten"):
+        save_upload(corpus, broken, "kaputt.pdf", 1_000_000)
+
+
 def test_resolve_and_remove_stay_inside_the_corpus(corpus, tmp_path):
     outside = tmp_path / "geheim.md"
     outside.write_text(MD, "utf-8")

@@ -333,6 +333,41 @@ def test_admin_login_upload_remove_and_build(ctx, tmp_path):
     assert ctx.builds.snapshot().report.removed == ("uploads/pilzzucht-im-tagebau-2025.pdf",)
 
 
+def test_admin_extraction_report_and_page_text(ctx):
+    from foerderberater.web import admin_ops as ops
+    from foerderberater.web import extraction
+    from foerderberater.web import handlers as h
+
+    session = h.Session()
+    with pytest.raises(h.UserError, match="anmelden"):
+        extraction.report_view(ctx, session, "fachkraefte-revier", 1)
+    assert ops.login(ctx, session, "geheim-123", "9.9.9.9") == "Angemeldet."
+    assert "studien/fachkraefte-revier.pdf" in extraction.document_choices(ctx)
+    report, page = extraction.report_view(ctx, session, "studien/fachkraefte-revier.pdf", 2)
+    assert "Extraktionsbericht: studien/fachkraefte-revier.pdf" in report
+    assert "Titel: Fachkräftestudie Mitteldeutsches Revier (Studie)" in report
+    assert page.startswith("Seite 2 von ") and "Abschnitt" in page
+    assert extraction.report_view(ctx, session, "fachkraefte-revier", 0)[1] == ""
+    missing, _ = extraction.report_view(ctx, session, "fachkraefte", 1)
+    assert missing.startswith("❌") and "nicht im Index" in missing
+
+
+def test_sources_panel_marks_text_read_from_a_scan():
+    from foerderberater.core.schema import StudyMeta
+    from foerderberater.core.types import Answer, Source
+    from foerderberater.web.render import export_markdown, scan_note, sources_html
+
+    meta = StudyMeta(ocr=True, ocr_seiten=(2,), ocr_confidence=0.83)
+    scanned = Source(1, "b.pdf", "b", "Bescheid", 2, 0.1, "Zuschuss 40 %", None, meta)
+    typed = Source(2, "b.pdf", "b", "Bescheid", 1, 0.1, "Anlage", None, meta)
+    answer = Answer("Wie hoch?", "„Zuschuss 40 %“ [1, S. 2]", False, (scanned, typed))
+    assert scan_note(scanned) == "aus Scan erkannt, Texterkennung 83 % sicher"
+    assert scan_note(typed) is None  # page 1 has a text layer
+    html = sources_html(answer)
+    assert html.count("aus Scan erkannt") == 1 and "fb-ocr" in html
+    assert "(b.pdf) – aus Scan erkannt" in export_markdown(answer, when="heute")
+
+
 def test_gold_evaluation_message_or_metrics(ctx, tmp_path):
     from foerderberater.web import admin_ops as ops
 

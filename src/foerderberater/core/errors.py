@@ -81,6 +81,24 @@ class IndexLockedError(FoerderberaterError):
         self.lock_path = lock_path
 
 
+class DocumentNotFoundError(FoerderberaterError):
+    """A document asked for by name (slug or path) is not in the index, or is ambiguous."""
+
+    def __init__(
+        self,
+        name: str,
+        candidates: tuple[str, ...] = (),
+        *,
+        ambiguous: bool = False,
+        reason: str = "",
+    ) -> None:
+        super().__init__(f"document {name!r}: {reason or ('ambiguous' if ambiguous else 'none')}")
+        self.name = name
+        self.candidates = candidates
+        self.ambiguous = ambiguous
+        self.reason = reason  # German, e.g. "hat keine Seite 9 (Seiten 1–3)"
+
+
 class ProfilError(FoerderberaterError):
     """A project-profile value is invalid; the message is German and names the field."""
 
