@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
-"""Per-page cost of PDF ingestion: pypdf vs. foerderberater.index.pdf, with and without OCR.
+"""Build time per PDF page, with and without OCR, through the real index build.
 
-    .venv/bin/python bench/pdf_extraction.py [--rounds 3] [--shared ../shared]
+    .venv/bin/python bench/pdf_extraction.py [--rounds 2] [--shared ../shared]
 
-Measures, per page and as medians over rounds (wall time and CPU time including the tesseract
-child processes):
+Each round builds a fresh index (``build_index`` with e5: extraction, chunking, sentences,
+embedding of chunks and sentences, writing) in a new process-independent directory:
 
-- parse: ``ingest.load_document`` (pypdf) vs. ``extract_pdf`` without OCR, on text PDFs;
-- OCR: ``extract_pdf`` on image-only pages, cold (empty cache) and warm (cache hit);
-- build: extraction + chunking + e5 embedding of the chunks, i.e. what a rebuild spends per
-  new page, for text pages and for scanned pages (cold OCR).
+- ``text``: PDFs with a text layer – the 13 study digests of the corpus and, when ``--shared``
+  has them, the Munich council PDFs (BW_ALLG's 109 pages are left out to keep a round short);
+- ``scan_cold``: image-only copies of three corpus studies (rendered at 200 dpi, as a scanner
+  makes them) plus the real rotated map scan ``muenchen_riski_5913326.pdf`` – OCR from scratch;
+- ``scan_cached``: the same scans rebuilt with ``--full`` while the OCR cache is kept.
 
-Writes ``bench/results/pdf_extraction.json`` and ``.md``. On a shared machine the numbers are
-preliminary; the load average is recorded with them.
+Parse-only figures per text page are measured too: pypdf's ``extract_text`` (the extractor
+before issue 15) against ``extract_pdf`` without OCR. Times are medians over the rounds, wall
+and CPU (including tesseract child processes). Writes ``bench/results/pdf_extraction.json``
+and ``.md``; on a shared machine the figures are preliminary (the load average is recorded).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -30,20 +34,18 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))  # the PDF generators of the tests
+sys.path.insert(0, str(ROOT / "tests"))  # the scan generator of the tests
 
-from pdf_samples import GERMAN_PAGE, scan_of, text_pdf  # noqa: E402
+from pdf_samples import scan_of  # noqa: E402
 
 from foerderberater.core.settings import Settings  # noqa: E402
-from foerderberater.core.types import Document  # noqa: E402
-from foerderberater.index.builder import chunker_config  # noqa: E402
-from foerderberater.index.chunking import Chunker  # noqa: E402
+from foerderberater.index.builder import build_index  # noqa: E402
 from foerderberater.index.embedding import E5Embedder  # noqa: E402
-from foerderberater.index.ingest import load_document  # noqa: E402
 from foerderberater.index.pdf.extract import ExtractOptions, extract_pdf  # noqa: E402
-from foerderberater.index.pdf.ocr_cache import OcrCache  # noqa: E402
 
-FONT = ROOT / "tools" / "fonts" / "DejaVuSans.ttf"
+SCANNED_STUDIES = ("revierkompass", "industriekultur", "zukunftsfaktor-handwerk")
+REAL_SCAN = "muenchen_riski_5913326.pdf"
+SKIP_REAL = {REAL_SCAN, "BW_ALLG.pdf"}
 
 
 def _cpu() -> float:
@@ -58,97 +60,130 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, float, Any]:
     return time.perf_counter() - t0, _cpu() - c0, out
 
 
-def _per_page(rounds: list[tuple[float, float]], pages: int) -> dict[str, float]:
+def _median(values: list[float]) -> float:
+    return round(statistics.median(values), 4)
+
+
+def _corpus(directory: Path, files: list[Path]) -> Path:
+    directory.mkdir(parents=True)
+    for f in files:
+        shutil.copy(f, directory / f.name)
+    return directory
+
+
+def _builds(
+    name: str, corpus: Path, work: Path, rounds: int, embedder: E5Embedder, keep_cache: bool
+) -> dict[str, Any]:
+    """``rounds`` full builds of ``corpus``; ``keep_cache``: every round starts from the OCR cache
+    of a first (unmeasured) build, else from an empty index directory."""
+    measured: list[tuple[float, float, Any]] = []
+    seed = work / f"{name}-seed"
+    if keep_cache:
+        build_index(Settings(corpus_dir=corpus, index_dir=seed), embedder)
+    for i in range(rounds):
+        index_dir = work / f"{name}-{i}"
+        if keep_cache:
+            shutil.copytree(seed, index_dir)
+        settings = Settings(corpus_dir=corpus, index_dir=index_dir)
+        measured.append(_timed(lambda s=settings: build_index(s, embedder, full=True)))
+    report = measured[0][2]
+    pages = report.pages
     return {
-        "wall_s_per_page": round(statistics.median(w for w, _ in rounds) / pages, 4),
-        "cpu_s_per_page": round(statistics.median(c for _, c in rounds) / pages, 4),
         "pages": pages,
-        "rounds": len(rounds),
+        "documents": report.documents,
+        "chunks": report.chunks,
+        "sentences_embedded": report.embedded_sentences,
+        "skipped": [s.path for s in report.skipped],
+        "rounds": rounds,
+        "wall_s_per_page": _median([w / pages for w, _, _ in measured]),
+        "cpu_s_per_page": _median([c / pages for _, c, _ in measured]),
+        "parse_s_per_page": _median([r.timings["parse_chunk"] / pages for _, _, r in measured]),
+        "embed_s_per_page": _median([r.timings["embed"] / pages for _, _, r in measured]),
     }
+
+
+def _parse_only(pdfs: list[Path], rounds: int) -> dict[str, Any]:
+    from pypdf import PdfReader
+
+    pages = sum(len(PdfReader(str(p)).pages) for p in pdfs)
+
+    def old() -> None:
+        for p in pdfs:
+            [page.extract_text() for page in PdfReader(str(p)).pages]
+
+    def new() -> None:
+        for p in pdfs:
+            extract_pdf(p, ExtractOptions(ocr=None))
+
+    out: dict[str, Any] = {"pages": pages}
+    for key, fn in (("pypdf", old), ("extract_pdf", new)):
+        runs = [_timed(fn) for _ in range(rounds)]
+        out[key] = {
+            "wall_s_per_page": _median([w / pages for w, _, _ in runs]),
+            "cpu_s_per_page": _median([c / pages for _, c, _ in runs]),
+        }
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     args = ap.parse_args()
     real = args.shared / "testdata" / "real-pdfs"
-    text_pdfs = sorted((ROOT / "corpus" / "studien").glob("*.pdf"))
-    text_pdfs += [p for p in sorted(real.glob("*.pdf")) if p.name != "muenchen_riski_5913326.pdf"]
+    studies = sorted((ROOT / "corpus" / "studien").glob("*.pdf"))
+    text_pdfs = studies + [p for p in sorted(real.glob("*.pdf")) if p.name not in SKIP_REAL]
     work = Path(tempfile.mkdtemp(prefix="pdfbench-"))
-    scan = scan_of(text_pdf(work / "t.pdf", FONT, [GERMAN_PAGE] * 3), work / "scan.pdf")
-    scans = [scan] + [p for p in [real / "muenchen_riski_5913326.pdf"] if p.is_file()]
-    n_text = sum(len(extract_pdf(p, ExtractOptions(ocr=None)).pages) for p in text_pdfs)
-    n_scan = sum(len(extract_pdf(p).pages) for p in scans)
-    results: dict[str, Any] = {"load_avg_start": os.getloadavg()[0], "text_pdfs": len(text_pdfs)}
-
-    def parse_old() -> None:
-        for p in text_pdfs:
-            load_document(p, p.parent)
-
-    def parse_new() -> None:
-        for p in text_pdfs:
-            extract_pdf(p, ExtractOptions(ocr=None))
-
-    def ocr(cache_dir: Path) -> None:
-        for p in scans:
-            extract_pdf(p, ExtractOptions(cache=OcrCache(cache_dir)))
-
-    results["parse_pypdf"] = _per_page([_timed(parse_old)[:2] for _ in range(args.rounds)], n_text)
-    results["parse_new"] = _per_page([_timed(parse_new)[:2] for _ in range(args.rounds)], n_text)
-    cold = [_timed(lambda i=i: ocr(work / f"cache{i}"))[:2] for i in range(args.rounds)]
-    results["ocr_cold"] = _per_page(cold, n_scan)
-    warm = [_timed(lambda: ocr(work / "cache0"))[:2] for _ in range(args.rounds)]
-    results["ocr_cached"] = _per_page(warm, n_scan)
-
+    scans = [
+        scan_of(ROOT / "corpus" / "studien" / f"{s}.pdf", work / f"scan-{s}.pdf", dpi=200)
+        for s in SCANNED_STUDIES
+    ] + [p for p in [real / REAL_SCAN] if p.is_file()]
     embedder = E5Embedder()
-    chunker = Chunker(chunker_config(Settings(), embedder), embedder.count_tokens)
-
-    def build(paths: list[Path], options: Callable[[], ExtractOptions]) -> int:
-        chunks = 0
-        for p in paths:
-            ex = extract_pdf(p, options())
-            doc = Document(p.name, p.stem, p.stem, "studie", ex.pages, ex.metadata())
-            cs = chunker.chunk(doc)
-            embedder.embed_passages([c.embedding_text() for c in cs])
-            chunks += len(cs)
-        return chunks
-
-    rounds = [_timed(lambda: build(text_pdfs, lambda: ExtractOptions(ocr=None))) for _ in range(2)]
-    results["build_text"] = _per_page([r[:2] for r in rounds], n_text)
-    results["build_text"]["chunks"] = rounds[0][2]
-    rounds = [
-        _timed(lambda i=i: build(scans, lambda i=i: ExtractOptions(cache=OcrCache(work / f"b{i}"))))
-        for i in range(2)
-    ]
-    results["build_scan_cold_ocr"] = _per_page([r[:2] for r in rounds], n_scan)
-    results["build_scan_cold_ocr"]["chunks"] = rounds[0][2]
-    results["load_avg_end"] = os.getloadavg()[0]
+    results: dict[str, Any] = {
+        "load_avg_start": round(os.getloadavg()[0], 1),
+        "text_pdfs": [p.name for p in text_pdfs],
+        "scanned_pdfs": [p.name for p in scans],
+    }
+    results["parse_text"] = _parse_only(text_pdfs, args.rounds)
+    text_corpus = _corpus(work / "text-corpus", text_pdfs)
+    scan_corpus = _corpus(work / "scan-corpus", scans)
+    results["build_text"] = _builds("text", text_corpus, work, args.rounds, embedder, False)
+    results["build_scan_cold"] = _builds("cold", scan_corpus, work, args.rounds, embedder, False)
+    results["build_scan_cached"] = _builds("warm", scan_corpus, work, args.rounds, embedder, True)
+    results["load_avg_end"] = round(os.getloadavg()[0], 1)
+    shutil.rmtree(work, ignore_errors=True)
 
     out = ROOT / "bench" / "results"
     (out / "pdf_extraction.json").write_text(json.dumps(results, indent=2) + "\n", "utf-8")
+    parse = results["parse_text"]
     lines = [
-        "# PDF extraction cost per page (medians; preliminary on a shared machine)",
+        "# Build time per PDF page (medians; preliminary on a shared machine)",
         "",
-        f"Load average {results['load_avg_start']:.1f} → {results['load_avg_end']:.1f}; "
-        f"{n_text} text pages in {len(text_pdfs)} PDFs, {n_scan} scanned pages.",
+        f"Load average {results['load_avg_start']} → {results['load_avg_end']}; "
+        f"{args.rounds} rounds; e5 on 2 cores.",
         "",
-        "| step | wall s/page | CPU s/page |",
-        "| --- | ---: | ---: |",
+        "| build (extract + chunk + sentences + e5 + write) | pages | wall s/page | CPU s/page "
+        "| of which parse s/page | embed s/page |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for key in (
-        "parse_pypdf",
-        "parse_new",
-        "ocr_cold",
-        "ocr_cached",
-        "build_text",
-        "build_scan_cold_ocr",
+    for key, label in (
+        ("build_text", "text PDFs (no OCR)"),
+        ("build_scan_cold", "scanned PDFs, OCR cold"),
+        ("build_scan_cached", "scanned PDFs, OCR from cache"),
     ):
         r = results[key]
-        lines.append(f"| {key} | {r['wall_s_per_page']:.3f} | {r['cpu_s_per_page']:.3f} |")
+        lines.append(
+            f"| {label} | {r['pages']} | {r['wall_s_per_page']:.2f} | {r['cpu_s_per_page']:.2f} | "
+            f"{r['parse_s_per_page']:.3f} | {r['embed_s_per_page']:.2f} |"
+        )
+    lines += [
+        "",
+        f"Parse only, {parse['pages']} text pages: pypdf {parse['pypdf']['cpu_s_per_page']:.3f} "
+        f"CPU s/page, extract_pdf (layout, tables) {parse['extract_pdf']['cpu_s_per_page']:.3f} "
+        "CPU s/page.",
+    ]
     (out / "pdf_extraction.md").write_text("\n".join(lines) + "\n", "utf-8")
     print("\n".join(lines))
-    print(json.dumps(results))
 
 
 if __name__ == "__main__":
