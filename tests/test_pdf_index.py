@@ -117,15 +117,17 @@ def test_document_report_names_the_document_by_slug_or_path(
     make_pdf(settings.corpus_dir / "studien" / "seethermie.pdf")
     make_pdf(settings.corpus_dir / "a" / "bericht.pdf")
     make_pdf(settings.corpus_dir / "b" / "bericht.pdf")
-    build_index(settings, fake)
+    built = build_index(settings, fake)
+    assert [s.path for s in built.skipped] == ["b/bericht.pdf"]  # doc_ids (stems) are unique
     advisor = Advisor(settings, embedder=fake)
     report = advisor.document("seethermie")
     assert report.doc_id == "studien/seethermie.pdf" and report.pages == 3
     assert report.report is not None and report.report.chunks == report.chunks > 0
     assert advisor.document("studien/seethermie.pdf").slug == "seethermie"
-    with pytest.raises(DocumentNotFoundError) as info:
-        advisor.document("bericht")
-    assert info.value.ambiguous and info.value.candidates == ("a/bericht.pdf", "b/bericht.pdf")
+    assert advisor.document("bericht").doc_id == "a/bericht.pdf"
+    with pytest.raises(DocumentNotFoundError, match="none") as info:
+        advisor.document("b/bericht.pdf")
+    assert not info.value.ambiguous
     with pytest.raises(DocumentNotFoundError, match="none"):
         advisor.document("gibt-es-nicht")
     preview = advisor.page_text("seethermie", 1)

@@ -14,7 +14,9 @@ from foerderberater.core.errors import FrontMatterError, IngestError
 from foerderberater.core.schema import Meta, parse_meta
 from foerderberater.core.text import normalize
 from foerderberater.core.types import Document, Page
+from foerderberater.index.limits import Limits, check_text_size
 from foerderberater.index.pdf.extract import EXTRACTOR, ExtractOptions, extract_pdf
+from foerderberater.index.walk import CorpusWalk, walk_corpus
 
 SUPPORTED_SUFFIXES = (".pdf", ".md", ".markdown", ".txt")
 IGNORED_NAMES = {"readme.md", "readme.txt", "license", "license.md"}
@@ -37,16 +39,23 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def scan_corpus(corpus_dir: Path, max_file_bytes: int | None = None) -> CorpusWalk:
+    """The indexable files below ``corpus_dir`` (sorted) and the files left out, with reasons.
+
+    Hidden paths and READMEs are ignored; symlinks, names that are not UTF-8, special files,
+    files above ``max_file_bytes`` and clashing doc_ids are reported (see ``index.walk``).
+    """
+    return walk_corpus(
+        corpus_dir,
+        suffixes=SUPPORTED_SUFFIXES,
+        ignored_names=IGNORED_NAMES,
+        max_file_bytes=max_file_bytes,
+    )
+
+
 def discover(corpus_dir: Path) -> list[Path]:
-    """All indexable files below ``corpus_dir``, sorted; hidden paths and READMEs excluded."""
-    files = []
-    for path in sorted(corpus_dir.rglob("*")):
-        rel = path.relative_to(corpus_dir)
-        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
-            continue
-        if path.suffix.lower() in SUPPORTED_SUFFIXES and path.name.lower() not in IGNORED_NAMES:
-            files.append(path)
-    return files
+    """All indexable files below ``corpus_dir``, sorted (``scan_corpus`` without the skips)."""
+    return list(scan_corpus(corpus_dir).files)
 
 
 def doc_id_for(path: Path, corpus_dir: Path) -> str:
@@ -54,20 +63,34 @@ def doc_id_for(path: Path, corpus_dir: Path) -> str:
 
 
 def load_document(
-    path: Path, corpus_dir: Path, sha256: str = "", *, pdf_options: ExtractOptions | None = None
+    path: Path,
+    corpus_dir: Path,
+    sha256: str = "",
+    limits: Limits | None = None,
+    *,
+    pdf_options: ExtractOptions | None = None,
 ) -> Document:
     """Parse one file; raises ``IngestError`` with a German reason naming the problem.
 
-    ``pdf_options`` (OCR engine options and cache, tables) apply to PDFs; ``None`` means
-    ``ExtractOptions()``: OCR with tesseract when installed, no cache.
+    With ``limits``, a text file too large for ``max_chunks_per_doc`` is refused before it is
+    read, any other document before it is chunked (``DocumentTooLarge``). ``pdf_options`` (OCR
+    engine options and cache, tables) apply to PDFs; ``None`` means ``ExtractOptions()``: OCR
+    with tesseract when installed, no cache.
     """
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise IngestError(path, "leere Datei (0 Bytes)")
     suffix = path.suffix.lower()
     doc_id = doc_id_for(path, corpus_dir)
+    if suffix != ".pdf" and limits is not None:  # bytes >= characters: refuse before reading
+        check_text_size(doc_id, size, limits)
     if suffix == ".pdf":
-        return _load_pdf(path, doc_id, sha256, pdf_options)
-    return _load_text(path, doc_id, sha256)
+        doc = _load_pdf(path, doc_id, sha256, pdf_options)
+    else:
+        doc = _load_text(path, doc_id, sha256)
+    if limits is not None:
+        check_text_size(doc_id, sum(len(p.text) for p in doc.pages), limits)
+    return doc
 
 
 # --------------------------------------------------------------------------- Markdown / text
@@ -133,7 +156,8 @@ def _first_heading(text: str) -> str | None:
 
 def _load_pdf(path: Path, doc_id: str, sha256: str, options: ExtractOptions | None) -> Document:
     """A PDF through ``index.pdf``: reading order, tables as rows, OCR for scanned pages."""
-    head = path.read_bytes()[:1024]
+    with path.open("rb") as fh:
+        head = fh.read(1024)
     if b"%PDF-" not in head:
         raise IngestError(path, "keine PDF-Datei (Inhalt passt nicht zur Endung .pdf)")
     with path.open("rb") as fh:

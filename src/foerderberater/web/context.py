@@ -7,9 +7,7 @@ the handlers. Per-user state lives in ``gr.State`` (see ``ui_handlers.Session``)
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +26,21 @@ from foerderberater.index.embedding import (
     create_embedder,
     embedder_name,
 )
+from foerderberater.security.auth import Credentials, load_credentials
+from foerderberater.security.client_ip import TrustedProxies
+from foerderberater.security.sessions import SessionManager
+from foerderberater.security.throttle import LoginThrottle
+from foerderberater.security.upload_check import UploadLedger
 from foerderberater.web.feedback import FeedbackStore
+
+# settings that hold credentials, handed to ``load_credentials`` under their env names
+CREDENTIAL_FIELDS = (
+    "admin_password",
+    "admin_password_hash",
+    "staff_password",
+    "staff_password_hash",
+    "password_file",
+)
 
 
 class LazyEmbedder(LockedEmbedder):
@@ -62,57 +74,6 @@ class LazyEmbedder(LockedEmbedder):
     def count_tokens(self, text: str) -> int:
         with self._lock:
             return self._model().count_tokens(text)
-
-
-class LoginGuard:
-    """Constant-time password check with a growing lock-out after repeated failures per client."""
-
-    def __init__(
-        self,
-        password: str,
-        free_attempts: int = 3,
-        base_delay: float = 30.0,
-        max_delay: float = 900.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._password = password.encode("utf-8")
-        self.free_attempts = free_attempts
-        self.base_delay = base_delay
-        self.max_delay = max_delay
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._failures: dict[str, tuple[int, float]] = {}  # client -> (count, locked until)
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self._password)
-
-    def wait_seconds(self, client: str) -> int:
-        with self._lock:
-            _, until = self._failures.get(client, (0, 0.0))
-        return max(0, int(until - self._clock() + 0.999))
-
-    def attempt(self, client: str, password: str) -> tuple[bool, str]:
-        """``(ok, German message)``; during a lock-out even the right password is refused."""
-        if not self.enabled:
-            return False, "Die Administration ist deaktiviert (kein Admin-Passwort gesetzt)."
-        wait = self.wait_seconds(client)
-        if wait:
-            return False, f"Zu viele Fehlversuche. Bitte in {wait} Sekunden erneut versuchen."
-        ok = hmac.compare_digest(password.encode("utf-8"), self._password)
-        with self._lock:
-            if ok:
-                self._failures.pop(client, None)
-                return True, "Angemeldet."
-            count = self._failures.get(client, (0, 0.0))[0] + 1
-            until = 0.0
-            if count >= self.free_attempts:
-                delay = min(self.max_delay, self.base_delay * 2 ** (count - self.free_attempts))
-                until = self._clock() + delay
-            self._failures[client] = (count, until)
-            if len(self._failures) > 10_000:  # bound memory under a flood of client addresses
-                self._failures.pop(next(iter(self._failures)))
-        return False, "Falsches Passwort."
 
 
 @dataclass
@@ -221,8 +182,12 @@ class AppContext:
     advisor: Advisor
     feedback: FeedbackStore
     builds: BuildManager
-    login: LoginGuard
     gold_path: Path
+    credentials: Credentials  # staff/admin password hashes (never plain text)
+    sessions: SessionManager  # server-side logins: the user's gr.State holds only a token
+    throttle: LoginThrottle  # back-off per (client, account)
+    trusted: TrustedProxies  # X-Forwarded-For counts only from these
+    uploads: UploadLedger  # which upload-route files belong to which client
 
 
 def default_gold_path() -> Path:
@@ -237,9 +202,13 @@ def create_context(
     embedder: Embedder | None = None,
     build_embedder: Callable[[], Embedder] | None = None,
     gold_path: Path | None = None,
-    login: LoginGuard | None = None,
+    credentials: Credentials | None = None,
+    throttle: LoginThrottle | None = None,
 ) -> AppContext:
-    """Wire the app objects. Models load lazily; nothing is read from disk here."""
+    """Wire the app objects. Models load lazily; nothing is read from disk here.
+
+    Credentials come from ``settings`` (plain passwords are hashed here, once) unless given.
+    """
     chat_embedder = (
         LockedEmbedder(embedder) if embedder is not None else LazyEmbedder(settings.embedder)
     )
@@ -249,6 +218,16 @@ def create_context(
         advisor=Advisor(settings, embedder=chat_embedder),
         feedback=FeedbackStore(settings.data_dir),
         builds=BuildManager(settings, factory),
-        login=login or LoginGuard(settings.admin_password),
         gold_path=gold_path or default_gold_path(),
+        credentials=credentials if credentials is not None else credentials_of(settings),
+        sessions=SessionManager(),
+        throttle=throttle or LoginThrottle(),
+        trusted=TrustedProxies.parse(settings.trusted_proxies),
+        uploads=UploadLedger(max_age=settings.upload_cache_seconds),
     )
+
+
+def credentials_of(settings: Settings) -> Credentials:
+    """The staff/admin credentials of ``settings`` (a role set twice is a ``ConfigError``)."""
+    env = {Settings.env_name(f): str(getattr(settings, f)) for f in CREDENTIAL_FIELDS}
+    return load_credentials({k: v for k, v in env.items() if v})
