@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,8 +18,28 @@ _SHARED = os.environ.get("FOERDERBERATER_TEST_SHARED") or str(
     Path(__file__).resolve().parent.parent.parent / "shared"
 )
 REAL_PDFS = Path(_SHARED) / "testdata" / "real-pdfs"
-HAS_TESSERACT = shutil.which("tesseract") is not None
-NO_TESSERACT = "tesseract fehlt – `make test` installiert ihn über tools/ensure_ocr.sh"
+
+
+def _tesseract_languages() -> set[str]:
+    """Language data tesseract has installed (empty without tesseract)."""
+    exe = shutil.which("tesseract")
+    if exe is None:
+        return set()
+    try:
+        out = subprocess.run(
+            [exe, "--list-langs"], capture_output=True, text=True, timeout=30, check=False
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return set()
+    return {line.strip() for line in out.splitlines()[1:] if line.strip()}
+
+
+# deu to read German, osd for the rotation of turned scans (tools/ensure_ocr.sh installs both)
+HAS_TESSERACT = {"deu", "osd"} <= _tesseract_languages()
+NO_TESSERACT = (
+    "tesseract mit Sprachdaten deu und osd fehlt – `make test` installiert ihn über "
+    "tools/ensure_ocr.sh"
+)
 NO_SHARED = f"Ordner mit echten PDFs fehlt: {REAL_PDFS} (../shared/testdata/real-pdfs)"
 
 GERMAN_PAGE = (

@@ -9,7 +9,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from pdf_samples import HAS_TESSERACT, NO_SHARED, NO_TESSERACT, REAL_PDFS, rate_table_pdf
+from pdf_samples import (
+    GERMAN_PAGE,
+    HAS_TESSERACT,
+    NO_SHARED,
+    NO_TESSERACT,
+    REAL_PDFS,
+    rate_table_pdf,
+    scan_of,
+    text_pdf,
+)
+from pypdf import PdfWriter
 
 from foerderberater.advisor import Advisor
 from foerderberater.core.settings import Settings
@@ -54,6 +64,45 @@ def test_scanned_pdf_is_read_by_ocr_and_cited_with_its_page(
     assert any(
         "Sozialbürgerhaus Sendling-Westpark" in q and (n, p) == ("1", "1") for q, n, p in quotes
     )
+    assert "aus Scan erkannt" in sources_html(answer)
+
+
+COVER_PAGE = (
+    "Amtsblatt des Freistaates Sachsen",
+    "Bekanntmachung des Sächsischen Staatsministeriums für Wirtschaft",
+    "",
+    "Die nachstehende Richtlinie wird hiermit öffentlich bekannt gemacht.",
+    "Sie tritt am Tag nach ihrer Veröffentlichung in Kraft.",
+)
+
+
+@pytest.mark.skipif(not HAS_TESSERACT, reason=NO_TESSERACT)
+def test_generated_scan_with_a_turned_page_is_cited_with_its_page(
+    make_settings: Callable[..., Settings], e5: E5Embedder, font_path: Path, tmp_path: Path
+) -> None:
+    """No ../shared needed: a two-page Amtsblatt scan (page 2 turned by 90°, as it came out of
+    the scanner) is indexed by OCR; the eligible districts are quoted from page 2."""
+    cover = scan_of(text_pdf(tmp_path / "a.pdf", font_path, [COVER_PAGE]), tmp_path / "a-s.pdf")
+    body = text_pdf(tmp_path / "b.pdf", font_path, [GERMAN_PAGE])
+    turned = scan_of(body, tmp_path / "b-s.pdf", rotate=90)
+    settings = make_settings(chunk_tokens=256, chunk_overlap_tokens=48)
+    writer = PdfWriter()
+    for part in (cover, turned):
+        writer.append(str(part))
+    writer.write(str(settings.corpus_dir / "amtsblatt-scan.pdf"))
+    _with_study(settings)
+    report = build_index(settings, e5)
+    assert report.documents == 2 and not report.skipped
+
+    advisor = Advisor(settings, embedder=e5)
+    meta = advisor.version.docs["amtsblatt-scan.pdf"].meta
+    assert meta.ocr is True and meta.ocr_seiten == (1, 2) and meta.ocr_confidence > 0.8
+    extraction = advisor.document("amtsblatt-scan").report
+    assert extraction is not None and [p.rotation for p in extraction.pages] == [0, 90]
+    answer = advisor.ask("Aus welchen Landkreisen sind Unternehmen antragsberechtigt?")
+    assert not answer.abstained and answer.sources[0].slug == "amtsblatt-scan"
+    quotes = QUOTE.findall(answer.text)
+    assert any("Burgenlandkreis" in q and (n, p) == ("1", "2") for q, n, p in quotes), quotes
     assert "aus Scan erkannt" in sources_html(answer)
 
 

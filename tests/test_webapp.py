@@ -398,15 +398,22 @@ def test_staff_may_evaluate_but_not_change_the_corpus(ctx, tmp_path):
 
 
 def test_admin_extraction_report_and_page_text(ctx):
+    from foerderberater.security.auth import Role
     from foerderberater.web import admin_ops as ops
-    from foerderberater.web import extraction
+    from foerderberater.web import auth, extraction
     from foerderberater.web import handlers as h
 
     session = h.Session()
     with pytest.raises(h.UserError, match="anmelden"):
         extraction.report_view(ctx, session, "fachkraefte-revier", 1)
+    assert extraction.document_choices(ctx, session) == []  # no document list before login
+    assert auth.login(ctx, session, STAFF_PASSWORD, Role.STAFF, "9.9.9.9") == "Angemeldet."
+    with pytest.raises(h.UserError, match="Anmeldung als Administrator"):
+        extraction.report_view(ctx, session, "fachkraefte-revier", 1)
+    assert extraction.document_choices(ctx, session) == []
+    session = h.Session()
     assert ops.login(ctx, session, "geheim-123", "9.9.9.9") == "Angemeldet."
-    assert "studien/fachkraefte-revier.pdf" in extraction.document_choices(ctx)
+    assert "studien/fachkraefte-revier.pdf" in extraction.document_choices(ctx, session)
     report, page = extraction.report_view(ctx, session, "studien/fachkraefte-revier.pdf", 2)
     assert "Extraktionsbericht: studien/fachkraefte-revier.pdf" in report
     assert "Titel: Fachkräftestudie Mitteldeutsches Revier (Studie)" in report

@@ -194,12 +194,26 @@ def _sidecar(path: Path, doc_id: str, extracted: dict[str, Any], report: dict[st
 _LETTERHEAD = re.compile(
     r"^(telefon|telefax|tel|fax|e-mail|mail|internet|datum|az|aktenzeichen|seite)\b", re.I
 )
+_LETTER_SPACED = re.compile(r"\w( \w)+( +\w( \w)+)*")  # "B I L D U N G S P L A N D E S"
 
 
 def _first_line(pages: list[str]) -> str | None:
-    for page in pages:
-        for line in page.split("\n"):
-            line = line.strip()
-            if len(line) > 3 and not _LETTERHEAD.match(line):
-                return line[:200]
+    """The title line of a PDF without a metadata title: the first line of the first paragraph
+    that is not a letterhead block (a paragraph with a "Telefon:"/"Datum:" line is the sender's
+    address block, whatever else it holds); letter-spaced lines ("B I L D U N G S P L A N")
+    are skipped."""
+    paragraphs = [
+        [line.strip() for line in paragraph.split("\n") if line.strip()]
+        for page in pages
+        for paragraph in re.split(r"\n\s*\n", page)
+    ]
+    for letterhead_blocks in (False, True):  # second pass: any line that is no letterhead
+        for lines in paragraphs:
+            if not letterhead_blocks and any(_LETTERHEAD.match(line) for line in lines):
+                continue
+            for line in lines:
+                if len(line) > 3 and not (
+                    _LETTERHEAD.match(line) or _LETTER_SPACED.fullmatch(line)
+                ):
+                    return line[:200]
     return None

@@ -255,8 +255,8 @@ def admin_tab(ctx: AppContext, session: gr.State) -> None:
             return f"❌ {exc}", ""
 
     report_doc.focus(
-        lambda: gr.Dropdown(choices=extraction.document_choices(ctx)),
-        None,
+        lambda state: gr.Dropdown(choices=extraction.document_choices(ctx, state)),
+        [session],
         report_doc,
         api_visibility="private",
     )

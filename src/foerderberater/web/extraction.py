@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from foerderberater.core.errors import FoerderberaterError
+from foerderberater.security.auth import Role
+from foerderberater.web import auth
 from foerderberater.web.admin_ops import require_admin
 from foerderberater.web.context import AppContext
 from foerderberater.web.handlers import Session, friendly
 
 
-def document_choices(ctx: AppContext) -> list[str]:
-    """The indexed documents (paths in the corpus), for the report's dropdown."""
+def document_choices(ctx: AppContext, session: Session | None) -> list[str]:
+    """The indexed documents (paths in the corpus), for the report's dropdown; admins only."""
+    if not auth.allowed(ctx, session, Role.ADMIN):
+        return []
     try:
         return sorted(ctx.advisor.version.docs)
     except FoerderberaterError:
@@ -20,7 +24,7 @@ def report_view(
     ctx: AppContext, session: Session, name: str | None, page: float | None
 ) -> tuple[str, str]:
     """(report, page preview) as plain German text; the preview only for a page number."""
-    require_admin(session)
+    require_admin(ctx, session)
     if not name:
         return "Bitte ein Dokument auswählen.", ""
     try:
