@@ -14,7 +14,7 @@ from pdf_samples import GERMAN_PAGE, HAS_TESSERACT, NO_TESSERACT, scan_of, text_
 from foerderberater.advisor import Advisor
 from foerderberater.core.errors import ConfigError, DocumentNotFoundError
 from foerderberater.core.settings import Settings
-from foerderberater.index.builder import build_index
+from foerderberater.index.builder import BuildProgress, build_index
 from foerderberater.index.pdf.ocr_cache import CACHE_DIR_NAME, pdf_sha256
 
 
@@ -82,8 +82,13 @@ def test_ocr_cache_is_reused_without_the_engine_and_pruned(
 ) -> None:
     settings = make_settings()
     scan = shutil.copy(_scan(tmp_path, font_path), settings.corpus_dir / "scan.pdf")
-    report = build_index(settings, fake)
+    seen: list[BuildProgress] = []
+    report = build_index(settings, fake, progress=seen.append)
     assert report.documents == 1 and not report.skipped
+    ocr = [p for p in seen if p.stage == "ocr"]  # the page tesseract reads is reported
+    assert [(p.done, p.total, p.detail) for p in ocr] == [
+        (1, 1, "scan.pdf: Seite 1 (1 von 1 ohne Textlayer)")
+    ]
     cache_file = settings.index_dir / CACHE_DIR_NAME / f"{pdf_sha256(Path(scan))}.json"
     assert cache_file.is_file()
     meta = Advisor(settings, embedder=fake).version.docs["scan.pdf"].meta
@@ -93,8 +98,10 @@ def test_ocr_cache_is_reused_without_the_engine_and_pruned(
     # a changed sidecar re-reads the PDF: the OCR comes from the cache, no engine needed
     monkeypatch.setenv("PATH", str(tmp_path / "leer"))
     Path(scan).with_suffix(".yaml").write_text('titel: "Richtlinie (Scan)"\n', "utf-8")
-    report = build_index(settings, fake)
+    seen.clear()
+    report = build_index(settings, fake, progress=seen.append)
     assert report.changed == ("scan.pdf",) and not report.skipped
+    assert not [p for p in seen if p.stage == "ocr"]  # from the cache: nothing to report
     advisor = Advisor(settings, embedder=fake)
     record = advisor.version.docs["scan.pdf"]
     assert record.title == "Richtlinie (Scan)" and record.meta.extraktion["ocr_cached_pages"] == 1

@@ -423,6 +423,19 @@ def test_admin_extraction_report_and_page_text(ctx):
     assert missing.startswith("❌") and "nicht im Index" in missing
 
 
+def test_build_progress_names_the_scan_page_being_read():
+    from foerderberater.web.context import BuildJob
+    from foerderberater.web.status import progress_html
+
+    job = BuildJob(running=True, started="jetzt", stage="ocr", done=2, total=4)
+    job.detail = "amt/scan.pdf: Seite 7 (3 von 12 ohne Textlayer)"
+    html = progress_html(job)
+    assert "Texterkennung (OCR) 2/4 – amt/scan.pdf: Seite 7 (3 von 12 ohne Textlayer)" in html
+    assert "data-percent='17'" in html  # within the file-reading span, not back to 0
+    job.stage = "parse"
+    assert "Dateien lesen 2/4 (17 %)" in progress_html(job)
+
+
 def test_sources_panel_marks_text_read_from_a_scan():
     from foerderberater.core.schema import StudyMeta
     from foerderberater.core.types import Answer, Source

@@ -43,7 +43,7 @@ from foerderberater.index.store import (
 
 @dataclass(frozen=True)
 class BuildProgress:
-    stage: str  # "scan" | "parse" | "embed" | "write" | "done"
+    stage: str  # "scan" | "parse" | "ocr" (a page of a scan, in parse) | "embed" | "write" | "done"
     done: int
     total: int
     detail: str = ""
@@ -170,6 +170,12 @@ def _build(
         doc_id = doc_id_for(path, corpus_dir)
         sha = file_sha256(path)
         notify(BuildProgress("parse", i, len(files), doc_id))
+
+        def on_ocr(done: int, todo: int, page: int, i: int = i, doc_id: str = doc_id) -> None:
+            # files read so far stay the count; the detail names the scan page being read
+            detail = f"{doc_id}: Seite {page} ({done + 1} von {todo} ohne Textlayer)"
+            notify(BuildProgress("ocr", i, len(files), detail))
+
         if prev and prev_files.get(doc_id, {}).get("sha256") == sha and doc_id in prev.docs:
             docs[doc_id] = prev.docs[doc_id]
             kept[doc_id] = prev.chunks_of(doc_id)
@@ -177,7 +183,9 @@ def _build(
             unchanged.append(doc_id)
             continue
         try:
-            doc = load_document(path, corpus_dir, sha, limits, pdf_options=pdf_options)
+            doc = load_document(
+                path, corpus_dir, sha, limits, pdf_options=pdf_options, ocr_progress=on_ocr
+            )
             chunks = chunker.chunk(doc)
         except FoerderberaterError as exc:
             keep_old = bool(prev and doc_id in prev.docs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,7 @@ def load_document(
     limits: Limits | None = None,
     *,
     pdf_options: ExtractOptions | None = None,
+    ocr_progress: Callable[[int, int, int], None] | None = None,
 ) -> Document:
     """Parse one file; raises ``IngestError`` with a German reason naming the problem.
 
@@ -85,7 +87,7 @@ def load_document(
     if suffix != ".pdf" and limits is not None:  # bytes >= characters: refuse before reading
         check_text_size(doc_id, size, limits)
     if suffix == ".pdf":
-        doc = _load_pdf(path, doc_id, sha256, pdf_options)
+        doc = _load_pdf(path, doc_id, sha256, pdf_options, ocr_progress)
     else:
         doc = _load_text(path, doc_id, sha256)
     if limits is not None:
@@ -154,7 +156,13 @@ def _first_heading(text: str) -> str | None:
 # --------------------------------------------------------------------------- PDF
 
 
-def _load_pdf(path: Path, doc_id: str, sha256: str, options: ExtractOptions | None) -> Document:
+def _load_pdf(
+    path: Path,
+    doc_id: str,
+    sha256: str,
+    options: ExtractOptions | None,
+    ocr_progress: Callable[[int, int, int], None] | None = None,
+) -> Document:
     """A PDF through ``index.pdf``: reading order, tables as rows, OCR for scanned pages."""
     with path.open("rb") as fh:
         head = fh.read(1024)
@@ -164,7 +172,7 @@ def _load_pdf(path: Path, doc_id: str, sha256: str, options: ExtractOptions | No
         fh.seek(max(0, path.stat().st_size - 2048))
         if b"%%EOF" not in fh.read():
             raise IngestError(path, "PDF unvollständig oder abgeschnitten (kein Dateiende '%%EOF')")
-    ex = extract_pdf(path, options, doc_id=doc_id)
+    ex = extract_pdf(path, options, doc_id=doc_id, ocr_progress=ocr_progress)
     meta = _sidecar(path, doc_id, ex.metadata(), ex.report.to_json())
     pages = [p.text for p in ex.pages]
     title = str(meta.titel or ex.title or _first_line(pages) or path.stem)

@@ -156,7 +156,11 @@ def _read_page(page: Any, number: int, with_tables: bool, prev: Table | None) ->
 
 
 def _run_ocr(
-    path: Path, raws: list[_RawPage], options: ExtractOptions, warnings: list[str]
+    path: Path,
+    raws: list[_RawPage],
+    options: ExtractOptions,
+    warnings: list[str],
+    ocr_progress: Callable[[int, int, int], None] | None,
 ) -> tuple[str, int]:
     """OCR the pages that need it (cache first). Returns (engine name, pages from cache)."""
     todo = [r for r in raws if r.layer.needs_ocr]
@@ -168,12 +172,14 @@ def _run_ocr(
     cached = options.cache.load(sha, options.ocr) if options.cache else {}
     engine: TesseractEngine | None = None
     from_cache = 0
-    for raw in todo:
+    for done, raw in enumerate(todo):
         number = raw.layer.number
         if number in cached:
             raw.ocr = cached[number]
             from_cache += 1
             continue
+        if ocr_progress:
+            ocr_progress(done, len(todo), number)
         try:
             engine = engine or TesseractEngine.detect(options.ocr)
             raw.ocr = ocr_pdf_pages(path, [number], options.ocr, engine)[0]
@@ -203,11 +209,13 @@ def extract_pdf(
     *,
     doc_id: str = "",
     progress: Callable[[int, int], None] | None = None,
+    ocr_progress: Callable[[int, int, int], None] | None = None,
 ) -> PdfExtraction:
     """Extract all pages of ``path``; raises ``IngestError`` with a German reason.
 
     ``doc_id`` names the document in the report; ``progress(page, pages)`` is called after
-    each page's text layer is read.
+    each page's text layer is read; ``ocr_progress(done, todo, page)`` before each page that
+    tesseract reads (not for pages from the cache), so a long scan shows where it is.
     """
     options = options or ExtractOptions()
     t0 = time.perf_counter()
@@ -230,7 +238,7 @@ def extract_pdf(
             page.close()
             if progress:
                 progress(i + 1, total)
-    engine_name, from_cache = _run_ocr(path, raws, options, warnings)
+    engine_name, from_cache = _run_ocr(path, raws, options, warnings, ocr_progress)
 
     texts = [
         normalize(r.ocr.text if r.ocr else (r.text if not r.layer.garbled else "")) for r in raws
