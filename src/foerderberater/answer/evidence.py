@@ -75,7 +75,8 @@ _WORDS: dict[Intent, re.Pattern[str]] = {
     ),
     Intent.COMBINATION: re.compile(
         r"kombinier|kumulier|kumulation|zusätzlich|gleichzeitig|neben|angerechnet|mit anderen|"
-        r"beihilfe|de-minimis|dieselben kosten|doppelt|ergänz",
+        r"beihilfe|de-minimis|dieselben kosten|doppelt|ergänz|nur zusammen|in verbindung mit|"
+        r"zusammen mit|nur (mit|bei) (einem|einer)",
         re.I,
     ),
 }

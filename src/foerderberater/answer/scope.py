@@ -66,7 +66,7 @@ class Gap:
             )
         if self.kind == "topic":
             return (
-                f"Zu {self.what} enthält der Förderberater keine Angaben – er behandelt "
+                f"Zum Thema „{self.what}“ enthält der Förderberater keine Angaben – er behandelt "
                 "Förderprogramme und Studien zum Strukturwandel."
             )
         if self.kind == "award":
