@@ -10,8 +10,12 @@ from conftest import programme_meta
 
 from foerderberater.answer.compose import order_documents
 from foerderberater.answer.direct import direct_facts, matching_terms, term_quotes
+from foerderberater.answer.engine import STUDY_REFERENCE
+from foerderberater.answer.evidence import EvidenceScorer, pick
 from foerderberater.answer.intent import Intent, classify
 from foerderberater.core.types import Chunk, Hit
+from foerderberater.index.analysis import GermanAnalyzer
+from foerderberater.index.sentences import Sentence
 from foerderberater.search.relevance import asked_kinds
 
 TODAY = dt.date(2026, 11, 25)
@@ -120,3 +124,83 @@ def test_an_expired_programme_is_demoted_only_for_funding_questions() -> None:
     assert order_documents(hits, funding=False, today=TODAY, land=None, land_boost=0)[0] == (
         "programme/vertrag.md"
     )
+
+
+def _sentences(texts: list[str]) -> list[Sentence]:
+    return [Sentence(i, "d", 0, 2, "Ergebnisse", i, t) for i, t in enumerate(texts)]
+
+
+def test_a_list_question_quotes_the_announced_items() -> None:
+    analyzer = GermanAnalyzer()
+    question = "Was empfiehlt die Studie gegen den Fachkräftemangel?"
+    scorer = EvidenceScorer(question, classify(question), analyzer.terms, {})
+    sentences = _sentences(
+        [
+            "Gegen den Fachkräftemangel empfiehlt die Studie zwei Stränge.",
+            "Erstens ein gemeinsames Marketing für die Region.",
+            "Zweitens eine abgestimmte Weiterbildung.",
+            "Die Metropolregion will die Vorschläge weiter ausarbeiten.",
+        ]
+    )
+    best = pick(scorer.rank(sentences, [0.0] * 4, prior=0.0), 1)[0]
+    assert best.span == 3
+    assert "Marketing" in best.sentence.text and "Weiterbildung" in best.sentence.text
+    assert "ausarbeiten" not in best.sentence.text  # two items announced, two quoted
+    # a question for one fact keeps single sentences
+    single = EvidenceScorer(
+        "Wie heißt die Studie?", classify("Wie heißt die Studie?"), analyzer.terms, {}
+    )
+    assert all(e.span <= 2 for e in single.rank(sentences, [0.0] * 4, prior=0.0))
+
+
+def test_a_why_question_finds_the_sentence_that_names_the_obstacle() -> None:
+    analyzer = GermanAnalyzer()
+    question = "Was hält Betriebe davon ab, Förderprogramme zu nutzen?"
+    scorer = EvidenceScorer(question, classify(question), analyzer.terms, {})
+    sentences = _sentences(
+        [
+            "Einzelne Betriebe setzen Förderprogramme erfolgreich ein.",
+            "In der Breite hindern fehlende Kapazitäten die Betriebe an der Nutzung.",
+        ]
+    )
+    ranked = [e for e in scorer.rank(sentences, [0.0] * 2, prior=0.0) if e.span == 1]
+    assert ranked[0].sentence.text.startswith("In der Breite hindern")
+
+
+def test_a_question_citing_a_study_is_no_funding_question() -> None:
+    assert STUDY_REFERENCE.search("Was hält Betriebe laut der Handwerksstudie davon ab?")
+    assert STUDY_REFERENCE.search("Welche Förderung empfiehlt die Studie?")
+    assert not STUDY_REFERENCE.search("Welche Förderung gibt es für Studierende?")
+
+
+def test_a_site_question_says_whether_the_district_is_in_the_programme_area() -> None:
+    question = "Wir sitzen in Sangerhausen. Liegen wir im Fördergebiet?"
+    intent = classify(question)
+    assert Intent.ELIGIBILITY in intent.intents
+    meta = programme_meta(landkreise=["Landkreis Mansfeld-Südharz", "Saalekreis"])
+
+    def canon(name: str) -> str:
+        return name.removeprefix("Landkreis ")
+
+    inside = direct_facts(
+        meta,
+        intent,
+        kreis="Mansfeld-Südharz",
+        land="Sachsen-Anhalt",
+        today=TODAY,
+        title_of={},
+        canon=canon,
+    )
+    assert inside[0] == "Standort Mansfeld-Südharz: liegt im Fördergebiet"
+    outside = direct_facts(
+        meta,
+        intent,
+        kreis="Burgenlandkreis",
+        land="Sachsen-Anhalt",
+        today=TODAY,
+        title_of={},
+        canon=canon,
+    )
+    assert outside[0] == "Standort Burgenlandkreis: liegt nicht im Fördergebiet"
+    nowhere = direct_facts(meta, intent, kreis=None, land=None, today=TODAY, title_of={})
+    assert not nowhere[0].startswith("Standort")

@@ -19,7 +19,7 @@ from typing import Any
 
 from foerderberater.answer.direct import direct_facts, overview_facts, term_quotes
 from foerderberater.answer.engine import AnswerPlan, DocInfo
-from foerderberater.answer.evidence import Evidence, pick
+from foerderberater.answer.evidence import LIST_MAX_CHARS, Evidence, pick
 from foerderberater.answer.intent import Intent
 from foerderberater.answer.scope import Gap
 from foerderberater.core.schema import DocMeta, ProgrammeMeta, deadline_passed, is_stale
@@ -127,7 +127,8 @@ def quotes_for(plan: AnswerPlan) -> int:
 
 
 def _quote(e: Evidence) -> str:
-    return f"„{shorten(e.sentence.text, MAX_QUOTE_CHARS)}“"
+    limit = LIST_MAX_CHARS if e.span > 2 else MAX_QUOTE_CHARS
+    return f"„{shorten(e.sentence.text, limit)}“"
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,7 @@ class Writer:
                     today=self.today,
                     title_of=self._title_of(),
                     question=plan.question,
+                    canon=self.canon,
                 )
             if facts:
                 lines.append(head + "; ".join(facts) + " " + cites.cite(doc_id))

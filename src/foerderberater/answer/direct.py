@@ -101,6 +101,15 @@ def eligibility_text(meta: ProgrammeMeta) -> str:
     return "; ".join(parts)
 
 
+def site_text(meta: ProgrammeMeta, kreis: str | None, canon: Canon) -> str | None:
+    """Whether the asker's district lies in a programme area limited to some districts."""
+    if not kreis or not meta.landkreise:
+        return None
+    inside = any(canon(k) == canon(kreis) for k in meta.landkreise)
+    verdict = "liegt im Fördergebiet" if inside else "liegt nicht im Fördergebiet"
+    return f"Standort {canon(kreis)}: {verdict}"
+
+
 def combination_text(meta: ProgrammeMeta, title_of: dict[str, str]) -> str | None:
     parts = []
     if meta.kumulierung_hinweis:
@@ -231,6 +240,7 @@ def direct_facts(
     today: dt.date,
     title_of: dict[str, str],
     question: str = "",
+    canon: Canon = str,
 ) -> list[str]:
     """What the metadata says to the asked intents, one German phrase each."""
     out: list[str] = []
@@ -248,6 +258,8 @@ def direct_facts(
     if intent.has(Intent.ROUTE):
         out.append(f"Antrag: {meta.antragsstelle}")
     if intent.has(Intent.ELIGIBILITY):
+        where = site_text(meta, kreis, canon)
+        out += [where] if where else []
         out.append(eligibility_text(meta))
     if intent.has(Intent.COMBINATION):
         text = combination_text(meta, title_of)

@@ -107,6 +107,8 @@ _PATTERNS: dict[Intent, re.Pattern[str]] = {
         r"\bauch für\b",
         r"\bnur für\b",
         r"zielgruppe",
+        r"fördergebiet",
+        r"\bliegen (wir|unsere?)\b|\bliegt (unser|unsere|mein|meine)\b",
         r"voraussetzung",
         r"ausgeschlossen",
         r"nicht gefördert",
