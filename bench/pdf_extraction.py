@@ -12,6 +12,9 @@ embedding of chunks and sentences, writing) in a new process-independent directo
   makes them) plus the real rotated map scan ``muenchen_riski_5913326.pdf`` – OCR from scratch;
 - ``scan_cached``: the same scans rebuilt with ``--full`` while the OCR cache is kept.
 
+The embedding cache (``FOERDERBERATER_EMBED_CACHE``) is off in every build, so each round
+embeds all its texts and the rows differ only in how the pages are read.
+
 Parse-only figures per text page are measured too: pypdf's ``extract_text`` (the extractor
 before issue 15) against ``extract_pdf`` without OCR. Times are medians over the rounds, wall
 and CPU (including tesseract child processes). Writes ``bench/results/pdf_extraction.json``
@@ -79,12 +82,12 @@ def _builds(
     measured: list[tuple[float, float, Any]] = []
     seed = work / f"{name}-seed"
     if keep_cache:
-        build_index(Settings(corpus_dir=corpus, index_dir=seed), embedder)
+        build_index(Settings(corpus_dir=corpus, index_dir=seed, embed_cache=False), embedder)
     for i in range(rounds):
         index_dir = work / f"{name}-{i}"
         if keep_cache:
             shutil.copytree(seed, index_dir)
-        settings = Settings(corpus_dir=corpus, index_dir=index_dir)
+        settings = Settings(corpus_dir=corpus, index_dir=index_dir, embed_cache=False)
         measured.append(_timed(lambda s=settings: build_index(s, embedder, full=True)))
     report = measured[0][2]
     pages = report.pages
