@@ -18,9 +18,11 @@ $(VENV)/.dev: $(VENV)/.base
 	touch $@
 
 setup: $(VENV)/.base
+	./tools/ensure_ocr.sh
 
 setup-dev: $(VENV)/.dev
 	./tools/ensure_chromium.sh
+	./tools/ensure_ocr.sh
 
 index: setup
 	$(VENV)/bin/foerderberater index  # incremental: only new or changed files are embedded

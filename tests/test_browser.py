@@ -233,6 +233,20 @@ def test_admin_login_wrong_then_right(page):
 
 
 @pytest.mark.browser
+def test_admin_extraction_report_with_page_text(page):
+    login(page, PASSWORD)
+    page.wait_for_selector("#fb-index-status :text('Dokumente')")
+    page.locator("#fb-report-doc input").click()  # the focus loads the indexed documents
+    page.get_by_role("option", name="studien/fachkraefte-revier.pdf").click()
+    page.locator("#fb-report-page input").fill("2")
+    page.locator("#fb-report-show").click()
+    page.wait_for_selector("#fb-report :text('Extraktionsbericht: studien/fachkraefte-revier.pdf')")
+    assert "Aus Scan erkannt (OCR): keine Seite" in page.locator("#fb-report").inner_text()
+    text = page.locator("#fb-report-text textarea").input_value()
+    assert text.startswith("Seite 2 von ") and "Abschnitt" in text
+
+
+@pytest.mark.browser
 def test_upload_rebuild_with_progress_while_chat_answers(page, browser, server, tmp_path):
     text = (
         "Champignonkultur im Tagebau: Die Pilzzucht in stillgelegten Stollen des Reviers "

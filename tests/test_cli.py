@@ -134,6 +134,27 @@ def test_info(cli_index: CliIndex) -> None:
     assert "Dokumente:   3" in text.stdout and "e5 (384 Dimensionen)" in text.stdout
 
 
+def test_info_doc_prints_the_extraction_report_and_a_page(cli_index: CliIndex) -> None:
+    result = cli_index.run("info", "--doc", "seethermie", "--seite", "2")
+    assert result.returncode == EXIT_OK, result.stderr
+    out = result.stdout
+    assert "Extraktionsbericht: studien/seethermie.pdf" in out and "Seiten: 3" in out
+    assert "Aus Scan erkannt (OCR): keine Seite" in out and "Hinweise: keine" in out
+    assert "Seite 2 von 3 – studien/seethermie.pdf" in out and "Abschnitt" in out
+    data = json.loads(cli_index.run("info", "--doc", "studien/seethermie.pdf", "--json").stdout)
+    assert data["doc_id"] == "seethermie" and data["kind"] == "Studie"
+    pages = data["report"]["pages"]
+    assert [p["number"] for p in pages] == [1, 2, 3] and {p["source"] for p in pages} == {"text"}
+    assert data["report"]["chunks"] == data["chunks"] > 0
+    text_doc = cli_index.run("info", "--doc", "waermenetz")
+    assert "ohne PDF-Extraktion" in text_doc.stdout
+    missing = cli_index.run("info", "--doc", "seetermie")
+    assert missing.returncode == EXIT_ERROR
+    assert "nicht im Index" in missing.stderr and "Meinten Sie: seethermie?" in missing.stderr
+    no_page = cli_index.run("info", "--doc", "seethermie", "--seite", "9")
+    assert no_page.returncode == EXIT_ERROR and "hat keine Seite 9" in no_page.stderr
+
+
 def test_search_json(cli_index: CliIndex) -> None:
     result = cli_index.run("search", "Großwärmepumpe am See für Braunsbedra", "--json", "-k", "3")
     assert result.returncode == EXIT_OK, result.stderr
@@ -242,7 +263,7 @@ def test_bad_files_give_exit_4_and_keep_previous_versions(
         "umbenannt.pdf": "keine PDF-Datei",
         "kaputt.md": "YAML-Front-Matter fehlerhaft",
         "passwort.pdf": "passwortgeschützte PDF",
-        "scan.pdf": "kein Textlayer, OCR nötig",
+        "scan.pdf": "kein Textlayer",  # with tesseract: "… OCR fand keinen Text"
     }
     lines = [x for x in result.stderr.splitlines() if x.startswith("Übersprungen: ")]
     assert len(lines) == len(expected)

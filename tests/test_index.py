@@ -102,7 +102,10 @@ def test_first_build_indexes_everything(corpus: Settings, counting: CountingEmbe
         json.loads(json.dumps(record.meta.to_json())), "test"
     )
     assert isinstance(record.meta, ProgrammeMeta) and record.meta.kurzname == "WNF"
-    assert version.docs["studien/seethermie.pdf"].meta == StudyMeta(seiten=3)
+    study = version.docs["studien/seethermie.pdf"].meta
+    assert isinstance(study, StudyMeta) and study.seiten == 3 and study.ocr is None
+    report = study.extraktion or {}  # the extraction report travels with the metadata
+    assert [p["source"] for p in report["pages"]] == ["text"] * 3 and report["tables"] == 0
     pdf_chunks = [c for c, _ in version.chunks_of("studien/seethermie.pdf")]
     assert [c.page for c in pdf_chunks] == sorted(c.page for c in pdf_chunks)
     assert {c.page for c in pdf_chunks} == {1, 2, 3}
@@ -224,7 +227,7 @@ def _write_bad_files(corpus_dir: Path, good_pdf: Path, scanned: Path) -> dict[st
         "kaputt/umbenannt.pdf": "keine PDF-Datei",
         "kaputt/yaml.md": "YAML-Front-Matter fehlerhaft",
         "kaputt/passwort.pdf": "passwortgeschützt",
-        "kaputt/scan.pdf": "kein Textlayer, OCR nötig",
+        "kaputt/scan.pdf": "kein Textlayer",  # read by OCR when tesseract is there
     }
 
 

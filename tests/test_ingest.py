@@ -299,7 +299,7 @@ def bad_files(
     _encrypted_pdf(good, corpus / "passwort.pdf", user_password="geheim", owner_password="o")
     files["passwort.pdf"] = (corpus / "passwort.pdf", "passwort")
     make_scanned_pdf(corpus / "scan.pdf")
-    files["scan.pdf"] = (corpus / "scan.pdf", "kein Textlayer, OCR nötig")
+    files["scan.pdf"] = (corpus / "scan.pdf", "kein Textlayer")  # black bars: no text
     return files
 
 

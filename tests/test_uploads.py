@@ -91,6 +91,17 @@ def test_listing_reports_skipped_files_with_a_safe_name(corpus, tmp_path):
     assert {s.path for s in skipped} == {"aussen", "f\\xfcr.md"}
 
 
+def test_scanned_pdf_upload_is_accepted_for_ocr_at_build_time(corpus, tmp_path, make_scanned_pdf):
+    """The upload check does not OCR (the admin would wait): a scan is stored, the build reads
+    it by OCR or reports why it cannot; a broken PDF is still refused."""
+    scan = make_scanned_pdf(tmp_path / "scan.bin").read_bytes()
+    stored = save_upload(corpus, _accepted(tmp_path, "Bescheid (Scan).pdf", scan))
+    assert stored.doc_id == "uploads/upload-bescheid-scan.pdf" and stored.path.is_file()
+    assert stored.kind == "pdf"
+    with pytest.raises(UploadError, match="abgeschnitten"):
+        save_upload(corpus, _accepted(tmp_path, "kaputt.pdf", scan[:400]))
+
+
 def test_resolve_and_remove_stay_inside_the_corpus(corpus, tmp_path):
     outside = tmp_path / "geheim.md"
     outside.write_text(MD, "utf-8")

@@ -397,6 +397,61 @@ def test_staff_may_evaluate_but_not_change_the_corpus(ctx, tmp_path):
     auth.require(ctx, admin, Role.ADMIN)
 
 
+def test_admin_extraction_report_and_page_text(ctx):
+    from foerderberater.security.auth import Role
+    from foerderberater.web import admin_ops as ops
+    from foerderberater.web import auth, extraction
+    from foerderberater.web import handlers as h
+
+    session = h.Session()
+    with pytest.raises(h.UserError, match="anmelden"):
+        extraction.report_view(ctx, session, "fachkraefte-revier", 1)
+    assert extraction.document_choices(ctx, session) == []  # no document list before login
+    assert auth.login(ctx, session, STAFF_PASSWORD, Role.STAFF, "9.9.9.9") == "Angemeldet."
+    with pytest.raises(h.UserError, match="Anmeldung als Administrator"):
+        extraction.report_view(ctx, session, "fachkraefte-revier", 1)
+    assert extraction.document_choices(ctx, session) == []
+    session = h.Session()
+    assert ops.login(ctx, session, "geheim-123", "9.9.9.9") == "Angemeldet."
+    assert "studien/fachkraefte-revier.pdf" in extraction.document_choices(ctx, session)
+    report, page = extraction.report_view(ctx, session, "studien/fachkraefte-revier.pdf", 2)
+    assert "Extraktionsbericht: studien/fachkraefte-revier.pdf" in report
+    assert "Titel: Fachkräftestudie Mitteldeutsches Revier (Studie)" in report
+    assert page.startswith("Seite 2 von ") and "Abschnitt" in page
+    assert extraction.report_view(ctx, session, "fachkraefte-revier", 0)[1] == ""
+    missing, _ = extraction.report_view(ctx, session, "fachkraefte", 1)
+    assert missing.startswith("❌") and "nicht im Index" in missing
+
+
+def test_build_progress_names_the_scan_page_being_read():
+    from foerderberater.web.context import BuildJob
+    from foerderberater.web.status import progress_html
+
+    job = BuildJob(running=True, started="jetzt", stage="ocr", done=2, total=4)
+    job.detail = "amt/scan.pdf: Seite 7 (3 von 12 ohne Textlayer)"
+    html = progress_html(job)
+    assert "Texterkennung (OCR) 2/4 – amt/scan.pdf: Seite 7 (3 von 12 ohne Textlayer)" in html
+    assert "data-percent='17'" in html  # within the file-reading span, not back to 0
+    job.stage = "parse"
+    assert "Dateien lesen 2/4 (17 %)" in progress_html(job)
+
+
+def test_sources_panel_marks_text_read_from_a_scan():
+    from foerderberater.core.schema import StudyMeta
+    from foerderberater.core.types import Answer, Source
+    from foerderberater.web.render import export_markdown, scan_note, sources_html
+
+    meta = StudyMeta(ocr=True, ocr_seiten=(2,), ocr_confidence=0.83)
+    scanned = Source(1, "b.pdf", "b", "Bescheid", 2, 0.1, "Zuschuss 40 %", None, meta)
+    typed = Source(2, "b.pdf", "b", "Bescheid", 1, 0.1, "Anlage", None, meta)
+    answer = Answer("Wie hoch?", "„Zuschuss 40 %“ [1, S. 2]", False, (scanned, typed))
+    assert scan_note(scanned) == "aus Scan erkannt, Texterkennung 83 % sicher"
+    assert scan_note(typed) is None  # page 1 has a text layer
+    html = sources_html(answer)
+    assert html.count("aus Scan erkannt") == 1 and "fb-ocr" in html
+    assert "(b.pdf) – aus Scan erkannt" in export_markdown(answer, when="heute")
+
+
 def test_gold_evaluation_message_or_metrics(ctx, tmp_path):
     from foerderberater.web import admin_ops as ops
     from foerderberater.web import auth

@@ -20,6 +20,7 @@ from foerderberater.core.settings import Settings
 from foerderberater.core.types import Answer, Hit
 from foerderberater.eligibility import CheckResult, check_project
 from foerderberater.index.builder import BuildReport, ProgressFn, build_index
+from foerderberater.index.doc_report import DocumentReport, document_report, page_preview
 from foerderberater.index.embedding import Embedder, create_embedder
 from foerderberater.index.store import CURRENT, IndexVersion, check_embedder, open_current
 from foerderberater.profile import Profile
@@ -299,3 +300,11 @@ class Advisor:
             "skipped": m.get("skipped", []),
             "files": m.get("files", {}),
         }
+
+    def document(self, name: str) -> DocumentReport:
+        """The extraction report of one indexed document (slug or path); no model needed."""
+        return document_report(self.version, name)
+
+    def page_text(self, name: str, page: int) -> str:
+        """What the index holds for one page of a PDF (German text for admins)."""
+        return page_preview(self.version, name, page)

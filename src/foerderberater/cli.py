@@ -67,6 +67,8 @@ def _parser() -> argparse.ArgumentParser:
 
     info = sub.add_parser("info", help="Zustand des Index anzeigen")
     info.add_argument("--json", action="store_true")
+    info.add_argument("--doc", metavar="SLUG", help="Extraktionsbericht eines Dokuments")
+    info.add_argument("--seite", type=int, help="mit --doc: indexierter Text dieser PDF-Seite")
 
     for name, helptext in (("search", "Textstellen suchen"), ("ask", "Frage beantworten")):
         cmd = sub.add_parser(name, help=helptext)
@@ -197,6 +199,11 @@ def _cmd_index(advisor: Advisor, args: argparse.Namespace) -> int:
 
 
 def _cmd_info(advisor: Advisor, args: argparse.Namespace) -> int:
+    if args.doc:
+        return _cmd_info_doc(advisor, args.doc, args.seite, args.json)
+    if args.seite is not None:
+        print("--seite gilt nur zusammen mit --doc SLUG.", file=sys.stderr)
+        return EXIT_USAGE
     info = advisor.info()
     if args.json:
         _print_json(info)
@@ -213,6 +220,19 @@ def _cmd_info(advisor: Advisor, args: argparse.Namespace) -> int:
     print(f"Übersprungen: {len(skipped)}")
     for s in skipped:
         print(f"  - {s['path']}: {s['reason']}")
+    return EXIT_OK
+
+
+def _cmd_info_doc(advisor: Advisor, name: str, page: int | None, as_json: bool) -> int:
+    report = advisor.document(name)
+    preview = advisor.page_text(name, page) if page is not None else None
+    if as_json:
+        _print_json(report.to_json() | ({"seite": page, "text": preview} if preview else {}))
+        return EXIT_OK
+    print(report.text())
+    if preview is not None:
+        print()
+        print(preview)
     return EXIT_OK
 
 

@@ -30,6 +30,22 @@ class FrontMatterError(IngestError):
     """YAML front matter is broken or violates the schema."""
 
 
+class OcrError(FoerderberaterError):
+    """OCR failed on a page; ``reason`` is German text for people."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class OcrUnavailableError(OcrError):
+    """The OCR engine (tesseract) or its language data is not installed."""
+
+
+class ScanNotReadError(IngestError):
+    """A scanned PDF without a text layer that was not read: OCR is switched off or missing."""
+
+
 class EmbedderError(FoerderberaterError):
     """The embedding backend could not be created or failed."""
 
@@ -63,6 +79,24 @@ class IndexLockedError(FoerderberaterError):
     def __init__(self, lock_path: Path) -> None:
         super().__init__(f"index build already running (lock {lock_path})")
         self.lock_path = lock_path
+
+
+class DocumentNotFoundError(FoerderberaterError):
+    """A document asked for by name (slug or path) is not in the index, or is ambiguous."""
+
+    def __init__(
+        self,
+        name: str,
+        candidates: tuple[str, ...] = (),
+        *,
+        ambiguous: bool = False,
+        reason: str = "",
+    ) -> None:
+        super().__init__(f"document {name!r}: {reason or ('ambiguous' if ambiguous else 'none')}")
+        self.name = name
+        self.candidates = candidates
+        self.ambiguous = ambiguous
+        self.reason = reason  # German, e.g. "hat keine Seite 9 (Seiten 1–3)"
 
 
 class ProfilError(FoerderberaterError):

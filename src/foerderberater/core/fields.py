@@ -182,6 +182,23 @@ def _region_rates(value: Any) -> dict[str, Any] | None:
     return {str(k): v for k, v in value.items()}
 
 
+def _page_list(value: Any) -> tuple[int, ...]:
+    if value is None:
+        return ()
+    ok = isinstance(value, list | tuple) and all(
+        isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value
+    )
+    if not ok:
+        raise invalid("Liste von Seitenzahlen (ab 1) erwartet")
+    return tuple(value)
+
+
+def _object(value: Any) -> dict[str, Any] | None:
+    if value is not None and not isinstance(value, dict):
+        raise invalid("Schlüssel: Wert-Paare erwartet")
+    return value
+
+
 def _rechtsformen(value: Any) -> tuple[str, ...]:
     allowed = get_args(Rechtsform)
     if not isinstance(value, list | tuple) or not value or any(v not in allowed for v in value):
@@ -205,6 +222,8 @@ UrlList = Annotated[tuple[str, ...], BeforeValidator(_url_list), Typ("Liste")]
 Number = Annotated[int | float | None, BeforeValidator(_number), Typ("Zahl")]
 Percent = Annotated[int | float | None, BeforeValidator(_percent), Typ("Zahl")]
 Flag = Annotated[bool | None, BeforeValidator(_flag), Typ("bool")]
+PageList = Annotated[tuple[int, ...], BeforeValidator(_page_list), Typ("Liste")]
+JsonObject = Annotated[dict[str, Any] | None, BeforeValidator(_object), Typ("Objekt")]
 IsoDate = Annotated[dt.date, BeforeValidator(_date), Typ("Text")]
 OptDate = Annotated[dt.date | None, BeforeValidator(_date), Typ("Text")]
 Deadline = Annotated[dt.date | Literal["laufend"], BeforeValidator(_deadline), Typ("Text")]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from foerderberater.core.errors import (
     ConfigError,
+    DocumentNotFoundError,
     EmbedderError,
     FoerderberaterError,
     IndexCorruptError,
     IndexLockedError,
     IndexMismatchError,
     IndexNotFoundError,
+    OcrError,
     ProfilError,
     UploadError,
     UserError,
@@ -37,9 +39,27 @@ def explain(exc: FoerderberaterError) -> str:
         return f"Ungültige Einstellung {exc}"
     if isinstance(exc, EmbedderError):
         return f"Embedding-Modell nicht verfügbar: {exc}"
+    if isinstance(exc, DocumentNotFoundError):
+        return _not_found(exc)
+    if isinstance(exc, OcrError):
+        return f"Texterkennung (OCR): {exc.reason}"
     if isinstance(exc, ProfilError | UploadError | UserError):
         return str(exc)
     return f"Fehler: {exc}"
+
+
+def _not_found(exc: DocumentNotFoundError) -> str:
+    if exc.reason:
+        return f"Dokument „{exc.name}“ {exc.reason}."
+    if exc.ambiguous:
+        return f"„{exc.name}“ ist nicht eindeutig – bitte den Pfad angeben: " + ", ".join(
+            exc.candidates
+        )
+    hint = f" Meinten Sie: {', '.join(exc.candidates)}?" if exc.candidates else ""
+    return (
+        f"Dokument „{exc.name}“ ist nicht im Index (Name der Datei ohne Endung oder Pfad im "
+        f"Korpus, siehe foerderberater info --json).{hint}"
+    )
 
 
 _BULK_FALLBACK_REASONS = {

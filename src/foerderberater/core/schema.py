@@ -34,11 +34,13 @@ from foerderberater.core.fields import (
     FoerdergebietList,
     Hint,
     IsoDate,
+    JsonObject,
     Name,
     Number,
     OptDate,
     OptName,
     OptTechnologieList,
+    PageList,
     Percent,
     Rechtsformen,
     RegionRates,
@@ -241,6 +243,16 @@ class _Described(DocMeta):
     """Technologiefelder (Vokabular wie bei Programmen)"""
     seiten: Number = None
     """Seitenzahl einer PDF (beim Einlesen gesetzt)"""
+    ocr: Flag = None
+    """true, wenn Seiten der PDF per Texterkennung (OCR) aus einem Scan gelesen wurden (beim
+    Einlesen gesetzt)"""
+    ocr_seiten: PageList = ()
+    """die per OCR gelesenen Seiten (beim Einlesen gesetzt)"""
+    ocr_confidence: Number = None
+    """mittlere Sicherheit der Texterkennung, 0–1 (beim Einlesen gesetzt)"""
+    extraktion: JsonObject = None
+    """Extraktionsbericht der PDF: Zeichen und Quelle je Seite, Tabellen, Hinweise (beim
+    Einlesen gesetzt; `foerderberater info --doc SLUG`)"""
 
 
 class StudyMeta(_Described):

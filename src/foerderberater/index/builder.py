@@ -24,6 +24,8 @@ from foerderberater.index.embedding import Embedder, describe
 from foerderberater.index.ingest import doc_id_for, file_sha256, load_document, scan_corpus
 from foerderberater.index.lexical import ANALYZER_NAME, LexicalIndex
 from foerderberater.index.limits import Limits
+from foerderberater.index.pdf.extract import ExtractOptions
+from foerderberater.index.pdf.ocr_cache import prune_for_corpus
 from foerderberater.index.sentences import SentenceSet, document_sentences
 from foerderberater.index.store import (
     CURRENT,
@@ -42,7 +44,7 @@ from foerderberater.index.store import (
 
 @dataclass(frozen=True)
 class BuildProgress:
-    stage: str  # "scan" | "parse" | "embed" | "write" | "done"
+    stage: str  # "scan" | "parse" | "ocr" (a page of a scan, in parse) | "embed" | "write" | "done"
     done: int
     total: int
     detail: str = ""
@@ -159,6 +161,7 @@ def _build(
     prev_files = prev.manifest.get("files", {}) if prev else {}
     scan = scan_corpus(corpus_dir, limits.max_file_bytes)
     files = list(scan.files)
+    pdf_options = ExtractOptions.from_settings(settings)  # OCR cache: <index_dir>/ocr-cache
     notify(BuildProgress("scan", len(files), len(files), f"{len(files)} Dateien"))
 
     docs: dict[str, DocRecord] = {}
@@ -178,6 +181,12 @@ def _build(
         doc_id = doc_id_for(path, corpus_dir)
         sha = file_sha256(path)
         notify(BuildProgress("parse", i, len(files), doc_id))
+
+        def on_ocr(done: int, todo: int, page: int, i: int = i, doc_id: str = doc_id) -> None:
+            # files read so far stay the count; the detail names the scan page being read
+            detail = f"{doc_id}: Seite {page} ({done + 1} von {todo} ohne Textlayer)"
+            notify(BuildProgress("ocr", i, len(files), detail))
+
         if prev and prev_files.get(doc_id, {}).get("sha256") == sha and doc_id in prev.docs:
             docs[doc_id] = prev.docs[doc_id]
             kept[doc_id] = prev.chunks_of(doc_id)
@@ -185,7 +194,9 @@ def _build(
             unchanged.append(doc_id)
             continue
         try:
-            doc = load_document(path, corpus_dir, sha, limits)
+            doc = load_document(
+                path, corpus_dir, sha, limits, pdf_options=pdf_options, ocr_progress=on_ocr
+            )
             chunks = chunker.chunk(doc)
         except FoerderberaterError as exc:
             keep_old = bool(prev and doc_id in prev.docs)
@@ -289,6 +300,9 @@ def _build(
         sentence_vectors,
     )
     _publish(index_dir, tmp, name)
+    # OCR of PDFs no longer in the corpus; a file skipped as too large keeps its OCR
+    too_large = [corpus_dir / s.path for s in scan.skipped if s.keep_previous]
+    prune_for_corpus(index_dir, [*files, *too_large])
     emb.prune([c.embedding_text() for c in all_chunks] + [s.text for s in all_sentences])
     seconds = time.perf_counter() - t0
     notify(BuildProgress("done", 1, 1, name))

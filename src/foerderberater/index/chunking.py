@@ -43,6 +43,8 @@ class _Unit:
 
 def _is_pdf_heading(line: str) -> bool:
     s = line.strip()
+    if " | " in s:  # a table row unit ("1. Quartal | 25 %"), never a heading
+        return False
     return bool(_NUMBERED_HEADING.match(s)) and not s.endswith((".", ",", ";", ":")) and len(s) < 90
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,30 +13,29 @@ import yaml
 
 from foerderberater.core.errors import FrontMatterError, IngestError
 from foerderberater.core.schema import Meta, parse_meta
-from foerderberater.core.text import (
-    drop_page_number_lines,
-    join_across_pages,
-    join_hyphenated,
-    normalize,
-    strip_running_lines,
-)
+from foerderberater.core.text import normalize
 from foerderberater.core.types import Document, Page
 from foerderberater.index.limits import Limits, check_text_size
+from foerderberater.index.pdf.extract import EXTRACTOR, ExtractOptions, extract_pdf
 from foerderberater.index.walk import CorpusWalk, walk_corpus
 
 SUPPORTED_SUFFIXES = (".pdf", ".md", ".markdown", ".txt")
 IGNORED_NAMES = {"readme.md", "readme.txt", "license", "license.md"}
-MIN_TEXT_CHARS_PER_DOC = 40
 log = logging.getLogger(__name__)
 
 
 def file_sha256(path: Path) -> str:
+    """Hash of what a document is made from: the file, for a PDF also its sidecar ``.yaml`` and
+    the extractor version (a new extractor re-reads every PDF once; Markdown stays)."""
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
+    if path.suffix.lower() != ".pdf":
+        return h.hexdigest()
+    h.update(b"\x00extractor\x00" + EXTRACTOR.encode())
     sidecar = path.with_suffix(".yaml")
-    if path.suffix.lower() == ".pdf" and sidecar.exists():
+    if sidecar.exists():
         h.update(b"\x00sidecar\x00" + sidecar.read_bytes())
     return h.hexdigest()
 
@@ -68,11 +68,16 @@ def load_document(
     corpus_dir: Path,
     sha256: str = "",
     limits: Limits | None = None,
+    *,
+    pdf_options: ExtractOptions | None = None,
+    ocr_progress: Callable[[int, int, int], None] | None = None,
 ) -> Document:
     """Parse one file; raises ``IngestError`` with a German reason naming the problem.
 
     With ``limits``, a text file too large for ``max_chunks_per_doc`` is refused before it is
-    read, any other document before it is chunked (``DocumentTooLarge``).
+    read, any other document before it is chunked (``DocumentTooLarge``). ``pdf_options`` (OCR
+    engine options and cache, tables) apply to PDFs; ``None`` means ``ExtractOptions()``: OCR
+    with tesseract when installed, no cache.
     """
     size = path.stat().st_size
     if size == 0:
@@ -81,7 +86,10 @@ def load_document(
     doc_id = doc_id_for(path, corpus_dir)
     if suffix != ".pdf" and limits is not None:  # bytes >= characters: refuse before reading
         check_text_size(doc_id, size, limits)
-    doc = _load_pdf(path, doc_id, sha256) if suffix == ".pdf" else _load_text(path, doc_id, sha256)
+    if suffix == ".pdf":
+        doc = _load_pdf(path, doc_id, sha256, pdf_options, ocr_progress)
+    else:
+        doc = _load_text(path, doc_id, sha256)
     if limits is not None:
         check_text_size(doc_id, sum(len(p.text) for p in doc.pages), limits)
     return doc
@@ -148,81 +156,72 @@ def _first_heading(text: str) -> str | None:
 # --------------------------------------------------------------------------- PDF
 
 
-def _load_pdf(path: Path, doc_id: str, sha256: str) -> Document:
-    from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError, PdfStreamError
-
-    head = path.read_bytes()[:1024]
+def _load_pdf(
+    path: Path,
+    doc_id: str,
+    sha256: str,
+    options: ExtractOptions | None,
+    ocr_progress: Callable[[int, int, int], None] | None = None,
+) -> Document:
+    """A PDF through ``index.pdf``: reading order, tables as rows, OCR for scanned pages."""
+    with path.open("rb") as fh:
+        head = fh.read(1024)
     if b"%PDF-" not in head:
         raise IngestError(path, "keine PDF-Datei (Inhalt passt nicht zur Endung .pdf)")
     with path.open("rb") as fh:
         fh.seek(max(0, path.stat().st_size - 2048))
         if b"%%EOF" not in fh.read():
             raise IngestError(path, "PDF unvollständig oder abgeschnitten (kein Dateiende '%%EOF')")
-    try:
-        reader = PdfReader(str(path), strict=False)
-        if reader.is_encrypted:
-            try:
-                ok = reader.decrypt("")
-            except (NotImplementedError, FileNotDecryptedError) as exc:
-                raise IngestError(path, f"verschlüsselte PDF, nicht lesbar ({exc})") from exc
-            if not ok:
-                raise IngestError(path, "passwortgeschützte PDF – bitte ohne Passwort ablegen")
-        raw_pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata
-        pdf_title = (info.title if info and info.title else "") or ""
-    except IngestError:
-        raise
-    except DependencyError as exc:  # AES-encrypted PDFs need the 'cryptography' package
-        raise IngestError(
-            path, f"verschlüsselte PDF, zum Entschlüsseln fehlt ein Paket ({exc})"
-        ) from exc
-    except (FileNotDecryptedError, PdfReadError, PdfStreamError, ValueError, KeyError) as exc:
-        raise IngestError(
-            path, f"PDF beschädigt, nicht lesbar ({type(exc).__name__}: {exc})"
-        ) from exc
-    except Exception as exc:  # pypdf raises many internal types on broken files
-        raise IngestError(path, f"PDF nicht lesbar ({type(exc).__name__}: {exc})") from exc
-    if not raw_pages:
-        raise IngestError(path, "PDF enthält keine Seiten")
-    # order matters: running lines first, so a footer never splits a hyphenated word
-    normalized = [normalize(p) for p in raw_pages]
-    pages = [drop_page_number_lines(p) for p in strip_running_lines(normalized)]
-    if sum(map(len, pages)) < MIN_TEXT_CHARS_PER_DOC <= sum(map(len, normalized)):
-        pages = normalized  # near-identical pages: the repeated lines are the text, not headers
-    pages = [join_hyphenated(p) for p in join_across_pages(pages)]
-    if sum(len(p) for p in pages) < MIN_TEXT_CHARS_PER_DOC:
-        raise IngestError(path, "kein Textlayer, OCR nötig (gescannte PDF ohne Text)")
-    meta = _sidecar(path, doc_id, len(pages))
-    title = str(meta.titel or pdf_title.strip() or _first_line(pages) or path.stem)
-    page_objs = tuple(Page(i + 1, text) for i, text in enumerate(pages))
-    return Document(doc_id, path.stem, title, page_objs, meta, sha256)
+    ex = extract_pdf(path, options, doc_id=doc_id, ocr_progress=ocr_progress)
+    meta = _sidecar(path, doc_id, ex.metadata(), ex.report.to_json())
+    pages = [p.text for p in ex.pages]
+    title = str(meta.titel or ex.title or _first_line(pages) or path.stem)
+    return Document(doc_id, path.stem, title, ex.pages, meta, sha256)
 
 
-def _sidecar(path: Path, doc_id: str, n_pages: int) -> Meta:
-    """Metadata of a PDF from ``<name>.yaml`` next to it (a study unless it says otherwise)."""
+def _sidecar(path: Path, doc_id: str, extracted: dict[str, Any], report: dict[str, Any]) -> Meta:
+    """Metadata of a PDF from ``<name>.yaml`` next to it (a study unless it says otherwise),
+    plus what the extraction found: ``seiten`` (the sidecar may say otherwise), the OCR marks
+    and the extraction report (always the extraction's)."""
     sidecar = path.with_suffix(".yaml")
+    found = {"seiten": extracted["seiten"]}
+    facts = {k: extracted[k] for k in ("ocr", "ocr_seiten", "ocr_confidence") if k in extracted}
+    facts["extraktion"] = report
     if not sidecar.exists():
-        return parse_meta({"seiten": n_pages}, doc_id, "Studie")
+        return parse_meta({**found, **facts}, doc_id, "Studie")
     try:
         meta = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise FrontMatterError(sidecar.name, f"Metadaten-Datei fehlerhaft: {exc}") from exc
     if not isinstance(meta, dict):
         raise FrontMatterError(sidecar.name, "Metadaten-Datei muss Schlüssel: Wert-Paare enthalten")
-    return parse_meta({"seiten": n_pages, **meta}, doc_id, "Studie")
+    return parse_meta({**found, **meta, **facts}, doc_id, "Studie")
 
 
 # Letterhead lines are no title: "Telefon: 233 – 26228", "Datum: 22.12.2020", "AZ: 0262.0-25"
 _LETTERHEAD = re.compile(
     r"^(telefon|telefax|tel|fax|e-mail|mail|internet|datum|az|aktenzeichen|seite)\b", re.I
 )
+_LETTER_SPACED = re.compile(r"\w( \w)+( +\w( \w)+)*")  # "B I L D U N G S P L A N D E S"
 
 
 def _first_line(pages: list[str]) -> str | None:
-    for page in pages:
-        for line in page.split("\n"):
-            line = line.strip()
-            if len(line) > 3 and not _LETTERHEAD.match(line):
-                return line[:200]
+    """The title line of a PDF without a metadata title: the first line of the first paragraph
+    that is not a letterhead block (a paragraph with a "Telefon:"/"Datum:" line is the sender's
+    address block, whatever else it holds); letter-spaced lines ("B I L D U N G S P L A N")
+    are skipped."""
+    paragraphs = [
+        [line.strip() for line in paragraph.split("\n") if line.strip()]
+        for page in pages
+        for paragraph in re.split(r"\n\s*\n", page)
+    ]
+    for letterhead_blocks in (False, True):  # second pass: any line that is no letterhead
+        for lines in paragraphs:
+            if not letterhead_blocks and any(_LETTERHEAD.match(line) for line in lines):
+                continue
+            for line in lines:
+                if len(line) > 3 and not (
+                    _LETTERHEAD.match(line) or _LETTER_SPACED.fullmatch(line)
+                ):
+                    return line[:200]
     return None

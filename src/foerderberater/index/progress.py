@@ -18,6 +18,13 @@ def terminal_progress(enabled: bool = True) -> Iterator[ProgressFn]:
     last_pct: dict[str, int] = {}
 
     def update(p: BuildProgress) -> None:
+        if enabled and p.stage == "ocr":  # a scan page: minutes for a long scan, so say so
+            bar = bars.get("parse")
+            if bar is not None:
+                bar.set_postfix_str(f"Texterkennung {p.detail}")  # type: ignore[attr-defined]
+            else:
+                print(f"Texterkennung (OCR): {p.detail}", file=sys.stderr)
+            return
         if not enabled or p.stage not in _LABELS:
             return
         if tty:

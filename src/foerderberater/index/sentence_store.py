@@ -103,12 +103,15 @@ class SentenceTable:
         return list(zip(sentences, vectors, strict=True))
 
     def doc_words(self, doc_id: str) -> frozenset[str]:
-        """Folded words of a document's sentences (does the study name "Besucher" at all?)."""
+        """Folded words of a document's sentences and their section headings (does the study
+        name "Besucher" at all? A table under "4. Fördersätze" names "Fördersätze")."""
         with self._lock:
             cached = self._words.get(doc_id)
         if cached is None:
             cached = frozenset(
-                fold(w) for s in self.sentences_of(doc_id) for w in _WORD.findall(s.text)
+                fold(w)
+                for s in self.sentences_of(doc_id)
+                for w in _WORD.findall(f"{s.section} {s.text}")
             )
             with self._lock:
                 self._words[doc_id] = cached

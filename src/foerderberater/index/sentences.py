@@ -22,6 +22,8 @@ from foerderberater.index.chunking import paragraph_units
 
 STECKBRIEF = "Steckbrief"
 MIN_CHARS = 20
+ROW_SEP = " | "  # between the cells of a table row unit (index.pdf.tables, Markdown tables)
+MAX_ROW_CHARS = 420  # the answer's quote limit: a longer row is quoted cell by cell
 BOILERPLATE_MIN_DOCS = 3
 # Front-matter text fields worth quoting, with the label shown before the value.
 META_LABELS = {
@@ -37,6 +39,7 @@ META_LABELS = {
 _MD_NOISE = re.compile(r"(\*\*|__|`|^#+\s*|^\s*[-*+•]\s+|^\s*\|)", re.M)
 _BULLET = re.compile(r"\s•\s")
 _URL = re.compile(r"https?://|www\.", re.I)
+_RULE = re.compile(r":?-{3,}:?")  # the |---|---| line under a Markdown table header
 _DIGITS = re.compile(r"\d+")
 _ABBREV_TAIL = re.compile(
     r"\b(rd|ca|bzw|vgl|gem|inkl|zzgl|ggf|evtl|sog|Mio|Mrd|Tsd|Nr|Abs|Art|S|u|z|d|k)\.$", re.I
@@ -67,6 +70,27 @@ def clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def table_row(line: str) -> list[str] | None:
+    """A table row as quotable sentences, or None for other text.
+
+    A row unit of a PDF table ("Größe: Kleine Unternehmen | C-Fördergebiet: 35 %") or a
+    Markdown table row is never split at sentence ends inside its cells: it is one sentence
+    ("Größe: Kleine Unternehmen · C-Fördergebiet: 35 %"), so a quote keeps the row label with
+    its cells. A row longer than ``MAX_ROW_CHARS`` becomes one sentence per cell, each led by
+    the row label.
+    """
+    if ROW_SEP not in line and not line.lstrip().startswith("|"):
+        return None
+    cells = [clean(c) for c in line.strip().strip("|").split("|")]
+    cells = [c for c in cells if c and not _RULE.fullmatch(c)]
+    if len(cells) < 2:
+        return None
+    joined = " · ".join(cells)
+    if len(joined) <= MAX_ROW_CHARS:
+        return [joined]
+    return [f"{cells[0]} · {cell}" for cell in cells[1:]]
+
+
 def _merge_abbreviations(parts: Sequence[str]) -> list[str]:
     out: list[str] = []
     for part in parts:
@@ -77,11 +101,12 @@ def _merge_abbreviations(parts: Sequence[str]) -> list[str]:
     return out
 
 
-def _chunk_of(text: str, chunks: Sequence[Chunk]) -> int:
-    probe = text[:80]
-    for chunk in chunks:
-        if probe in re.sub(r"\s+", " ", chunk.text):
-            return chunk.chunk_id
+def _chunk_of(text: str, chunks: Sequence[Chunk], cleaned: Sequence[str]) -> int:
+    """The first chunk holding the sentence (a table-cell sentence: its row label)."""
+    for probe in dict.fromkeys((text[:80], text.split(" · ", 1)[0][:80])):
+        for chunk, chunk_text in zip(chunks, cleaned, strict=True):
+            if probe in chunk_text:
+                return chunk.chunk_id
     return chunks[0].chunk_id if chunks else 0
 
 
@@ -109,26 +134,34 @@ def document_sentences(doc: Document, chunks: Sequence[Chunk] = ()) -> list[Sent
     ordinal = 0
     pending: tuple[str, int, str] | None = None  # paragraph continued on the next page
 
+    cleaned = [" ".join(clean(line) for line in c.text.split("\n")) for c in chunks]
+
+    def sentences_of(raw: str) -> list[str]:
+        row = table_row(raw)
+        if row is not None:
+            return row
+        parts = _BULLET.split(raw)
+        return [s for part in parts for s in _merge_abbreviations(split_sentences(clean(part)))]
+
     def emit(text: str, page: int, section: str) -> None:
         nonlocal ordinal
         for raw in text.split("\n"):
-            for part in _BULLET.split(raw):
-                for sentence in _merge_abbreviations(split_sentences(clean(part))):
-                    if len(sentence) < MIN_CHARS or _URL.search(sentence):
-                        continue
-                    sid = Sentence.make_id(doc.doc_id, ordinal, sentence)
-                    out.append(
-                        Sentence(
-                            sid,
-                            doc.doc_id,
-                            _chunk_of(sentence, chunks),
-                            page if page > 0 else None,
-                            section,
-                            ordinal,
-                            sentence,
-                        )
+            for sentence in sentences_of(raw):
+                if len(sentence) < MIN_CHARS or _URL.search(sentence):
+                    continue
+                sid = Sentence.make_id(doc.doc_id, ordinal, sentence)
+                out.append(
+                    Sentence(
+                        sid,
+                        doc.doc_id,
+                        _chunk_of(sentence, chunks, cleaned),
+                        page if page > 0 else None,
+                        section,
+                        ordinal,
+                        sentence,
                     )
-                    ordinal += 1
+                )
+                ordinal += 1
 
     for unit in units:
         title_block = has_sections and doc.has_pages and not unit.section and unit.page <= 1

@@ -12,7 +12,7 @@ import gradio as gr
 
 from foerderberater.security.auth import Role
 from foerderberater.web import admin_ops as ops
-from foerderberater.web import auth
+from foerderberater.web import auth, extraction
 from foerderberater.web import handlers as h
 from foerderberater.web.context import AppContext
 from foerderberater.web.status import build_summary_md, index_status_md, progress_html
@@ -56,6 +56,27 @@ def eval_tab(ctx: AppContext, session: gr.State) -> None:
         concurrency_limit=1,
         concurrency_id="eval",
     )
+
+
+def _report_section() -> tuple[Any, ...]:
+    """Extraction report of a document (pages, OCR, tables, warnings) and a page's indexed text."""
+    gr.Markdown("### Extraktionsbericht")
+    with gr.Row():
+        doc = gr.Dropdown(choices=[], label="Dokument", elem_id="fb-report-doc", scale=3)
+        page = gr.Number(
+            value=1,
+            precision=0,
+            minimum=0,
+            label="Seite (0 = ohne Vorschau)",
+            elem_id="fb-report-page",
+            scale=1,
+        )
+        show = gr.Button("Bericht anzeigen", elem_id="fb-report-show", scale=1)
+    report = gr.Code(label="Bericht", interactive=False, elem_id="fb-report")
+    text = gr.Textbox(
+        label="Text der Seite im Index", lines=12, interactive=False, elem_id="fb-report-text"
+    )
+    return doc, page, show, report, text
 
 
 def admin_tab(ctx: AppContext, session: gr.State) -> None:
@@ -104,6 +125,7 @@ def admin_tab(ctx: AppContext, session: gr.State) -> None:
             confirm = gr.Checkbox(label="Ja, entfernen", elem_id="fb-doc-confirm", scale=1)
             remove_btn = gr.Button("Entfernen", variant="stop", elem_id="fb-doc-remove", scale=1)
         remove_msg = gr.Markdown(elem_id="fb-remove-msg")
+        report_doc, report_page, report_btn, report_text, page_text = _report_section()
     timer = gr.Timer(1.0, active=False)
 
     def overview(state: h.Session) -> tuple[Any, Any, Any]:
@@ -225,6 +247,25 @@ def admin_tab(ctx: AppContext, session: gr.State) -> None:
 
     def do_remove(doc_id: str | None, ok: bool, state: h.Session) -> tuple[Any, ...]:
         return after_change(guarded(ops.remove, ctx, state, doc_id, ok), state, False)
+
+    def show_report(name: str | None, page: float | None, state: h.Session) -> tuple[str, str]:
+        try:
+            return extraction.report_view(ctx, state, name, page)
+        except h.UserError as exc:
+            return f"❌ {exc}", ""
+
+    report_doc.focus(
+        lambda state: gr.Dropdown(choices=extraction.document_choices(ctx, state)),
+        [session],
+        report_doc,
+        api_visibility="private",
+    )
+    report_btn.click(
+        show_report,
+        [report_doc, report_page, session],
+        [report_text, page_text],
+        api_visibility="private",
+    )
 
     changes = (
         (upload_btn, do_upload, [upload_file], [upload_msg, docs, pick, upload_file]),

@@ -71,6 +71,16 @@ def source_links(s: Source) -> list[tuple[str, str]]:
     return links
 
 
+def scan_note(s: Source) -> str | None:
+    """The note „aus Scan erkannt“ when the cited page (without a page: any page) was OCR'd."""
+    pages = getattr(s.meta, "ocr_seiten", ()) or ()
+    if not pages or (s.page is not None and s.page not in pages):
+        return None
+    confidence = getattr(s.meta, "ocr_confidence", None)
+    sure = f", Texterkennung {round(confidence * 100)} % sicher" if confidence else ""
+    return f"aus Scan erkannt{sure}"
+
+
 def passage_analyzer(answer: Answer) -> GermanAnalyzer:
     """An analyzer that splits compounds into words of the question and the quoted passages."""
     texts = [answer.standalone_query or answer.question, *(s.snippet for s in answer.sources)]
@@ -98,6 +108,9 @@ def sources_html(
             facts.append(esc(s.meta.giver()))
         if s.page:
             facts.append(f"S. {s.page}")
+        scan = scan_note(s)
+        if scan:
+            facts.append(f"<span class='fb-ocr'>{esc(scan)}</span>")
         facts.append(f"Score {s.score:.4f}")
         links = " · ".join(
             f"<a href='{esc(href)}' target='_blank' rel='noopener noreferrer'>{esc(label)}</a>"
@@ -183,7 +196,9 @@ def export_markdown(answer: Answer, version: str = "", when: str = "") -> str:
         for s in answer.sources:
             page = f", S. {s.page}" if s.page else ""
             url = f" – {s.url}" if s.url else ""
-            lines.append(f"[{s.number}] {s.title}{page} ({s.doc_id}){url}")
+            scan = scan_note(s)
+            scan = f" – {scan}" if scan else ""
+            lines.append(f"[{s.number}] {s.title}{page} ({s.doc_id}){url}{scan}")
             lines.append(f"> {s.snippet}")
             lines.append("")
     stamp = f"Erstellt am {when}" + (f", Indexversion {version}" if version else "")
@@ -211,6 +226,7 @@ CSS = """
 .fb-warning {color: #8a4b00; background: #fff4e0; border-radius: 6px; padding: 4px 8px;
   margin: 4px 0; font-size: 0.9em;}
 .fb-hint {font-size: 0.85em; opacity: 0.8;}
+.fb-ocr {color: #8a4b00;}
 .fb-empty, .fb-progress-idle {opacity: 0.7; font-style: italic;}
 .fb-progress progress {width: 100%; height: 18px;}
 """

@@ -13,6 +13,7 @@ _STAGES = {
     "start": "Start",
     "scan": "Dateien suchen",
     "parse": "Dateien lesen",
+    "ocr": "Texterkennung (OCR)",
     "embed": "Abschnitte einbetten",
     "write": "Index schreiben",
     "done": "Fertig",
@@ -96,8 +97,8 @@ def progress_html(job: Any) -> str:
     if not job.running and not job.started:
         return "<div class='fb-progress-idle'>Kein Indexaufbau gestartet.</div>"
     frac = job.done / job.total if job.total else 0.0
-    base = {"start": 0, "scan": 2, "parse": 5, "embed": 30, "write": 95, "done": 100}
-    span = {"parse": 25, "embed": 65, "write": 5}
+    base = {"start": 0, "scan": 2, "parse": 5, "ocr": 5, "embed": 30, "write": 95, "done": 100}
+    span = {"parse": 25, "ocr": 25, "embed": 65, "write": 5}
     pct = min(100, int(base.get(job.stage, 0) + span.get(job.stage, 0) * frac))
     if not job.running:
         pct = 100 if job.report else pct
@@ -109,6 +110,8 @@ def progress_html(job: Any) -> str:
     else:
         state = "fertig"
     count = f" {job.done}/{job.total}" if job.running and job.total else ""
+    if job.running and job.stage == "ocr" and job.detail:
+        count += f" – {job.detail}"  # which page of which scan tesseract is reading
     label = f"Indexaufbau {state}: {stage}{count} ({pct} %)"
     return (
         f"<div class='fb-progress' data-state='{state}' data-percent='{pct}'>"

@@ -16,8 +16,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from foerderberater.core.errors import FoerderberaterError, UploadError
+from foerderberater.core.errors import FoerderberaterError, ScanNotReadError, UploadError
 from foerderberater.index.ingest import SUPPORTED_SUFFIXES, load_document, scan_corpus
+from foerderberater.index.pdf.extract import ExtractOptions
 from foerderberater.index.walk import WalkSkip
 from foerderberater.security.upload_check import (
     UPLOAD_SUBDIR,
@@ -25,6 +26,8 @@ from foerderberater.security.upload_check import (
     UploadRejected,
     store_upload,
 )
+
+UPLOAD_CHECK = ExtractOptions(ocr=None)  # no OCR while the admin waits: the build does it
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,9 @@ def save_upload(
             path.parent.mkdir(parents=True)
             shutil.copyfile(tmp, path)
             try:
-                load_document(path, root)
+                load_document(path, root, pdf_options=UPLOAD_CHECK)
+            except ScanNotReadError:
+                pass  # a scan: the next index build reads it by OCR (or reports why it cannot)
             except FoerderberaterError as exc:
                 reason = getattr(exc, "reason", None) or str(exc)
                 raise UploadRejected(f"Datei nicht verwendbar: {reason}") from exc
