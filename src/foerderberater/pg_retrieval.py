@@ -1,0 +1,103 @@
+"""Hybrid retrieval over a PostgreSQL index version: pgvector HNSW + lexical, fused by RRF.
+
+``PgRetriever`` is a ``Retriever``: fusion, hit construction and settings are inherited
+unchanged, only the two candidate lists come from the database. Filters become SQL over the
+typed filter columns (``pg_filters``); with a filter, pgvector 0.8's iterative index scan
+(``hnsw.iterative_scan = relaxed_order``) keeps scanning the graph until ``k`` rows pass
+instead of returning fewer than ``k`` (the rows are re-sorted by exact score afterwards).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from foerderberater.embedding import Embedder
+from foerderberater.filters import Filters
+from foerderberater.pg_db import Vector
+from foerderberater.pg_filters import filter_sql, kreis_spellings
+from foerderberater.pg_store import PgVersion
+from foerderberater.retrieval import Retriever
+from foerderberater.settings import Settings
+from foerderberater.types import Hit
+
+
+class PgRetriever(Retriever):
+    def __init__(
+        self,
+        version: PgVersion,
+        embedder: Embedder,
+        settings: Settings,
+        canon_kreis: Callable[[str], str] | None = None,
+        *,
+        ef_search: int = 100,
+        iterative_scan: str = "relaxed_order",
+        exact: bool = False,
+    ) -> None:
+        super().__init__(version, embedder, settings, canon_kreis)  # type: ignore[arg-type]
+        self.pg: PgVersion = version
+        self.ef_search = ef_search
+        self.iterative_scan = iterative_scan
+        self.exact = exact
+        self._kreise = sorted({k for d in version.docs.values() for k in _kreise(d.metadata)})
+
+    def _where(self, filters: Filters | None) -> tuple[str, dict]:
+        names = None
+        if filters is not None and filters.kreis:
+            names = kreis_spellings(filters.kreis, self._kreise, self.canon_kreis)
+        return filter_sql(filters, names)
+
+    def dense_vector(
+        self, qvec: np.ndarray, k: int, filters: Filters | None = None
+    ) -> list[tuple[int, float]]:
+        """``(row, inner product)`` of the ``k`` nearest rows that pass ``filters``."""
+        if len(self.pg) == 0:
+            return []
+        where, params = self._where(filters)
+        params.update(q=Vector(qvec), k=int(k))
+        with self.pg.db.connection() as conn:
+            if self.exact:
+                conn.execute("SET LOCAL enable_indexscan = off")
+            else:
+                conn.execute(
+                    "SELECT set_config('hnsw.ef_search', %s, true),"
+                    " set_config('hnsw.iterative_scan', %s, true)",
+                    (str(max(self.ef_search, k)), self.iterative_scan),
+                )
+            rows = conn.execute(
+                f"SELECT pos, (embedding <#> %(q)s) * -1 AS s FROM {self.pg.table}"
+                f" WHERE {where} ORDER BY embedding <#> %(q)s LIMIT %(k)s",
+                params,
+            ).fetchall()
+        rows.sort(key=lambda r: (-r[1], r[0]))  # relaxed_order may be slightly out of order
+        return [(int(r), float(s)) for r, s in rows]
+
+    def dense(  # type: ignore[override]
+        self, query: str, k: int, filters: Filters | None = None
+    ) -> list[tuple[int, float]]:
+        if len(self.pg) == 0:
+            return []
+        return self.dense_vector(self.embedder.embed_query(query), k, filters)
+
+    def lexical(  # type: ignore[override]
+        self, query: str, k: int, filters: Filters | None = None
+    ) -> list[tuple[int, float]]:
+        lex = self.pg.lexical
+        if lex.mode == "memory":
+            return lex.top(None, query, k, mask=self.allowed_rows(filters))
+        where, params = self._where(filters)
+        with self.pg.db.connection() as conn:
+            return lex.top(conn, query, k, where, params)
+
+    def search(self, query: str, filters: Filters | None = None, k: int | None = None) -> list[Hit]:
+        s = self.settings
+        k = k or s.candidate_k
+        dense = self.dense(query, s.candidate_k, filters)
+        lexical = self.lexical(query, s.candidate_k, filters)
+        return self.fuse(dense, lexical)[:k]
+
+
+def _kreise(meta: dict) -> list[str]:
+    value = meta.get("landkreise") or []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
