@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import bm25s
 import numpy as np
 
 from foerderberater.analysis import GermanAnalyzer, vocabulary_of
@@ -75,8 +76,13 @@ def build_payload(texts: Sequence[str], *, with_blobs: bool = True) -> LexicalPa
         df.update(set(terms))
     blobs: dict[str, bytes] = {}
     if with_blobs:
+        # exactly what LexicalIndex.build does, reusing the terms computed above
+        bm25 = None
+        if texts:
+            bm25 = bm25s.BM25(k1=K1, b=B)
+            bm25.index([t or [EMPTY] for t in all_terms], show_progress=False)
         with tempfile.TemporaryDirectory() as tmp:
-            LexicalIndex.build(texts).save(Path(tmp))
+            LexicalIndex(bm25, analyzer, len(texts)).save(Path(tmp))
             blobs = {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
     return LexicalPayload(
         vocabulary=tuple(sorted(analyzer.vocabulary)),
