@@ -116,6 +116,7 @@ class PgDatabase:
             raise DatabaseError(url, "URL muss mit postgresql:// beginnen")
         self.url = url
         self._idle: queue.LifoQueue[Any] = queue.LifoQueue(maxsize=pool_size)
+        self._readers: queue.LifoQueue[Any] = queue.LifoQueue(maxsize=pool_size)
         self._session = dict(session_settings or {})
 
     def new_connection(self, *, autocommit: bool = False) -> Any:
@@ -165,9 +166,44 @@ class PgDatabase:
             else:
                 conn.close()
 
+    @contextmanager
+    def reader(self, settings: dict[str, str] | None = None) -> Iterator[Any]:
+        """A pooled autocommit connection for single-statement reads (one round trip each).
+
+        ``settings`` are session GUCs (``{"hnsw.ef_search": "100"}``); they are only sent when
+        they differ from what this connection already has.
+        """
+        import psycopg
+
+        try:
+            conn = self._readers.get_nowait()
+        except queue.Empty:
+            conn = self.new_connection(autocommit=True)
+            conn.fb_settings = {}
+        try:
+            wanted = {k: str(v) for k, v in (settings or {}).items()}
+            changed = {k: v for k, v in wanted.items() if conn.fb_settings.get(k) != v}
+            if changed:
+                conn.execute(
+                    "SELECT " + ", ".join("set_config(%s, %s, false)" for _ in changed),
+                    [x for kv in changed.items() for x in kv],
+                )
+                conn.fb_settings.update(changed)
+            yield conn
+        except psycopg.OperationalError as exc:
+            conn.close()
+            raise DatabaseError(self.url, str(exc).strip()) from exc
+        finally:
+            if not conn.closed and not conn.broken:
+                try:
+                    self._readers.put_nowait(conn)
+                except queue.Full:
+                    conn.close()
+
     def close(self) -> None:
-        while True:
-            try:
-                self._idle.get_nowait().close()
-            except queue.Empty:
-                return
+        for pool in (self._idle, self._readers):
+            while True:
+                try:
+                    pool.get_nowait().close()
+                except queue.Empty:
+                    break

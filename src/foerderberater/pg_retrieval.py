@@ -56,15 +56,11 @@ class PgRetriever(Retriever):
             return []
         where, params = self._where(filters)
         params.update(q=Vector(qvec), k=int(k))
-        with self.pg.db.connection() as conn:
-            if self.exact:
-                conn.execute("SET LOCAL enable_indexscan = off")
-            else:
-                conn.execute(
-                    "SELECT set_config('hnsw.ef_search', %s, true),"
-                    " set_config('hnsw.iterative_scan', %s, true)",
-                    (str(max(self.ef_search, k)), self.iterative_scan),
-                )
+        gucs = {"enable_indexscan": "off" if self.exact else "on"}
+        if not self.exact:
+            gucs["hnsw.ef_search"] = str(max(self.ef_search, k))
+            gucs["hnsw.iterative_scan"] = self.iterative_scan
+        with self.pg.db.reader(gucs) as conn:
             rows = conn.execute(
                 f"SELECT pos, (embedding <#> %(q)s) * -1 AS s FROM {self.pg.table}"
                 f" WHERE {where} ORDER BY embedding <#> %(q)s LIMIT %(k)s",
@@ -87,7 +83,7 @@ class PgRetriever(Retriever):
         if lex.mode == "memory":
             return lex.top(None, query, k, mask=self.allowed_rows(filters))
         where, params = self._where(filters)
-        with self.pg.db.connection() as conn:
+        with self.pg.db.reader() as conn:
             return lex.top(conn, query, k, where, params)
 
     def search(self, query: str, filters: Filters | None = None, k: int | None = None) -> list[Hit]:

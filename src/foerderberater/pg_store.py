@@ -287,7 +287,8 @@ class PgIndex:
 
     # ------------------------------------------------------------------ read
     def current(self) -> tuple[int, str] | None:
-        with self.db.connection() as conn:
+        """The live version (one cheap query: replicas call it before every question)."""
+        with self.db.reader() as conn:
             row = conn.execute(
                 "SELECT v.id, v.name FROM current_index c JOIN index_versions v"
                 " ON v.id = c.version_id"
@@ -346,7 +347,7 @@ class PgVersion:
     def chunks_by_rows(self, rows: Sequence[int]) -> list[Chunk]:
         if not len(rows):
             return []
-        with self.db.connection() as conn:
+        with self.db.reader() as conn:
             found = {
                 r[0]: Chunk(r[1], r[2], r[3], r[4], r[5], tuple(r[6]), r[7], r[8])
                 for r in conn.execute(
