@@ -80,6 +80,8 @@ class PgRetriever(Retriever):
         self, query: str, k: int, filters: Filters | None = None
     ) -> list[tuple[int, float]]:
         lex = self.pg.lexical
+        if lex is None:
+            raise ValueError("version opened without lexical search")
         if lex.mode == "memory":
             return lex.top(None, query, k, mask=self.allowed_rows(filters))
         where, params = self._where(filters)

@@ -318,7 +318,10 @@ class PgIndex:
 class PgVersion:
     """A read-only, published version (interface of ``store.IndexVersion`` minus FAISS)."""
 
-    def __init__(self, db: PgDatabase, version_id: int, lexical_mode: str = "memory") -> None:
+    def __init__(
+        self, db: PgDatabase, version_id: int, lexical_mode: str | None = "memory"
+    ) -> None:
+        """``lexical_mode=None`` skips loading lexical search (builder's incremental reuse)."""
         self.db = db
         self.id = int(version_id)
         self.table = table_of(version_id)
@@ -336,10 +339,12 @@ class PgVersion:
             ).fetchall()
         self.name, self.manifest, self.n, self.avg_terms = row[0], row[1], int(row[2]), row[3]
         self.docs = {d[0]: DocRecord(*d) for d in docs}
-        with db.connection() as conn:
-            self.lexical = PgLexicalSearch(
-                conn, self.id, self.table, self.n, self.avg_terms, lexical_mode
-            )
+        self.lexical: PgLexicalSearch | None = None
+        if lexical_mode is not None:
+            with db.connection() as conn:
+                self.lexical = PgLexicalSearch(
+                    conn, self.id, self.table, self.n, self.avg_terms, lexical_mode
+                )
 
     def __len__(self) -> int:
         return self.n
