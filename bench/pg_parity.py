@@ -107,7 +107,8 @@ def main() -> int:
     from foerderberater.embedding import E5Embedder
     from foerderberater.pg_db import PgDatabase
     from foerderberater.pg_retrieval import PgRetriever
-    from foerderberater.pg_store import PgIndex, PgVersion
+    from foerderberater.pg_store import PgIndex
+    from foerderberater.pg_version import PgVersion
 
     corpus, queries, qrels = load_beir(args.beir)
     qids = [q for q in queries if q in qrels][: args.limit or None]

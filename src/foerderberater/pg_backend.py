@@ -25,7 +25,8 @@ from foerderberater.errors import FoerderberaterError
 from foerderberater.pg_db import PgDatabase
 from foerderberater.pg_retrieval import PgRetriever
 from foerderberater.pg_state import PgBuildJobs, PgFeedbackStore, PgLoginGuard
-from foerderberater.pg_store import HnswParams, PgIndex, PgVersion
+from foerderberater.pg_store import HnswParams, PgIndex
+from foerderberater.pg_version import PgVersion
 from foerderberater.settings import Settings
 from foerderberater.store import DocRecord
 from foerderberater.types import Chunk, SkippedFile

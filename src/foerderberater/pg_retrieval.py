@@ -17,7 +17,7 @@ from foerderberater.embedding import Embedder
 from foerderberater.filters import Filters
 from foerderberater.pg_db import Vector
 from foerderberater.pg_filters import filter_sql, kreis_spellings
-from foerderberater.pg_store import PgVersion
+from foerderberater.pg_version import PgVersion
 from foerderberater.retrieval import Retriever
 from foerderberater.settings import Settings
 from foerderberater.types import Hit
