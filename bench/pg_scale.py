@@ -96,6 +96,7 @@ def main() -> int:
     ap.add_argument("--ef-construction", type=int, default=64)
     ap.add_argument("--ef-search", default="40,100,200")
     ap.add_argument("--out", type=Path, default=ROOT / "bench/results/pg_scale")
+    ap.add_argument("--recall-only", action="store_true", help="HNSW build + recall only")
     ap.add_argument("--sqlbm25-max", type=int, default=20000, help="skip SQL BM25 above N chunks")
     args = ap.parse_args()
 
@@ -145,15 +146,16 @@ def main() -> int:
                 t0 = time.perf_counter()
                 manifest, docs, chunks, vecs = synth(args.seed_index, n)
                 out["synth_s"] = round(time.perf_counter() - t0, 1)
-                # embedded
-                t0 = time.perf_counter()
-                fx = faiss.IndexIDMap2(faiss.IndexFlatIP(vecs.shape[1]))
-                fx.add_with_ids(vecs, np.array([c.chunk_id for c in chunks], dtype=np.int64))
-                vdir = tmp_path / f"emb{n}"
-                write_version(vdir, manifest, docs, chunks, fx, [])
-                out["embedded_write_s"] = round(time.perf_counter() - t0, 1)
-                ev = IndexVersion(vdir, manifest)
-                er = Retriever(ev, emb, settings)
+                ev = None
+                if not args.recall_only:  # embedded
+                    t0 = time.perf_counter()
+                    fx = faiss.IndexIDMap2(faiss.IndexFlatIP(vecs.shape[1]))
+                    fx.add_with_ids(vecs, np.array([c.chunk_id for c in chunks], dtype=np.int64))
+                    vdir = tmp_path / f"emb{n}"
+                    write_version(vdir, manifest, docs, chunks, fx, [])
+                    out["embedded_write_s"] = round(time.perf_counter() - t0, 1)
+                    ev = IndexVersion(vdir, manifest)
+                    er = Retriever(ev, emb, settings)
                 # postgres
                 timings: dict[str, float] = {}
                 t0 = time.perf_counter()
@@ -173,6 +175,9 @@ def main() -> int:
                     blobs = "SELECT sum(octet_length(data)) FROM version_blobs"
                     out["pg_blobs_mb"] = round(conn.execute(blobs).fetchone()[0] / 2**20, 1)
                 modes = ("memory", "sqlbm25") if n <= args.sqlbm25_max else ("memory",)
+                if args.recall_only:
+                    modes = ()
+                    pv = index.open_current(None, lexical_mode=None)
                 for lex in modes:
                     rss0 = psutil.Process().memory_info().rss
                     t0 = time.perf_counter()
@@ -230,7 +235,8 @@ def main() -> int:
                             **lat(ts),
                         }
                         print(n, "ef", ef, label, out[f"recall50_ef{ef}_{label}"], flush=True)
-                ev.close()
+                if ev is not None:
+                    ev.close()
                 res["sizes"][str(n)] = out
                 with index.build_lock():
                     index.gc(keep=1)

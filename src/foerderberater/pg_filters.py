@@ -50,7 +50,8 @@ def kreis_spellings(
 def filter_sql(filters: Filters | None, kreis_names: list[str] | None = None) -> tuple[str, dict]:
     """``(predicate, params)``; the predicate is ``TRUE`` when nothing is filtered.
 
-    Parameter names are prefixed ``f_`` so the caller can merge them with its own.
+        Parameter names are prefixed ``f_`` so the caller can merge them with its own. Array tests
+    use ``@>``/``&&`` (not ``= ANY``) so the GIN indexes on the filter columns can serve them.
     """
     if filters is None or not filters.active():
         return "TRUE", {}
@@ -63,16 +64,16 @@ def filter_sql(filters: Filters | None, kreis_names: list[str] | None = None) ->
     if filters.ebene:
         prog.append("cardinality(laender) > 0" if filters.ebene == "Land" else "laender = '{}'")
     if filters.land:
-        prog.append("(laender = '{}' OR %(f_land)s = ANY (laender))")
-        params["f_land"] = filters.land
+        prog.append("(laender = '{}' OR laender @> %(f_land)s::text[])")
+        params["f_land"] = [filters.land]
     if filters.kreis:
         prog.append("(kreise = '{}' OR kreise && %(f_kreise)s::text[])")
         params["f_kreise"] = list(kreis_names if kreis_names is not None else [filters.kreis])
     for field in ("foerderberechtigte", "foerderart", "vorhabenart"):
         value = getattr(filters, field)
         if value:
-            prog.append(f"%(f_{field})s = ANY ({field})")
-            params[f"f_{field}"] = value
+            prog.append(f"{field} @> %(f_{field})s::text[]")
+            params[f"f_{field}"] = [value]
     if filters.technologiefeld:
         prog.append("technologiefelder && %(f_tech)s::text[]")
         params["f_tech"] = [filters.technologiefeld, "technologieoffen"]

@@ -84,6 +84,16 @@ _CHUNK_TYPES = [
 ]
 
 
+_FILTER_ARRAYS = (
+    "laender",
+    "kreise",
+    "foerderberechtigte",
+    "foerderart",
+    "technologiefelder",
+    "vorhabenart",
+)
+
+
 class PgIndex:
     """The versioned index in one database (many readers, one writer at a time)."""
 
@@ -209,6 +219,9 @@ class PgIndex:
             conn.execute(f"CREATE INDEX {table}_terms ON {table} USING gin (terms)")
             clock.lap("gin")
             conn.execute(f"CREATE INDEX {table}_doc ON {table} (doc_id, ordinal)")
+            for col in _FILTER_ARRAYS:  # selective filters: bitmap scan + exact distances
+                conn.execute(f"CREATE INDEX {table}_{col} ON {table} USING gin ({col})")
+            clock.lap("filter_indexes")
             with conn.cursor().copy("COPY lexical_terms (version_id, term, df) FROM STDIN") as copy:
                 for term, df in lexical.df.items():
                     copy.write_row((vid, term, df))
