@@ -180,8 +180,10 @@ def test_iterative_scan_returns_k_rows_under_a_selective_filter(pg_url: str) -> 
     sachsen = Filters(land="Sachsen", ebene="Land")  # 10 of 500 docs = 80 chunks
     q = unit_rows(1, 5)[0]
     exact = PgRetriever(version, _NoQueryEmbedder(), settings, exact=True)
-    iterative = PgRetriever(version, _NoQueryEmbedder(), settings, ef_search=40)
-    plain = PgRetriever(version, _NoQueryEmbedder(), settings, ef_search=40, iterative_scan="off")
+    hnsw = {"ef_search": 40, "exact_below": 0}  # force the HNSW path despite 80 passing rows
+    iterative = PgRetriever(version, _NoQueryEmbedder(), settings, **hnsw)
+    plain = PgRetriever(version, _NoQueryEmbedder(), settings, **hnsw, iterative_scan="off")
+    small = PgRetriever(version, _NoQueryEmbedder(), settings, ef_search=40)
     want = exact.dense_vector(q, 40, sachsen)
     assert len(want) == 40
     got = iterative.dense_vector(q, 40, sachsen)
@@ -189,6 +191,7 @@ def test_iterative_scan_returns_k_rows_under_a_selective_filter(pg_url: str) -> 
     overlap = len({r for r, _ in got} & {r for r, _ in want}) / 40
     assert overlap >= 0.9
     assert len(plain.dense_vector(q, 40, sachsen)) < 40  # what iterative scans fix
+    assert small.dense_vector(q, 40, sachsen) == want  # 80 rows pass: exact search over them
 
 
 class _NoQueryEmbedder:

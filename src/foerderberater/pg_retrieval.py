@@ -34,12 +34,15 @@ class PgRetriever(Retriever):
         ef_search: int = 100,
         iterative_scan: str = "relaxed_order",
         exact: bool = False,
+        exact_below: int = 20_000,
     ) -> None:
         super().__init__(version, embedder, settings, canon_kreis)  # type: ignore[arg-type]
         self.pg: PgVersion = version
         self.ef_search = ef_search
         self.iterative_scan = iterative_scan
         self.exact = exact
+        self.exact_below = exact_below
+        self._counts: dict[Filters, int] = {}  # rows passing each filter (immutable version)
         self._kreise = sorted({k for d in version.docs.values() for k in _kreise(d.metadata)})
 
     def _where(self, filters: Filters | None) -> tuple[str, dict]:
@@ -56,8 +59,13 @@ class PgRetriever(Retriever):
             return []
         where, params = self._where(filters)
         params.update(q=Vector(qvec), k=int(k))
-        gucs = {"enable_indexscan": "off" if self.exact else "on"}
-        if not self.exact:
+        exact = self.exact or (
+            filters is not None
+            and filters.active()
+            and self._passing(filters, where, params) <= self.exact_below
+        )
+        gucs = {"enable_indexscan": "off" if exact else "on"}
+        if not exact:
             gucs["hnsw.ef_search"] = str(max(self.ef_search, k))
             gucs["hnsw.iterative_scan"] = self.iterative_scan
         with self.pg.db.reader(gucs) as conn:
@@ -68,6 +76,20 @@ class PgRetriever(Retriever):
             ).fetchall()
         rows.sort(key=lambda r: (-r[1], r[0]))  # relaxed_order may be slightly out of order
         return [(int(r), float(s)) for r, s in rows]
+
+    def _passing(self, filters: Filters, where: str, params: dict) -> int:
+        """Rows passing ``filters`` (cached). Few rows: exact search over them (GIN bitmap scan)
+        is faster and exact; many rows: HNSW with iterative scan. Measured in bench/pg_scale.py:
+        at 200k chunks a 1.4 % filter took ~0.6 s with recall 0.37 through the HNSW scan."""
+        count = self._counts.get(filters)
+        if count is None:
+            with self.pg.db.reader() as conn:
+                sql = f"SELECT count(*) FROM {self.pg.table} WHERE {where}"
+                count = int(conn.execute(sql, params).fetchone()[0])
+            if len(self._counts) >= 1024:
+                self._counts.clear()
+            self._counts[filters] = count
+        return count
 
     def dense(  # type: ignore[override]
         self, query: str, k: int, filters: Filters | None = None
