@@ -165,6 +165,11 @@ def test_kill_9_during_write_leaves_previous_version_usable(pg_url: str) -> None
             "SELECT count(*) FROM pg_class WHERE relname LIKE 'chunks_v%%' AND relkind = 'r'"
         ).fetchone()[0]
     assert [s for (s,) in states] == ["ready", "building"] and tables == 1
+    # the killed client's sessions end when their backends notice the closed socket (under load
+    # not instantly): the job turns "abandoned" once its lock is gone
+    deadline = time.monotonic() + 60
+    while PgBuildJobs(index.db).latest().state != "abandoned" and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert PgBuildJobs(index.db).latest().state == "abandoned"
     with index.build_lock():  # the lock died with the killed session; gc removes the leftover
         assert len(index.gc()) == 1
