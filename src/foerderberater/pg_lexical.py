@@ -3,7 +3,7 @@
 ``GermanAnalyzer`` (folding, stop words, Snowball stems, decompounding against the corpus
 vocabulary) runs in Python, at write time over the chunks and at query time over the question;
 the vocabulary of a version is stored with it, so every replica analyses queries the same way.
-Three ways to rank were measured (bench/pg_parity.py, notes in docs):
+Three ways to rank were measured (bench/pg_parity.py -> bench/results/pg_parity.json):
 
 - ``tsrank``: the terms as a ``tsvector`` (lexemes with positions, ``simple``: no further
   processing), GIN index, ``ts_rank_cd`` — no IDF, so weaker ranking;

@@ -1,6 +1,6 @@
 """Versioned DDL of the PostgreSQL backend; ``migrate`` applies what is missing, once.
 
-Every migration runs in its own transaction under a transaction-level advisory lock, so two
+The missing migrations run in one transaction under a transaction-level advisory lock, so two
 replicas starting at the same moment cannot apply one twice. Applied versions are recorded in
 ``fb_migrations``. Never edit a released migration: append a new one.
 
