@@ -1,0 +1,189 @@
+"""Versioned DDL of the PostgreSQL backend; ``migrate`` applies what is missing, once.
+
+The missing migrations run in one transaction under a transaction-level advisory lock, so two
+replicas starting at the same moment cannot apply one twice. Applied versions are recorded in
+``fb_migrations``. Never edit a released migration: append a new one.
+
+Layout (migration 1):
+
+- ``index_versions``: one row per written index version (``building`` -> ``ready`` ->
+  ``retired``), with its manifest; ``current_index`` is a single row pointing at the live
+  version — publishing is one UPDATE of that row in one transaction.
+- ``documents`` (metadata JSONB) and ``chunks``: chunks are LIST-partitioned by version, one
+  partition ``chunks_v<id>`` per version with its own HNSW index (vector(384), inner product on
+  normalised vectors = cosine) and GIN index on ``terms``. The filter fields are typed columns
+  copied from the document onto each chunk so the vector scan filters without a join. Dropping
+  a partition is how an old version is garbage-collected (no VACUUM debt).
+- ``lexical_terms`` (document frequency per analysed term) and ``version_blobs`` (analyser
+  vocabulary and, for the in-memory BM25 option, the serialised bm25s arrays in parts).
+- ``feedback``, ``login_failures`` (throttling shared by all replicas), ``build_jobs``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+EMBEDDING_DIM = 384
+# pg_advisory_lock keys (two int4 halves: app tag, purpose)
+LOCK_APP = 0x46420001  # "FB" + 1
+LOCK_MIGRATE = 1
+LOCK_BUILD = 2
+
+_V1 = f"""
+CREATE EXTENSION IF NOT EXISTS vector;
+
+CREATE TABLE index_versions (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name          text NOT NULL UNIQUE,
+    state         text NOT NULL DEFAULT 'building'
+                  CHECK (state IN ('building', 'ready', 'retired')),
+    manifest      jsonb NOT NULL DEFAULT '{{}}',
+    embedder      text NOT NULL,
+    dim           integer NOT NULL,
+    chunks        integer NOT NULL DEFAULT 0,
+    avg_terms     double precision NOT NULL DEFAULT 0,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    ready_at      timestamptz,
+    published_at  timestamptz
+);
+
+CREATE TABLE current_index (
+    only_row      boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    version_id    bigint NOT NULL REFERENCES index_versions (id),
+    flipped_at    timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE documents (
+    version_id    bigint NOT NULL REFERENCES index_versions (id) ON DELETE CASCADE,
+    doc_id        text NOT NULL,
+    slug          text NOT NULL,
+    title         text NOT NULL,
+    kind          text NOT NULL,
+    sha256        text NOT NULL,
+    n_pages       integer NOT NULL,
+    metadata      jsonb NOT NULL,
+    PRIMARY KEY (version_id, doc_id)
+);
+
+CREATE TABLE skipped_files (
+    version_id    bigint NOT NULL REFERENCES index_versions (id) ON DELETE CASCADE,
+    path          text NOT NULL,
+    reason        text NOT NULL,
+    kept_previous boolean NOT NULL
+);
+
+CREATE TABLE chunks (
+    version_id          bigint NOT NULL,
+    pos                 integer NOT NULL,   -- row of the chunk in its version (0..n-1)
+    chunk_id            bigint NOT NULL,
+    doc_id              text NOT NULL,
+    slug                text NOT NULL,
+    title               text NOT NULL,
+    section             text NOT NULL,
+    pages               integer[] NOT NULL,
+    ordinal             integer NOT NULL,
+    text                text NOT NULL,
+    kind                text NOT NULL,
+    dokumenttyp         text NOT NULL,
+    foerdergebiet       text[] NOT NULL,
+    laender             text[] NOT NULL,   -- foerdergebiet restricted to the Länder
+    kreise              text[] NOT NULL,   -- landkreise as written in the front matter
+    foerderberechtigte  text[] NOT NULL,
+    foerderart          text[] NOT NULL,
+    technologiefelder   text[] NOT NULL,
+    vorhabenart         text[] NOT NULL,
+    embedding           vector({EMBEDDING_DIM}) NOT NULL,
+    terms               tsvector NOT NULL,  -- GermanAnalyzer terms, 'simple' lexemes
+    n_terms             integer NOT NULL,   -- BM25 document length
+    PRIMARY KEY (version_id, pos)
+) PARTITION BY LIST (version_id);
+
+CREATE TABLE lexical_terms (
+    version_id    bigint NOT NULL REFERENCES index_versions (id) ON DELETE CASCADE,
+    term          text NOT NULL,
+    df            integer NOT NULL,
+    PRIMARY KEY (version_id, term)
+);
+
+CREATE TABLE version_blobs (
+    version_id    bigint NOT NULL REFERENCES index_versions (id) ON DELETE CASCADE,
+    name          text NOT NULL,
+    part          integer NOT NULL,
+    data          bytea NOT NULL,
+    PRIMARY KEY (version_id, name, part)
+);
+
+CREATE TABLE feedback (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    created       timestamptz NOT NULL DEFAULT now(),
+    rating        text NOT NULL CHECK (rating IN ('gut', 'schlecht')),
+    reason        text NOT NULL DEFAULT '',
+    comment       text NOT NULL DEFAULT '',
+    question      text NOT NULL,
+    answer        text NOT NULL,
+    sources       jsonb NOT NULL DEFAULT '[]',
+    filters       jsonb NOT NULL DEFAULT '{{}}',
+    index_version text NOT NULL DEFAULT ''
+);
+CREATE INDEX feedback_created ON feedback (created);
+
+CREATE TABLE login_failures (
+    client        text PRIMARY KEY,
+    failures      integer NOT NULL,
+    locked_until  timestamptz NOT NULL,
+    updated_at    timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE build_jobs (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    state         text NOT NULL DEFAULT 'running'
+                  CHECK (state IN ('running', 'done', 'failed')),
+    full_rebuild  boolean NOT NULL DEFAULT false,
+    stage         text NOT NULL DEFAULT 'start',
+    done          integer NOT NULL DEFAULT 0,
+    total         integer NOT NULL DEFAULT 0,
+    detail        text NOT NULL DEFAULT '',
+    stages        text[] NOT NULL DEFAULT '{{}}',
+    host          text NOT NULL DEFAULT '',
+    pid           integer NOT NULL DEFAULT 0,
+    backend_pid   integer NOT NULL DEFAULT pg_backend_pid(),
+    started_at    timestamptz NOT NULL DEFAULT now(),
+    updated_at    timestamptz NOT NULL DEFAULT now(),
+    finished_at   timestamptz,
+    error         text NOT NULL DEFAULT '',
+    version_name  text NOT NULL DEFAULT '',
+    report        jsonb
+);
+CREATE INDEX build_jobs_started ON build_jobs (started_at DESC);
+"""
+
+MIGRATIONS: tuple[tuple[int, str, str], ...] = ((1, "initial schema", _V1),)
+LATEST = MIGRATIONS[-1][0]
+
+
+def applied_versions(conn: Any) -> set[int]:
+    exists = conn.execute("SELECT to_regclass('fb_migrations') IS NOT NULL").fetchone()[0]
+    if not exists:
+        return set()
+    return {r[0] for r in conn.execute("SELECT version FROM fb_migrations")}
+
+
+def migrate(conn: Any) -> list[int]:
+    """Apply the missing migrations on ``conn`` (autocommit off); returns the versions applied."""
+    done: list[int] = []
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_APP, LOCK_MIGRATE))
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS fb_migrations (version integer PRIMARY KEY,"
+            " name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        have = applied_versions(conn)
+        for version, name, ddl in MIGRATIONS:
+            if version in have:
+                continue
+            conn.execute(ddl)
+            conn.execute(
+                "INSERT INTO fb_migrations (version, name) VALUES (%s, %s)", (version, name)
+            )
+            done.append(version)
+    return done
