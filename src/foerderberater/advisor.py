@@ -6,7 +6,6 @@ import datetime as dt
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from foerderberater.answer.compose import Writer, abstained, order_documents
@@ -17,15 +16,16 @@ from foerderberater.answer.setup import build_engine
 from foerderberater.core.settings import Settings
 from foerderberater.core.types import Answer, Hit
 from foerderberater.eligibility import CheckResult, check_project
+from foerderberater.index.backend import IndexBackend, VersionReader, open_index_backend
 from foerderberater.index.builder import BuildReport, ProgressFn, build_index
 from foerderberater.index.embedding import Embedder, create_embedder
-from foerderberater.index.store import CURRENT, IndexVersion, check_embedder, open_current
+from foerderberater.index.store import check_embedder
 from foerderberater.profile import Profile
 from foerderberater.search.filters import Filters
 from foerderberater.search.regions import Gazetteer, Region
 from foerderberater.search.relevance import REVIER_WORDS, funding_level, is_relevant
 from foerderberater.search.rerank import Reranker, create_reranker
-from foerderberater.search.retrieval import Retriever
+from foerderberater.search.retrieval import Retriever, open_retriever
 
 FOLLOW_UP_DEPTH = 2  # a follow-up looks back this many turns
 
@@ -43,11 +43,17 @@ class _Turn:
 class Advisor:
     """Loads the live index lazily and picks up a newly published version without restart."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        backend: IndexBackend | None = None,
+    ) -> None:
         self.settings = settings
         self._embedder = embedder
+        self._backend = backend
         self._lock = threading.RLock()
-        self._version: IndexVersion | None = None
+        self._version: VersionReader | None = None
         self._retriever: Retriever | None = None
         self._pointer: str | None = None
         self._gazetteer: Gazetteer | None = None
@@ -75,25 +81,29 @@ class Advisor:
             self._reranker = create_reranker(self.settings.reranker)
         return self._reranker
 
+    @property
+    def backend(self) -> IndexBackend:
+        """Where the index lives: files in ``index_dir`` or PostgreSQL (``database_url``)."""
+        with self._lock:
+            if self._backend is None:
+                self._backend = open_index_backend(self.settings)
+            return self._backend
+
     def _read_pointer(self) -> str | None:
-        path = Path(self.settings.index_dir) / CURRENT
-        try:
-            return path.read_text("utf-8").strip()
-        except OSError:
-            return None
+        return self.backend.pointer()
 
     def _embedder_name(self) -> str:
         """The embedder the index must have been built with (an injected one names itself)."""
         return self._embedder.name if self._embedder is not None else self.settings.embedder
 
     @property
-    def version(self) -> IndexVersion:
+    def version(self) -> VersionReader:
         """The live index version: documents with metadata, chunks, vectors (reloaded when
-        CURRENT changes). Opening it needs no embedding model."""
+        the published version changes). Opening it needs no embedding model."""
         with self._lock:
             pointer = self._read_pointer()
             if self._version is None or pointer != self._pointer:
-                self._version = open_current(Path(self.settings.index_dir))
+                self._version = self.backend.open_current()
                 self._pointer = self._version.name
                 self._retriever = None
             return self._version
@@ -104,14 +114,16 @@ class Advisor:
             version = self.version
             if self._retriever is None:
                 check_embedder(version, self._embedder_name())
-                self._retriever = Retriever(
+                self._retriever = open_retriever(
                     version, self.embedder, self.settings, self.gazetteer.canonical_kreis
                 )
             return self._retriever
 
     # ------------------------------------------------------------------ operations
     def build(self, *, full: bool = False, progress: ProgressFn | None = None) -> BuildReport:
-        return build_index(self.settings, self.embedder, full=full, progress=progress)
+        return build_index(
+            self.settings, self.embedder, full=full, progress=progress, backend=self.backend
+        )
 
     def resolve_filters(self, text: str, filters: Filters | None) -> tuple[Filters, Region | None]:
         """Apply the region (and Bund/Land level) recognised in ``text`` unless set explicitly."""
@@ -264,7 +276,8 @@ class Advisor:
         version = self.version
         m = version.manifest
         return {
-            "index_dir": str(self.settings.index_dir),
+            "index_dir": self.backend.location,
+            "backend": self.backend.kind,
             "version": version.name,
             "documents": m.get("documents"),
             "chunks": m.get("chunks"),

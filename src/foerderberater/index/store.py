@@ -164,7 +164,9 @@ def read_manifest(index_dir: Path) -> tuple[Path, dict[str, Any]]:
         raise IndexCorruptError(f"{version / MANIFEST}: {exc}") from exc
 
 
-def check_compatible(index_dir: Path, manifest: dict[str, Any], embedder_name: str | None) -> None:
+def check_compatible(
+    index_dir: Path | str, manifest: dict[str, Any], embedder_name: str | None
+) -> None:
     """The stored schema must be this package's; the embedder too, unless ``None``."""
     found_schema = manifest.get("schema_version")
     if found_schema != SCHEMA_VERSION:
@@ -208,6 +210,11 @@ class IndexVersion:
     def index_dir(self) -> Path:
         """The index directory this version belongs to (``<index_dir>/versions/<name>``)."""
         return self.directory.parent.parent
+
+    @property
+    def location(self) -> str:
+        """Where the version lives, for messages (the index directory)."""
+        return str(self.index_dir)
 
     def __len__(self) -> int:
         return len(self.row_ids)
@@ -271,8 +278,9 @@ def open_current(index_dir: Path, embedder_name: str | None = None) -> IndexVers
 
 
 def check_embedder(version: IndexVersion, embedder_name: str) -> None:
-    """Raise ``IndexMismatchError`` unless ``version`` was built with ``embedder_name``."""
-    check_compatible(version.index_dir, version.manifest, embedder_name)
+    """Raise ``IndexMismatchError`` unless ``version`` (of either backend: it needs ``location``
+    and ``manifest``) was built with ``embedder_name``."""
+    check_compatible(version.location, version.manifest, embedder_name)
 
 
 class BuildLock:
