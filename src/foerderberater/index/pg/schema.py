@@ -6,42 +6,44 @@ replicas starting at the same moment cannot apply one twice. Applied versions ar
 
 Layout (migration 1):
 
-- ``index_versions``: one row per written index version (``building`` -> ``ready`` ->
-  ``retired``), with its manifest; ``current_index`` is a single row pointing at the live
-  version — publishing is one UPDATE of that row in one transaction.
-- ``documents`` (metadata JSONB) and ``chunks``: chunks are LIST-partitioned by version, one
-  partition ``chunks_v<id>`` per version with its own HNSW index (vector(384), inner product on
-  normalised vectors = cosine) and GIN index on ``terms``. The filter fields are typed columns
-  copied from the document onto each chunk so the vector scan filters without a join. Dropping
-  a partition is how an old version is garbage-collected (no VACUUM debt).
-- ``lexical_terms`` (document frequency per analysed term) and ``version_blobs`` (analyser
-  vocabulary and, for the in-memory BM25 option, the serialised bm25s arrays in parts).
-- ``feedback``, ``login_failures`` (throttling shared by all replicas), ``build_jobs``.
+- ``index_versions``: one row per written index version (``building`` -> ``ready``) with its
+  manifest; ``current_index`` is a single row pointing at the live version — publishing is one
+  upsert of that row in one transaction.
+- Per version, two tables created by ``writer.write_version`` (not here, their vector columns
+  are typed with the embedder's dimension): ``chunks_v<id>`` (text, pages, typed filter columns
+  copied from the document, ``vector(d)`` with an HNSW index for inner product on normalised
+  vectors, GIN indexes on the filter arrays) and ``sentences_v<id>`` (answer evidence with
+  ``halfvec(d)`` vectors, read per document, never searched). Dropping them is how an old
+  version is garbage-collected (no VACUUM debt).
+- ``documents`` (metadata JSONB), ``skipped_files`` and ``version_blobs`` (the BM25 index of
+  the version, loaded into each replica's memory) hang off ``index_versions`` with ON DELETE
+  CASCADE.
+- Shared application state: ``feedback``, ``login_attempts`` (login back-off per client and
+  account, for every replica), ``build_jobs`` (progress of the one running rebuild) and
+  ``corpus_files`` (admin uploads and removals when ``FOERDERBERATER_UPLOAD_STORE=database``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-EMBEDDING_DIM = 384
 # pg_advisory_lock keys (two int4 halves: app tag, purpose)
 LOCK_APP = 0x46420001  # "FB" + 1
 LOCK_MIGRATE = 1
 LOCK_BUILD = 2
 
-_V1 = f"""
+_V1 = """
 CREATE EXTENSION IF NOT EXISTS vector;
 
 CREATE TABLE index_versions (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name          text NOT NULL UNIQUE,
-    state         text NOT NULL DEFAULT 'building'
-                  CHECK (state IN ('building', 'ready', 'retired')),
-    manifest      jsonb NOT NULL DEFAULT '{{}}',
+    state         text NOT NULL DEFAULT 'building' CHECK (state IN ('building', 'ready')),
+    manifest      jsonb NOT NULL DEFAULT '{}',
     embedder      text NOT NULL,
     dim           integer NOT NULL,
     chunks        integer NOT NULL DEFAULT 0,
-    avg_terms     double precision NOT NULL DEFAULT 0,
+    sentences     integer NOT NULL DEFAULT 0,
     created_at    timestamptz NOT NULL DEFAULT now(),
     ready_at      timestamptz,
     published_at  timestamptz
@@ -58,7 +60,6 @@ CREATE TABLE documents (
     doc_id        text NOT NULL,
     slug          text NOT NULL,
     title         text NOT NULL,
-    kind          text NOT NULL,
     sha256        text NOT NULL,
     n_pages       integer NOT NULL,
     metadata      jsonb NOT NULL,
@@ -70,39 +71,6 @@ CREATE TABLE skipped_files (
     path          text NOT NULL,
     reason        text NOT NULL,
     kept_previous boolean NOT NULL
-);
-
-CREATE TABLE chunks (
-    version_id          bigint NOT NULL,
-    pos                 integer NOT NULL,   -- row of the chunk in its version (0..n-1)
-    chunk_id            bigint NOT NULL,
-    doc_id              text NOT NULL,
-    slug                text NOT NULL,
-    title               text NOT NULL,
-    section             text NOT NULL,
-    pages               integer[] NOT NULL,
-    ordinal             integer NOT NULL,
-    text                text NOT NULL,
-    kind                text NOT NULL,
-    dokumenttyp         text NOT NULL,
-    foerdergebiet       text[] NOT NULL,
-    laender             text[] NOT NULL,   -- foerdergebiet restricted to the Länder
-    kreise              text[] NOT NULL,   -- landkreise as written in the front matter
-    foerderberechtigte  text[] NOT NULL,
-    foerderart          text[] NOT NULL,
-    technologiefelder   text[] NOT NULL,
-    vorhabenart         text[] NOT NULL,
-    embedding           vector({EMBEDDING_DIM}) NOT NULL,
-    terms               tsvector NOT NULL,  -- GermanAnalyzer terms, 'simple' lexemes
-    n_terms             integer NOT NULL,   -- BM25 document length
-    PRIMARY KEY (version_id, pos)
-) PARTITION BY LIST (version_id);
-
-CREATE TABLE lexical_terms (
-    version_id    bigint NOT NULL REFERENCES index_versions (id) ON DELETE CASCADE,
-    term          text NOT NULL,
-    df            integer NOT NULL,
-    PRIMARY KEY (version_id, term)
 );
 
 CREATE TABLE version_blobs (
@@ -122,28 +90,30 @@ CREATE TABLE feedback (
     question      text NOT NULL,
     answer        text NOT NULL,
     sources       jsonb NOT NULL DEFAULT '[]',
-    filters       jsonb NOT NULL DEFAULT '{{}}',
+    filters       jsonb NOT NULL DEFAULT '{}',
     index_version text NOT NULL DEFAULT ''
 );
 CREATE INDEX feedback_created ON feedback (created);
 
-CREATE TABLE login_failures (
-    client        text PRIMARY KEY,
+CREATE TABLE login_attempts (
+    client        text NOT NULL,
+    account       text NOT NULL,
     failures      integer NOT NULL,
-    locked_until  timestamptz NOT NULL,
-    updated_at    timestamptz NOT NULL DEFAULT now()
+    last_failure  double precision NOT NULL,   -- seconds since the epoch (app clock)
+    locked_until  double precision NOT NULL,
+    PRIMARY KEY (client, account)
 );
+CREATE INDEX login_attempts_last ON login_attempts (last_failure);
 
 CREATE TABLE build_jobs (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    state         text NOT NULL DEFAULT 'running'
-                  CHECK (state IN ('running', 'done', 'failed')),
+    state         text NOT NULL DEFAULT 'running' CHECK (state IN ('running', 'done', 'failed')),
     full_rebuild  boolean NOT NULL DEFAULT false,
     stage         text NOT NULL DEFAULT 'start',
     done          integer NOT NULL DEFAULT 0,
     total         integer NOT NULL DEFAULT 0,
     detail        text NOT NULL DEFAULT '',
-    stages        text[] NOT NULL DEFAULT '{{}}',
+    stages        text[] NOT NULL DEFAULT '{}',
     host          text NOT NULL DEFAULT '',
     pid           integer NOT NULL DEFAULT 0,
     backend_pid   integer NOT NULL DEFAULT pg_backend_pid(),
@@ -155,6 +125,14 @@ CREATE TABLE build_jobs (
     report        jsonb
 );
 CREATE INDEX build_jobs_started ON build_jobs (started_at DESC);
+
+CREATE TABLE corpus_files (
+    path          text PRIMARY KEY,                -- relative to the corpus directory
+    data          bytea,                           -- NULL: removed by an admin
+    sha256        text NOT NULL DEFAULT '',
+    size          bigint NOT NULL DEFAULT 0,
+    updated_at    timestamptz NOT NULL DEFAULT now()
+);
 """
 
 MIGRATIONS: tuple[tuple[int, str, str], ...] = ((1, "initial schema", _V1),)

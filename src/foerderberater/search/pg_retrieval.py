@@ -1,10 +1,12 @@
-"""Hybrid retrieval over a PostgreSQL index version: pgvector HNSW + lexical, fused by RRF.
+"""Hybrid retrieval over a PostgreSQL version: pgvector HNSW + the in-memory BM25, fused by RRF.
 
-``PgRetriever`` is a ``Retriever``: fusion, hit construction and settings are inherited
-unchanged, only the two candidate lists come from the database. Filters become SQL over the
-typed filter columns (``pg_filters``); with a filter, pgvector 0.8's iterative index scan
-(``hnsw.iterative_scan = relaxed_order``) keeps scanning the graph until ``k`` rows pass
-instead of returning fewer than ``k`` (the rows are re-sorted by exact score afterwards).
+``PgRetriever`` is a ``Retriever``: lexical search (the version's BM25 with the row masks of
+``allowed_rows``), fusion and hit construction are inherited unchanged; only the dense
+candidates come from the database. Filters become SQL over the typed filter columns
+(``pg_filters``). A wide filter keeps the HNSW index with pgvector 0.8's iterative scan
+(``hnsw.iterative_scan = relaxed_order``: the graph is scanned further until ``k`` rows pass);
+a narrow one is searched exactly over the rows that pass (GIN bitmap scan), which is both
+faster and exact there (bench/results/pg_scale_200k_final.json).
 """
 
 from __future__ import annotations
@@ -13,14 +15,14 @@ from collections.abc import Callable
 
 import numpy as np
 
-from foerderberater.embedding import Embedder
-from foerderberater.filters import Filters
-from foerderberater.pg_db import Vector
-from foerderberater.pg_filters import filter_sql, kreis_spellings
-from foerderberater.pg_version import PgVersion
-from foerderberater.retrieval import Retriever
-from foerderberater.settings import Settings
-from foerderberater.types import Hit
+from foerderberater.core.settings import Settings
+from foerderberater.core.types import Hit
+from foerderberater.index.embedding import Embedder
+from foerderberater.index.pg.db import Vector
+from foerderberater.index.pg.version import PgVersion
+from foerderberater.search.filters import Filters
+from foerderberater.search.pg_filters import filter_sql, kreis_spellings
+from foerderberater.search.retrieval import Retriever
 
 
 class PgRetriever(Retriever):
@@ -31,7 +33,7 @@ class PgRetriever(Retriever):
         settings: Settings,
         canon_kreis: Callable[[str], str] | None = None,
         *,
-        ef_search: int = 100,
+        ef_search: int | None = None,
         iterative_scan: str = "relaxed_order",
         exact: bool = False,
         exact_below: int = 20_000,
@@ -39,13 +41,13 @@ class PgRetriever(Retriever):
     ) -> None:
         super().__init__(version, embedder, settings, canon_kreis)  # type: ignore[arg-type]
         self.pg: PgVersion = version
-        self.ef_search = ef_search
+        self.ef_search = ef_search or settings.hnsw_ef_search
         self.iterative_scan = iterative_scan
         self.exact = exact
         self.exact_below = exact_below
         self.exact_share = exact_share
         self._counts: dict[Filters, int] = {}  # rows passing each filter (immutable version)
-        self._kreise = sorted({k for d in version.docs.values() for k in _kreise(d.metadata)})
+        self._kreise = sorted({k for d in version.docs.values() for k in _kreise(d.meta)})
 
     def _where(self, filters: Filters | None) -> tuple[str, dict]:
         names = None
@@ -79,9 +81,9 @@ class PgRetriever(Retriever):
         return [(int(r), float(s)) for r, s in rows]
 
     def _passing(self, filters: Filters, where: str, params: dict) -> int:
-        """Rows passing ``filters`` (cached). A narrow filter (at most ``exact_below`` rows and
-        under ``exact_share`` of the version): exact search over them (GIN bitmap scan); a wide
-        one: HNSW with iterative scan. bench/pg_scale.py, 200k chunks: a 1.4 % filter took
+        """Rows passing ``filters`` (cached per filter: the version is immutable). At most
+        ``exact_below`` rows and under ``exact_share`` of the version: exact search over them;
+        wider: HNSW with iterative scan. bench/pg_scale.py, 200k chunks: a 1.4 % filter took
         ~0.6 s at recall 0.37 through HNSW, 74 ms exactly; 10k chunks with 80 % passing: HNSW
         12 ms at recall 0.99, exact 120 ms."""
         count = self._counts.get(filters)
@@ -94,33 +96,41 @@ class PgRetriever(Retriever):
             self._counts[filters] = count
         return count
 
-    def dense(  # type: ignore[override]
-        self, query: str, k: int, filters: Filters | None = None
+    def dense(
+        self, query: str, k: int, mask: np.ndarray | None, vector: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
+        """As ``Retriever.dense``: ``mask`` (rows allowed) is searched exactly in SQL."""
         if len(self.pg) == 0:
             return []
-        return self.dense_vector(self.embedder.embed_query(query), k, filters)
+        vec = self.query_vector(query) if vector is None else vector
+        if mask is None:
+            return self.dense_vector(vec, k)
+        rows = np.flatnonzero(mask).tolist()
+        if not rows:
+            return []
+        with self.pg.db.reader({"enable_indexscan": "off"}) as conn:
+            found = conn.execute(
+                f"SELECT pos, (embedding <#> %(q)s) * -1 AS s FROM {self.pg.table}"
+                " WHERE pos = ANY(%(rows)s) ORDER BY embedding <#> %(q)s LIMIT %(k)s",
+                {"q": Vector(vec), "rows": rows, "k": int(k)},
+            ).fetchall()
+        return [(int(r), float(s)) for r, s in sorted(found, key=lambda r: (-r[1], r[0]))]
 
-    def lexical(  # type: ignore[override]
-        self, query: str, k: int, filters: Filters | None = None
-    ) -> list[tuple[int, float]]:
-        lex = self.pg.lexical
-        if lex is None:
-            raise ValueError("version opened without lexical search")
-        if lex.mode == "memory":
-            return lex.top(None, query, k, mask=self.allowed_rows(filters))
-        where, params = self._where(filters)
-        with self.pg.db.reader() as conn:
-            return lex.top(conn, query, k, where, params)
-
-    def search(self, query: str, filters: Filters | None = None, k: int | None = None) -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        filters: Filters | None = None,
+        k: int | None = None,
+        *,
+        vector: np.ndarray | None = None,
+    ) -> list[Hit]:
         s = self.settings
         k = k or s.candidate_k
-        dense = self.dense(query, s.candidate_k, filters)
-        lexical = self.lexical(query, s.candidate_k, filters)
+        vec = self.query_vector(query) if vector is None else vector
+        dense = self.dense_vector(vec, s.candidate_k, filters)
+        lexical = self.lexical(query, s.candidate_k, self.allowed_rows(filters))
         return self.fuse(dense, lexical)[:k]
 
 
-def _kreise(meta: dict) -> list[str]:
-    value = meta.get("landkreise") or []
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+def _kreise(meta: object) -> list[str]:
+    return [str(k) for k in getattr(meta, "landkreise", ()) or ()]
