@@ -84,6 +84,8 @@ def upload(ctx: AppContext, session: Session, file_path: str | None) -> str:
         )
     except UploadError as exc:
         raise UserError(str(exc)) from exc
+    if ctx.corpus_store is not None:  # every replica's corpus follows the database
+        ctx.corpus_store.put(stored.doc_id, stored.path.read_bytes())
     kind = "PDF" if stored.kind == "pdf" else "Markdown"
     return (
         f"✅ {kind}-Datei als `{stored.doc_id}` gespeichert. Sie wird nach „Index neu "
@@ -99,10 +101,15 @@ def remove(ctx: AppContext, session: Session, doc_id: str | None, confirmed: boo
         raise UserError("Bitte das Entfernen bestätigen (Häkchen setzen).")
     if ctx.builds.running:
         raise UserError("Während des Indexaufbaus sind keine Änderungen am Korpus möglich.")
+    if ctx.corpus_store is not None:  # the file may have come through another replica
+        ctx.corpus_store.sync(ctx.settings.corpus_dir)
     try:
         removed = remove_document(ctx.settings.corpus_dir, doc_id)
     except UploadError as exc:
         raise UserError(str(exc)) from exc
+    if ctx.corpus_store is not None:
+        for path in removed:
+            ctx.corpus_store.remove(path)
     return (
         f"🗑️ Entfernt: {', '.join(removed)}. Nach „Index neu aufbauen“ ist es auch aus der "
         "Suche verschwunden."
@@ -128,6 +135,8 @@ def index_info(ctx: AppContext) -> tuple[dict[str, Any] | None, str]:
 
 
 def document_rows(ctx: AppContext, info: dict[str, Any] | None = None) -> list[list[Any]]:
+    if ctx.corpus_store is not None:  # uploads/removals made through other replicas
+        ctx.corpus_store.sync(ctx.settings.corpus_dir)
     files = (info or {}).get("files") or {}
     skipped = {s.get("path"): s.get("reason") for s in (info or {}).get("skipped") or []}
     rows = []

@@ -21,6 +21,7 @@ from foerderberater.advisor import Advisor
 from foerderberater.core.errors import FoerderberaterError
 from foerderberater.core.messages import explain
 from foerderberater.core.settings import Settings
+from foerderberater.index.backend import IndexBackend, JobState
 from foerderberater.index.builder import BuildProgress, BuildReport
 from foerderberater.index.embedding import (
     Embedder,
@@ -28,7 +29,11 @@ from foerderberater.index.embedding import (
     create_embedder,
     embedder_name,
 )
+from foerderberater.security.throttle import LoginThrottle, ThrottlePolicy, ThrottleStore
 from foerderberater.web.feedback import FeedbackStore
+from foerderberater.web.shared import CorpusStore, open_shared, report_from_dict
+
+ADMIN_ACCOUNT = "admin"
 
 
 class LazyEmbedder(LockedEmbedder):
@@ -65,7 +70,8 @@ class LazyEmbedder(LockedEmbedder):
 
 
 class LoginGuard:
-    """Constant-time password check with a growing lock-out after repeated failures per client."""
+    """Constant-time admin password check with a growing lock-out after repeated failures per
+    client (``security.throttle``; its store is shared by all replicas with PostgreSQL)."""
 
     def __init__(
         self,
@@ -73,45 +79,33 @@ class LoginGuard:
         free_attempts: int = 3,
         base_delay: float = 30.0,
         max_delay: float = 900.0,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
+        store: ThrottleStore | None = None,
     ) -> None:
         self._password = password.encode("utf-8")
-        self.free_attempts = free_attempts
-        self.base_delay = base_delay
-        self.max_delay = max_delay
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._failures: dict[str, tuple[int, float]] = {}  # client -> (count, locked until)
+        policy = ThrottlePolicy(free_attempts, base_delay, max_delay)
+        self.throttle = LoginThrottle(policy, store, clock)
 
     @property
     def enabled(self) -> bool:
         return bool(self._password)
 
     def wait_seconds(self, client: str) -> int:
-        with self._lock:
-            _, until = self._failures.get(client, (0, 0.0))
-        return max(0, int(until - self._clock() + 0.999))
+        return self.throttle.wait_seconds(client, ADMIN_ACCOUNT)
 
     def attempt(self, client: str, password: str) -> tuple[bool, str]:
         """``(ok, German message)``; during a lock-out even the right password is refused."""
         if not self.enabled:
             return False, "Die Administration ist deaktiviert (kein Admin-Passwort gesetzt)."
-        wait = self.wait_seconds(client)
-        if wait:
+        secret = password.encode("utf-8")
+        result = self.throttle.attempt(
+            client, ADMIN_ACCOUNT, lambda: hmac.compare_digest(secret, self._password)
+        )
+        if result.ok:
+            return True, "Angemeldet."
+        if result.wait_seconds:
+            wait = result.wait_seconds
             return False, f"Zu viele Fehlversuche. Bitte in {wait} Sekunden erneut versuchen."
-        ok = hmac.compare_digest(password.encode("utf-8"), self._password)
-        with self._lock:
-            if ok:
-                self._failures.pop(client, None)
-                return True, "Angemeldet."
-            count = self._failures.get(client, (0, 0.0))[0] + 1
-            until = 0.0
-            if count >= self.free_attempts:
-                delay = min(self.max_delay, self.base_delay * 2 ** (count - self.free_attempts))
-                until = self._clock() + delay
-            self._failures[client] = (count, until)
-            if len(self._failures) > 10_000:  # bound memory under a flood of client addresses
-                self._failures.pop(next(iter(self._failures)))
         return False, "Falsches Passwort."
 
 
@@ -137,15 +131,30 @@ class BuildManager:
     the advisor then switches on its next question.
     """
 
-    def __init__(self, settings: Settings, embedder_factory: Callable[[], Embedder]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder_factory: Callable[[], Embedder],
+        backend: IndexBackend | None = None,
+    ) -> None:
         self.settings = settings
+        self.backend = backend  # with shared build jobs (PostgreSQL): every replica's builds
         self._embedder_factory = embedder_factory
         self._embedder: Embedder | None = None
         self._lock = threading.Lock()
         self._job = BuildJob()
         self._thread: threading.Thread | None = None
 
+    def _shared(self) -> BuildJob | None:
+        """The latest build of any replica (None without shared jobs or before the first)."""
+        jobs = self.backend.jobs if self.backend is not None else None
+        state = jobs.latest() if jobs is not None else None
+        return _job_of(state) if state is not None else None
+
     def snapshot(self) -> BuildJob:
+        shared = self._shared()
+        if shared is not None:
+            return shared
         with self._lock:
             job = self._job
             return BuildJob(
@@ -164,13 +173,15 @@ class BuildManager:
 
     @property
     def running(self) -> bool:
+        shared = self._shared()
         with self._lock:
-            return self._job.running
+            return self._job.running or bool(shared and shared.running)
 
     def start(self, full: bool = False) -> bool:
-        """Start a build; False when one is already running."""
+        """Start a build; False when one is already running (here or on another replica)."""
+        shared = self._shared()
         with self._lock:
-            if self._job.running:
+            if self._job.running or (shared is not None and shared.running):
                 return False
             self._job = BuildJob(running=True, full=full, stage="start", started=_now())
             self._thread = threading.Thread(
@@ -196,7 +207,7 @@ class BuildManager:
         try:
             if self._embedder is None:
                 self._embedder = self._embedder_factory()
-            builder = Advisor(self.settings, embedder=self._embedder)
+            builder = Advisor(self.settings, embedder=self._embedder, backend=self.backend)
             report = builder.build(full=full, progress=self._progress)
         except FoerderberaterError as exc:
             error = explain(exc)
@@ -211,6 +222,26 @@ class BuildManager:
                 self._job.stage = "done"
 
 
+def _job_of(state: JobState) -> BuildJob:
+    """A build recorded in the database (by this or another replica) as the admin tab's job."""
+    error = state.error
+    if state.abandoned:
+        error = f"Indexaufbau abgebrochen: der Prozess auf {state.host or '?'} wurde beendet."
+    return BuildJob(
+        running=state.running,
+        full=state.full,
+        stage=state.stage,
+        done=state.done,
+        total=state.total,
+        detail=state.detail,
+        started=state.started,
+        finished=state.finished,
+        report=report_from_dict(state.report),
+        error=error,
+        history=list(state.stages),
+    )
+
+
 def _now() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
@@ -223,6 +254,7 @@ class AppContext:
     builds: BuildManager
     login: LoginGuard
     gold_path: Path
+    corpus_store: CorpusStore | None = None  # uploads kept in the database (all replicas)
 
 
 def default_gold_path() -> Path:
@@ -239,16 +271,19 @@ def create_context(
     gold_path: Path | None = None,
     login: LoginGuard | None = None,
 ) -> AppContext:
-    """Wire the app objects. Models load lazily; nothing is read from disk here."""
+    """Wire the app objects. Models load lazily; nothing is read from disk here (with a
+    database URL, the schema is checked/migrated once)."""
     chat_embedder = (
         LockedEmbedder(embedder) if embedder is not None else LazyEmbedder(settings.embedder)
     )
     factory = build_embedder or (lambda: create_embedder(settings.embedder))
+    shared = open_shared(settings)
     return AppContext(
         settings=settings,
-        advisor=Advisor(settings, embedder=chat_embedder),
-        feedback=FeedbackStore(settings.data_dir),
-        builds=BuildManager(settings, factory),
-        login=login or LoginGuard(settings.admin_password),
+        advisor=Advisor(settings, embedder=chat_embedder, backend=shared.backend),
+        feedback=shared.feedback,
+        builds=BuildManager(settings, factory, backend=shared.backend),
+        login=login or LoginGuard(settings.admin_password, store=shared.throttle),
         gold_path=gold_path or default_gold_path(),
+        corpus_store=shared.corpus,
     )
