@@ -1,17 +1,26 @@
-"""Shared state across replicas on a real PostgreSQL: feedback, login lock-outs, build jobs."""
+"""Shared state across replicas on a real PostgreSQL: feedback, login lock-outs, build jobs,
+corpus uploads (two connection pools = two replicas)."""
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
+
 import pytest
 
-from foerderberater.builder import BuildProgress
-from foerderberater.feedback import FeedbackError, FeedbackRecord
+from foerderberater.core.errors import FeedbackError
+from foerderberater.index.builder import BuildProgress
+from foerderberater.security.throttle import LoginThrottle, ThrottlePolicy
+from foerderberater.web.context import LoginGuard
+from foerderberater.web.feedback import FeedbackRecord
 
-pytest.importorskip("psycopg", reason="psycopg ist nicht installiert")
+pytest.importorskip("psycopg", reason="psycopg fehlt – bitte `make setup-dev` ausführen")
 
-from foerderberater.pg_db import PgDatabase  # noqa: E402
-from foerderberater.pg_state import PgBuildJobs, PgFeedbackStore, PgLoginGuard  # noqa: E402
-from foerderberater.pg_store import PgIndex  # noqa: E402
+from foerderberater.index.pg.db import PgDatabase  # noqa: E402
+from foerderberater.index.pg.jobs import PgBuildJobs  # noqa: E402
+from foerderberater.index.pg.state import PgCorpusFiles, PgThrottleStore  # noqa: E402
+from foerderberater.index.pg.store import PgIndex  # noqa: E402
+from foerderberater.web.feedback_pg import PgFeedbackStore  # noqa: E402
 
 pytest_plugins = ("pg_fixtures",)
 
@@ -22,7 +31,7 @@ def two_replicas(pg_url: str) -> tuple[PgDatabase, PgDatabase]:
     return PgDatabase(pg_url), PgDatabase(pg_url)
 
 
-def test_feedback_written_on_one_replica_is_listed_on_the_other(two_replicas) -> None:  # noqa: ANN001
+def test_feedback_written_on_one_replica_is_listed_on_the_other(two_replicas) -> None:
     a, b = PgFeedbackStore(two_replicas[0]), PgFeedbackStore(two_replicas[1])
     first = a.add(
         FeedbackRecord(
@@ -47,34 +56,66 @@ def test_feedback_written_on_one_replica_is_listed_on_the_other(two_replicas) ->
         {"land": "Sachsen"},
         "X",
     )
+    assert bad.created.endswith("+00:00") and bad.index_version == "v1"
     assert [r.id for r in b.records(rating="schlecht")] == [first]
     assert [r.id for r in b.records(text="50%")] == [first]  # % is literal, not a wildcard
+    assert [r.id for r in b.records(text="wärmenetze")] == [first]
     assert b.records(text="5_%") == []
     assert "falsche Quelle" in b.to_csv(b.records())
     with pytest.raises(FeedbackError):
         a.add(FeedbackRecord(rating="mittel", question="q", answer="a"))
 
 
-def test_lockout_on_one_replica_holds_on_the_other(two_replicas) -> None:  # noqa: ANN001
-    a = PgLoginGuard(two_replicas[0], "geheim", free_attempts=2, base_delay=60)
-    b = PgLoginGuard(two_replicas[1], "geheim", free_attempts=2, base_delay=60)
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_lockout_on_one_replica_holds_on_the_other(two_replicas) -> None:
+    clock = Clock()
+    a = LoginGuard("geheim", 2, 60, clock=clock, store=PgThrottleStore(two_replicas[0]))
+    b = LoginGuard("geheim", 2, 60, clock=clock, store=PgThrottleStore(two_replicas[1]))
     assert a.attempt("1.2.3.4", "falsch") == (False, "Falsches Passwort.")
     assert b.wait_seconds("1.2.3.4") == 0
     assert b.attempt("1.2.3.4", "auch falsch") == (False, "Falsches Passwort.")
     # the second failure (counted across replicas) starts a 60 s lock-out everywhere
-    assert 55 <= a.wait_seconds("1.2.3.4") <= 60
+    assert a.wait_seconds("1.2.3.4") == 60
     ok, message = a.attempt("1.2.3.4", "geheim")
-    assert not ok and "Zu viele Fehlversuche" in message
+    assert not ok and message == "Zu viele Fehlversuche. Bitte in 60 Sekunden erneut versuchen."
     assert b.wait_seconds("5.6.7.8") == 0
     assert b.attempt("5.6.7.8", "geheim") == (True, "Angemeldet.")
-    with two_replicas[0].connection() as conn:  # lock-out over: expire it in the database
-        conn.execute("UPDATE login_failures SET locked_until = now() WHERE client = '1.2.3.4'")
-    assert b.attempt("1.2.3.4", "geheim") == (True, "Angemeldet.")
-    assert a.wait_seconds("1.2.3.4") == 0
-    assert not PgLoginGuard(two_replicas[0], "").attempt("x", "")[0]
+    clock.now += 30
+    assert b.wait_seconds("1.2.3.4") == 30
+    assert b.attempt("1.2.3.4", "falsch")[1].startswith("Zu viele")  # not counted, not longer
+    clock.now += 31
+    assert b.attempt("1.2.3.4", "nochmal falsch") == (False, "Falsches Passwort.")
+    assert a.wait_seconds("1.2.3.4") == 120  # third failure: the wait doubles
+    clock.now += 121
+    assert a.attempt("1.2.3.4", "geheim") == (True, "Angemeldet.")  # success clears the counter
+    assert b.throttle.store.get(("1.2.3.4", "admin")) is None
 
 
-def test_build_progress_is_visible_to_every_replica(two_replicas) -> None:  # noqa: ANN001
+def test_concurrent_failures_on_two_replicas_all_count(two_replicas) -> None:
+    policy = ThrottlePolicy(free_attempts=100, base_delay=1, max_delay=10)
+    throttles = [LoginThrottle(policy, PgThrottleStore(db)) for db in two_replicas]
+
+    def fail(throttle: LoginThrottle) -> None:
+        for _ in range(10):
+            throttle.attempt("9.9.9.9", "admin", lambda: False)
+
+    threads = [threading.Thread(target=fail, args=(t,)) for t in throttles for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert throttles[0].store.get(("9.9.9.9", "admin")).failures == 40
+    assert throttles[1].store.get(("9.9.9.9", "staff")) is None  # per account
+
+
+def test_build_progress_is_visible_to_every_replica(two_replicas) -> None:
     index = PgIndex(two_replicas[0])
     jobs_a, jobs_b = PgBuildJobs(two_replicas[0]), PgBuildJobs(two_replicas[1])
     assert jobs_b.latest() is None
@@ -84,8 +125,36 @@ def test_build_progress_is_visible_to_every_replica(two_replicas) -> None:  # no
         jobs_a.progress(job, BuildProgress("parse", 3, 3, "c.md"))
         jobs_a.progress(job, BuildProgress("embed", 10, 40))
         seen = jobs_b.latest()
-        assert (seen.state, seen.stage, seen.done, seen.total) == ("running", "embed", 10, 40)
-        assert seen.stages == ("parse", "embed")
+        assert (seen.running, seen.stage, seen.done, seen.total) == (True, "embed", 10, 40)
+        assert seen.stages == ("parse", "embed") and not seen.abandoned
         jobs_a.finish(job, version="v9", report={"chunks": 40})
     done = jobs_b.latest()
-    assert (done.state, done.stage, done.version) == ("done", "done", "v9")
+    assert (done.running, done.stage, done.version, done.report) == (
+        False,
+        "done",
+        "v9",
+        {"chunks": 40},
+    )
+
+
+def test_uploads_in_the_database_reach_every_replicas_corpus(two_replicas, tmp_path: Path) -> None:
+    a, b = PgCorpusFiles(two_replicas[0]), PgCorpusFiles(two_replicas[1])
+    corpus_a, corpus_b = tmp_path / "a", tmp_path / "b"
+    (corpus_b / "programme").mkdir(parents=True)
+    (corpus_b / "programme" / "bleibt.md").write_text("aus dem Repository", "utf-8")
+    (corpus_b / "programme" / "weg.md").write_text("wird entfernt", "utf-8")
+    a.put("uploads/neu.md", b"# Neu\n\nHochgeladen auf A.")
+    a.remove("programme/weg.md")
+    result = b.sync(corpus_b)
+    assert result.written == ("uploads/neu.md",) and result.removed == ("programme/weg.md",)
+    assert (corpus_b / "uploads" / "neu.md").read_text("utf-8").endswith("auf A.")
+    assert not (corpus_b / "programme" / "weg.md").exists()
+    assert (corpus_b / "programme" / "bleibt.md").exists()  # never heard of: untouched
+    assert b.sync(corpus_b).written == ()  # unchanged hash: nothing rewritten
+    b.put("uploads/neu.md", b"# Neu\n\nGeaendert auf B.")
+    corpus_a.mkdir()
+    assert a.sync(corpus_a).written == ("uploads/neu.md",)
+    assert (corpus_a / "uploads" / "neu.md").read_bytes().endswith(b"auf B.")
+    assert b.sync(corpus_b).written == ("uploads/neu.md",)
+    a.put("../ausserhalb.md", b"nie")  # a path outside the corpus is never written
+    assert b.sync(corpus_b).written == () and not (tmp_path / "ausserhalb.md").exists()
