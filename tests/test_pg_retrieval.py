@@ -121,3 +121,32 @@ def test_answers_are_the_same_on_both_backends(two) -> None:
         assert b.text == a.text, question
         assert b.to_json() == a.to_json()
         assert b.index_version == two[1].version.name != a.index_version
+
+
+@pytest.mark.integration
+def test_cli_moves_an_embedded_index_into_the_database_unchanged(
+    starter_index: Settings, pg_url: str, run_cli, fake
+) -> None:
+    from foerderberater.index.backend import FileBackend, version_data
+    from foerderberater.index.pg.backend import PgBackend
+
+    env = {
+        "FOERDERBERATER_INDEX_DIR": str(starter_index.index_dir),
+        "FOERDERBERATER_CORPUS_DIR": str(starter_index.corpus_dir),
+        "FOERDERBERATER_EMBEDDER": "e5",
+    }
+    refused = run_cli("index", "--aus-dateien", env=env)
+    assert refused.returncode == 2 and "FOERDERBERATER_DATABASE_URL" in refused.stderr
+    done = run_cli("index", "--aus-dateien", env=env | {"FOERDERBERATER_DATABASE_URL": pg_url})
+    assert done.returncode == 0, done.stderr
+    assert "nichts neu eingebettet" in done.stdout
+    source = FileBackend(starter_index.index_dir).open_current()
+    copied = PgBackend(starter_index.with_overrides(database_url=pg_url)).open_current()
+    want, got = version_data(source), version_data(copied)
+    assert got.manifest["copied_from"].endswith(source.name) and got.name != source.name
+    assert got.docs == want.docs and got.chunks == want.chunks
+    assert np.array_equal(got.vectors, want.vectors)
+    assert got.sentences == want.sentences
+    assert np.array_equal(got.sentence_vectors, want.sentence_vectors)
+    info = run_cli("info", "--json", env=env | {"FOERDERBERATER_DATABASE_URL": pg_url})
+    assert '"backend": "postgresql"' in info.stdout and got.name in info.stdout

@@ -10,8 +10,11 @@ BM25 files in ``index_dir``) unless ``settings.database_url`` is set (``index.pg
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import os
 import shutil
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -88,6 +91,8 @@ class VersionReader(Protocol):
 
     def row_doc_ids(self) -> list[str]: ...
 
+    def vectors(self) -> np.ndarray: ...
+
     def skipped(self) -> list[SkippedFile]: ...
 
     def close(self) -> None: ...
@@ -151,6 +156,45 @@ class IndexBackend(Protocol):
         """Build progress shared by all processes (None: only the building process knows)."""
 
     def close(self) -> None: ...
+
+
+def version_data(version: VersionReader) -> VersionData:
+    """Everything of a published version, to write it unchanged into another backend (moving
+    an embedded index into PostgreSQL without embedding anything again)."""
+    chunks = version.chunks_by_rows(list(range(len(version))))
+    vectors = np.asarray(version.vectors(), dtype=np.float32)
+    dim = int(version.manifest.get("embedder", {}).get("dim") or vectors.shape[1])
+    sentences: list[Sentence] = []
+    rows: list[np.ndarray] = []
+    for doc_id in sorted(version.docs):  # the order the builder writes them in
+        pairs = version.sentences.with_vectors(doc_id)
+        sentences.extend(s for s, _ in pairs)
+        rows.extend(v for _, v in pairs)
+    svecs = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, dim), np.float32)
+    return VersionData(
+        version.name,
+        dict(version.manifest),
+        [version.docs[d] for d in sorted(version.docs)],
+        chunks,
+        vectors,
+        version.skipped(),
+        sentences,
+        svecs,
+        dim,
+    )
+
+
+def copy_version(source: VersionReader, target: IndexBackend) -> VersionData:
+    """Publish ``source`` unchanged (chunks, vectors, sentences, metadata) as a new version of
+    ``target``, under the target's build lock; nothing is embedded again."""
+    data = version_data(source)
+    now = dt.datetime.now(dt.UTC)
+    name = now.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    manifest = data.manifest | {"copied_from": f"{source.location}: {source.name}"}
+    data = dataclasses.replace(data, name=name, manifest=manifest)
+    with target.build_session(full=True) as session:
+        session.publish(data)
+    return data
 
 
 # ---------------------------------------------------------------------------- files

@@ -247,6 +247,12 @@ class IndexVersion:
         """All chunks of a document with their stored vectors (for incremental reuse)."""
         return [(c, self.faiss.reconstruct(int(c.chunk_id))) for c in self.doc_chunks(doc_id)]
 
+    def vectors(self) -> np.ndarray:
+        """All chunk vectors in row order (copying a version, exact-search benchmarks)."""
+        if not len(self):
+            return np.zeros((0, self.faiss.d), dtype=np.float32)
+        return faiss.downcast_index(self.faiss.index).reconstruct_n(0, len(self))
+
     def row_doc_ids(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT doc_id FROM chunks ORDER BY row")]
 
