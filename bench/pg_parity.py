@@ -1,191 +1,279 @@
-"""Embedded (FAISS + bm25s) vs PostgreSQL (pgvector + lexical options) on GermanQuAD, one run.
+"""Quality parity of the two storage backends, measured side by side in one run.
 
-    .venv/bin/python bench/pg_parity.py [--beir ../shared/benchmarks/germanquad] [--limit N]
+    .venv/bin/python bench/pg_parity.py [--beir DIR] [--seed-index DIR] [--limit N]
 
-Both backends index the same chunks with the same vectors: the real e5 embeddings, computed once
-and cached by text hash (bench/embcache.py, default cache /work/notes/pg_cache). The embedded
-index is built by the normal builder; the PostgreSQL version is written from its chunks and
-vectors (what the builder would hand to PgIndex). Query vectors are cached too, so the
-latencies below are retrieval only (no query embedding). Results: bench/results/pg_parity.*.
+1. GermanQuAD (BEIR copy in ../shared; skipped with a note when missing): the passages are
+   chunked by the project's chunker and embedded with the real e5 (vectors cached by text hash
+   in bench/.cache/pg, so both backends get the same vectors); one version is published into
+   the embedded store and the same version into PostgreSQL. nDCG@10, MRR@10, Recall@5 per
+   retrieval mode (dense, lexical, hybrid) for both, plus the share of identical top-10 lists
+   and retrieval latency (query vector given).
+2. The gold set (eval/gold.yaml) through the whole answer path (``evaluate_gold`` =
+   ``Advisor.ask`` on the file's stichtag) on the starter corpus: the project's e5 index
+   (``--seed-index``, default ./index) and the same version moved into PostgreSQL with
+   ``copy_version``; Recall@5, MRR, abstention and the number of identical answers.
+
+Writes bench/results/pg_parity.json. Sentences are left out of the GermanQuAD versions
+(retrieval only: the answer path is measured in part 2).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
-import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from pg_common import CACHE, MAIN_INDEX, RESULTS, ROOT, latency, pg_server, pg_settings
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "bench"))
+from foerderberater.core.settings import Settings
 
-from embcache import CachedEmbedder  # noqa: E402
-
-from foerderberater.advisor import Advisor  # noqa: E402
-from foerderberater.evaluation import load_beir, mrr_at, ndcg_at, recall_at, unique_docs  # noqa: E402
-from foerderberater.settings import Settings  # noqa: E402
+GERMANQUAD = ROOT.parent / "shared" / "benchmarks" / "germanquad"
+MODES = ("dense", "lexical", "hybrid")
 
 
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+def germanquad_version(beir: Path, workdir: Path, embedder: Any, settings: Settings) -> Any:
+    """Chunks and e5 vectors of the GermanQuAD passages as a ``VersionData`` (no sentences)."""
+    from foerderberater import __version__
+    from foerderberater.evaluation.beir import load_beir
+    from foerderberater.index.backend import VersionData
+    from foerderberater.index.builder import chunker_config
+    from foerderberater.index.chunking import Chunker
+    from foerderberater.index.embedding import describe
+    from foerderberater.index.ingest import file_sha256, load_document
+    from foerderberater.index.lexical import ANALYZER_NAME
+    from foerderberater.index.store import SCHEMA_VERSION, DocRecord
 
-
-def timing(values: list[float]) -> dict[str, float]:
-    return {
-        "p50_ms": round(1000 * statistics.median(values), 2),
-        "p95_ms": round(1000 * pct(values, 0.95), 2),
-    }
-
-
-def score(ranked_by_q: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> dict:
-    rows = [
-        (
-            ndcg_at(r, qrels[q], 10),
-            mrr_at(r, qrels[q], 10),
-            recall_at(r, qrels[q], 5),
-            recall_at(r, qrels[q], 10),
-        )
-        for q, r in ranked_by_q.items()
-    ]
-    names = ("ndcg@10", "mrr@10", "recall@5", "recall@10")
-    return {n: round(statistics.fmean(r[i] for r in rows), 4) for i, n in enumerate(names)}
-
-
-def write_corpus(corpus: dict, directory: Path) -> dict[str, str]:
-    """Same files as ``evaluation.eval_beir`` writes (so chunks and vectors are identical)."""
-    name_of = {}
+    corpus, queries, qrels = load_beir(beir)
+    corpus_dir = workdir / "corpus"
+    corpus_dir.mkdir()
+    name_of: dict[str, str] = {}
     for n, (cid, (title, text)) in enumerate(corpus.items()):
         stem = f"d{n:07d}"
         name_of[stem] = cid
         head = f"# {title}\n\n" if title else ""
-        (directory / f"{stem}.md").write_text(head + text + "\n", encoding="utf-8")
-    return name_of
+        (corpus_dir / f"{stem}.md").write_text(head + text + "\n", encoding="utf-8")
+    cfg = chunker_config(settings, embedder)
+    chunker = Chunker(cfg, embedder.count_tokens)
+    docs, chunks = [], []
+    for path in sorted(corpus_dir.iterdir()):
+        doc = load_document(path, corpus_dir, file_sha256(path))
+        docs.append(DocRecord(doc.doc_id, doc.slug, doc.title, doc.sha256, 0, doc.meta))
+        chunks.extend(chunker.chunk(doc))
+    t0 = time.perf_counter()
+    vectors = embedder.embed_passages([c.embedding_text() for c in chunks])
+    embed_s = time.perf_counter() - t0
+    manifest = {
+        "schema_version": SCHEMA_VERSION,
+        "package_version": __version__,
+        "embedder": describe(embedder),
+        "chunker": cfg.as_dict(),
+        "lexical": {"analyzer": ANALYZER_NAME},
+        "documents": len(docs),
+        "chunks": len(chunks),
+        "sentences": 0,
+    }
+    data = VersionData(
+        "germanquad",
+        manifest,
+        docs,
+        chunks,
+        np.asarray(vectors, dtype=np.float32),
+        [],
+        [],
+        np.zeros((0, embedder.dim), np.float32),
+        embedder.dim,
+    )
+    return data, queries, qrels, name_of, embed_s
 
 
-def run_mode(retriever, version, qids, queries, name_of, mode: str, k: int) -> tuple[dict, dict]:  # noqa: ANN001
-    ranked, times = {}, []
-    for qid in qids:
+def publish(backend: Any, data: Any) -> dict[str, float]:
+    t0 = time.perf_counter()
+    with backend.build_session(full=True) as session:
+        session.publish(data)
+    out = {"write_publish_s": round(time.perf_counter() - t0, 2)}
+    out.update(getattr(session, "timings", {}))
+    return out
+
+
+def ranked(retriever: Any, query: str, mode: str, vec: np.ndarray) -> list[str]:
+    from foerderberater.evaluation.metrics import unique_docs
+
+    k = retriever.settings.candidate_k
+    if mode == "dense":
+        rows = [r for r, _ in retriever.dense(query, k, None, vec)]
+        chunks = retriever.version.chunks_by_rows(rows)
+    elif mode == "lexical":
+        rows = [r for r, _ in retriever.lexical(query, k, None)]
+        chunks = retriever.version.chunks_by_rows(rows)
+    else:
+        chunks = [h.chunk for h in retriever.search(query, None, k, vector=vec)]
+    return unique_docs([c.slug for c in chunks])
+
+
+def bench_germanquad(beir: Path, limit: int | None, server: Any) -> dict[str, Any]:
+    from embcache import CachedEmbedder
+
+    from foerderberater.advisor import Advisor
+    from foerderberater.evaluation.metrics import mrr_at, ndcg_at, recall_at
+    from foerderberater.index.backend import FileBackend
+    from foerderberater.index.embedding import E5Embedder
+    from foerderberater.index.pg.backend import PgBackend
+
+    embedder = CachedEmbedder(E5Embedder(), CACHE, "germanquad")
+    work = Path(tempfile.mkdtemp(prefix="fb-gq-"))
+    try:
+        base = Settings(corpus_dir=work / "corpus", index_dir=work / "index")
+        data, queries, qrels, name_of, embed_s = germanquad_version(beir, work, embedder, base)
+        url = server.new_database()
+        backends = {
+            "embedded": (FileBackend(base.index_dir), base),
+            "postgresql": (
+                PgBackend(base.with_overrides(database_url=url)),
+                base.with_overrides(database_url=url),
+            ),
+        }
+        out: dict[str, Any] = {
+            "dataset": str(beir),
+            "passages": len(data.docs),
+            "chunks": len(data.chunks),
+            "embed_misses": embedder.misses,
+            "embed_s": round(embed_s, 1),
+            "pg_server": dict(pg_settings(url)),
+        }
+        qids = [q for q in queries if q in qrels][: limit or None]
+        qvecs = {q: embedder.embed_query(queries[q]) for q in qids}
+        embedder.flush()
+        runs: dict[str, dict[str, list[list[str]]]] = {}
+        for name, (backend, settings) in backends.items():
+            out[f"{name}_write"] = publish(backend, data)
+            retriever = Advisor(settings, embedder=embedder, backend=backend).retriever()
+            res: dict[str, Any] = {}
+            runs[name] = {}
+            for mode in MODES:
+                scores, times, lists = [], [], []
+                for q in qids:
+                    t0 = time.perf_counter()
+                    got = ranked(retriever, queries[q], mode, qvecs[q])
+                    times.append(time.perf_counter() - t0)
+                    got = [name_of.get(r, r) for r in got]
+                    lists.append(got[:10])
+                    rel = qrels[q]
+                    scores.append(
+                        (ndcg_at(got, rel, 10), mrr_at(got, rel, 10), recall_at(got, rel, 5))
+                    )
+                res[mode] = {
+                    "ndcg@10": round(statistics.fmean(s[0] for s in scores), 4),
+                    "mrr@10": round(statistics.fmean(s[1] for s in scores), 4),
+                    "recall@5": round(statistics.fmean(s[2] for s in scores), 4),
+                    "latency": latency(times),
+                }
+                runs[name][mode] = lists
+            out[name] = res
+            backend.close()
+        out["queries"] = len(qids)
+        out["delta"] = {
+            mode: {
+                m: round(out["postgresql"][mode][m] - out["embedded"][mode][m], 4)
+                for m in ("ndcg@10", "mrr@10", "recall@5")
+            }
+            for mode in MODES
+        }
+        out["same_top10"] = {
+            mode: round(
+                statistics.fmean(
+                    a == b
+                    for a, b in zip(runs["embedded"][mode], runs["postgresql"][mode], strict=True)
+                ),
+                4,
+            )
+            for mode in MODES
+        }
+        return out
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def bench_gold(seed_index: Path, server: Any) -> dict[str, Any]:
+    from embcache import CachedEmbedder
+
+    from foerderberater.advisor import Advisor
+    from foerderberater.evaluation.gold import evaluate_gold, load_gold
+    from foerderberater.index.backend import FileBackend, copy_version
+    from foerderberater.index.embedding import E5Embedder
+    from foerderberater.index.pg.backend import PgBackend
+
+    work = Path(tempfile.mkdtemp(prefix="fb-gold-"))
+    try:
+        index_dir = work / "index"
+        name = (seed_index / "CURRENT").read_text("utf-8").strip()
+        shutil.copytree(seed_index / "versions" / name, index_dir / "versions" / name)
+        (index_dir / "CURRENT").write_text(name + "\n", "utf-8")
+        embedder = CachedEmbedder(E5Embedder(), CACHE, "gold")
+        files = Settings(corpus_dir=ROOT / "corpus", index_dir=index_dir)
+        pg = files.with_overrides(database_url=server.new_database())
         t0 = time.perf_counter()
-        if mode == "dense":
-            rows = [r for r, _ in retriever.dense(queries[qid], k, None)]
-        elif mode == "lexical":
-            rows = [r for r, _ in retriever.lexical(queries[qid], k, None)]
-        else:
-            rows = None
-            chunks = [h.chunk for h in retriever.search(queries[qid], None, k)]
-        if rows is not None:
-            chunks = version.chunks_by_rows(rows)
-        times.append(time.perf_counter() - t0)
-        ranked[qid] = [name_of.get(s, s) for s in unique_docs([c.slug for c in chunks])]
-    return ranked, timing(times)
+        data = copy_version(FileBackend(index_dir).open_current(), PgBackend(pg))
+        copy_s = time.perf_counter() - t0
+        gold = ROOT / "eval" / "gold.yaml"
+        advisors = {
+            "embedded": Advisor(files, embedder=embedder),
+            "postgresql": Advisor(pg, embedder=embedder),
+        }
+        out: dict[str, Any] = {
+            "index": name,
+            "chunks": len(data.chunks),
+            "sentences": len(data.sentences),
+            "copy_into_postgresql_s": round(copy_s, 2),
+        }
+        for label, advisor in advisors.items():
+            result = evaluate_gold(advisor, gold)
+            out[label] = {k: v for k, v in result.items() if not isinstance(v, list)}
+        stichtag, items = load_gold(gold)
+        same = 0
+        for item in items:
+            a, b = (
+                adv.ask(item["frage"], history=item.get("verlauf", []), today=stichtag)
+                for adv in advisors.values()
+            )
+            same += a.to_json() == b.to_json()
+        embedder.flush()
+        out["identical_answers"] = f"{same}/{len(items)}"
+        out["delta"] = {
+            k: round(out["postgresql"][k] - out["embedded"][k], 4)
+            for k in ("recall_at_5", "mrr", "abstention_accuracy")
+        }
+        return out
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--beir", type=Path, default=ROOT.parent / "shared/benchmarks/germanquad")
-    ap.add_argument("--cache", type=Path, default=Path("/work/notes/pg_cache"))
-    ap.add_argument("--limit", type=int, default=0)
-    ap.add_argument("--modes", default="memory,sqlbm25,tsrank")
-    ap.add_argument("--out", type=Path, default=ROOT / "bench/results/pg_parity")
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--beir", type=Path, default=GERMANQUAD)
+    ap.add_argument("--seed-index", type=Path, default=MAIN_INDEX)
+    ap.add_argument("--limit", type=int, help="GermanQuAD: only the first N questions")
+    ap.add_argument("--out", type=Path, default=RESULTS / "pg_parity.json")
     args = ap.parse_args()
-    if not (args.beir / "corpus.jsonl").exists():
-        print(f"GermanQuAD fehlt: {args.beir}", file=sys.stderr)
-        return 2
-
-    import pgserver
-
-    from foerderberater.embedding import E5Embedder
-    from foerderberater.pg_db import PgDatabase
-    from foerderberater.pg_retrieval import PgRetriever
-    from foerderberater.pg_store import PgIndex
-    from foerderberater.pg_version import PgVersion
-
-    corpus, queries, qrels = load_beir(args.beir)
-    qids = [q for q in queries if q in qrels][: args.limit or None]
-    emb = CachedEmbedder(E5Embedder(), args.cache, "germanquad")
-    res: dict = {"dataset": str(args.beir), "queries": len(qids), "passages": len(corpus)}
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp)
-        (tmp_path / "corpus").mkdir()
-        name_of = write_corpus(corpus, tmp_path / "corpus")
-        settings = replace(Settings(), corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "ix")
-        adv = Advisor(settings, embedder=emb)
-        t0 = time.perf_counter()
-        report = adv.build(full=True)
-        res["embedded_build_s"] = round(time.perf_counter() - t0, 2)
-        res["chunks"] = report.chunks
-        res["embed_cache_misses"] = emb.misses
-        emb.flush()
-        retr = adv.retriever()
-        version = retr.version
-        k = settings.candidate_k
-        for q in qids:  # warm the query cache (misses are embedded once, then cached)
-            emb.embed_query(queries[q])
-        emb.flush()
-        emb_ranked, res["embedded"] = {}, {}
-        for mode in ("dense", "lexical", "hybrid"):
-            ranked, lat = run_mode(retr, version, qids, queries, name_of, mode, k)
-            emb_ranked[mode] = ranked
-            res["embedded"][mode] = {**score(ranked, qrels), **lat}
-        print(json.dumps(res["embedded"]), flush=True)
-
-        docs = list(version.docs.values())
-        chunks = version.chunks_by_rows(list(range(len(version))))
-        vectors = np.vstack([version.faiss.reconstruct(int(c.chunk_id)) for c in chunks])
-        server = pgserver.get_server(tmp_path / "pgdata", cleanup_mode="delete")
-        try:
-            db = PgDatabase(server.get_uri())
-            index = PgIndex(db)
-            index.migrate()
-            t0 = time.perf_counter()
-            name = index.write_version(version.manifest, docs, chunks, vectors)
-            res["pg_write_s"] = round(time.perf_counter() - t0, 2)
-            t0 = time.perf_counter()
-            index.publish(name)
-            res["pg_publish_ms"] = round(1000 * (time.perf_counter() - t0), 2)
-            res["postgres"] = {}
-            for lex in args.modes.split(","):
-                t0 = time.perf_counter()
-                pv = index.open_current(emb.name, lexical_mode=lex)
-                open_s = time.perf_counter() - t0
-                pr = PgRetriever(pv, emb, settings)
-                out: dict = {"open_s": round(open_s, 3)}
-                for mode in ("dense", "lexical", "hybrid"):
-                    if mode == "dense" and res["postgres"]:
-                        continue  # dense does not depend on the lexical mode
-                    ranked, lat = run_mode(pr, pv, qids, queries, name_of, mode, k)
-                    out[mode] = {**score(ranked, qrels), **lat}
-                    same = sum(ranked[q][:10] == emb_ranked[mode][q][:10] for q in qids)
-                    out[mode]["same_top10_as_embedded"] = round(same / len(qids), 4)
-                res["postgres"][lex] = out
-                print(lex, json.dumps(out), flush=True)
-            # HNSW recall vs exact (same database, same vectors)
-            pv = PgVersion(db, index.current()[0])
-            hnsw = PgRetriever(pv, emb, settings)
-            exact = PgRetriever(pv, emb, settings, exact=True)
-            recall = []
-            for q in qids[:300]:
-                qv = emb.embed_query(queries[q])
-                a = {r for r, _ in hnsw.dense_vector(qv, k)}
-                b = {r for r, _ in exact.dense_vector(qv, k)}
-                recall.append(len(a & b) / max(1, len(b)))
-            res["hnsw_recall_at_50_vs_exact"] = round(statistics.fmean(recall), 4)
-            db.close()
-        finally:
-            server.cleanup()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.with_suffix(".json").write_text(json.dumps(res, indent=2, ensure_ascii=False))
-    print(json.dumps(res, indent=2))
+    result: dict[str, Any] = {"started": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    with pg_server() as server:
+        if (args.beir / "corpus.jsonl").is_file():
+            result["germanquad"] = bench_germanquad(args.beir, args.limit, server)
+        else:
+            result["germanquad"] = {"skipped": f"{args.beir} fehlt"}
+        print(json.dumps(result["germanquad"], ensure_ascii=False)[:2000], flush=True)
+        if (args.seed_index / "CURRENT").is_file():
+            result["gold"] = bench_gold(args.seed_index, server)
+        else:
+            result["gold"] = {"skipped": f"kein Index in {args.seed_index} (make index)"}
+    result["load_avg"] = Path("/proc/loadavg").read_text().split()[:3]
+    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    print(json.dumps({k: result[k] for k in ("germanquad", "gold")}, ensure_ascii=False)[:3000])
     return 0
 
 
