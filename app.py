@@ -19,10 +19,10 @@ def main() -> int:
 
     try:
         settings = Settings.from_env()
+        launch(settings)  # credentials (hashes, password file) are read here
     except FoerderberaterError as exc:
         print(explain(exc), file=sys.stderr)
         return 2
-    launch(settings)
     return 0
 
 

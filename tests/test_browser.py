@@ -144,6 +144,14 @@ def login(pg, password: str) -> None:
     pg.locator("#fb-admin-login").click()
 
 
+def team_login(pg, password: str) -> None:
+    """Staff login in the team tab (the admin password opens it too)."""
+    open_tab(pg, "Team: Feedback & Debug")
+    pg.locator("#fb-team-pw input").fill(password)
+    pg.locator("#fb-team-login").click()
+    pg.wait_for_selector("#fb-team-msg :text('Angemeldet')")
+
+
 @pytest.mark.browser
 def test_answer_with_citations_and_sources_panel(page, server):
     ask(page, "Welche Förderung gibt es für Wasserstoff-Investitionen in Leipzig?")
@@ -184,6 +192,11 @@ def test_land_filter_changes_the_result(page):
 
 @pytest.mark.browser
 def test_feedback_is_stored(page, server):
+    ask(page, "Wasserstoff Förderung für KMU")
+    open_tab(page, "Team: Feedback & Debug")
+    assert "Wasserstoff" not in page.locator("#fb-debug-table").inner_text()  # staff only
+    team_login(page, PASSWORD)
+    open_tab(page, "Förderberatung")
     ask(page, "Wasserstoff Förderung für KMU")
     open_tab(page, "Team: Feedback & Debug")
     assert "Wasserstoff" in page.locator("#fb-debug-table").inner_text()
@@ -233,7 +246,7 @@ def test_upload_rebuild_with_progress_while_chat_answers(page, browser, server, 
     page.locator("#fb-upload input[type=file]").set_input_files(str(pdf))
     page.wait_for_timeout(500)
     page.locator("#fb-upload-btn").click()
-    page.wait_for_selector("#fb-upload-msg :text('uploads/pilzzucht-studie.pdf')")
+    page.wait_for_selector("#fb-upload-msg :text('uploads/upload-pilzzucht-studie.pdf')")
     page.locator("#fb-build-full").get_by_text("vollständig").click()
     page.locator("#fb-build").click()
     page.wait_for_selector("#fb-build-progress .fb-progress[data-state='läuft'] progress")
@@ -242,6 +255,8 @@ def test_upload_rebuild_with_progress_while_chat_answers(page, browser, server, 
     other = browser.new_context(locale="de-DE").new_page()
     other.set_default_timeout(ANSWER_TIMEOUT)
     other.goto(server["url"], wait_until="load")
+    team_login(other, PASSWORD)  # the debug view (index version) is for staff only
+    open_tab(other, "Förderberatung")
     ask(other, "Wasserstoff Förderung in Sachsen")
     other.wait_for_selector("#fb-sources .fb-source")
     assert "Wasserstoff-Invest Sachsen" in other.locator("#fb-sources").inner_text()
@@ -253,7 +268,7 @@ def test_upload_rebuild_with_progress_while_chat_answers(page, browser, server, 
     page.wait_for_selector("#fb-build-progress .fb-progress[data-state='fertig']", timeout=180_000)
     assert page.locator("#fb-build-progress progress").get_attribute("value") == "100"
     assert "aufgebaut" in page.locator("#fb-build-msg").inner_text()
-    assert "uploads/pilzzucht-studie.pdf" in page.locator("#fb-docs").inner_text()
+    assert "uploads/upload-pilzzucht-studie.pdf" in page.locator("#fb-docs").inner_text()
 
     ask(other, "Champignonkultur im Tagebau")
     other.wait_for_selector("#fb-sources :text('Pilzzucht')")

@@ -157,7 +157,47 @@ def test_chunker_config_is_clamped_to_the_embedder(fake: FakeEmbedder) -> None:
     assert cfg.chunk_tokens == fake.max_tokens - 2
     assert cfg.overlap_tokens == cfg.chunk_tokens // 2
     assert cfg.as_dict() == {
-        "strategy": "section-paragraph-token-v2",
+        "strategy": "section-paragraph-token-v3",
         "chunk_tokens": 510,
         "overlap_tokens": 255,
     }
+
+
+def test_short_lines_fill_chunks_up_to_the_budget(fake: FakeEmbedder) -> None:
+    """A PDF page is 40 short lines without blank lines: chunks of normal size, not dozens.
+
+    The token counter adds a constant per call (prefix, special tokens); summed over many
+    lines or words it used to fill the budget with nothing (12 chunks of 111 tokens per page).
+    """
+    words = [
+        "Borna",
+        "Zeitz",
+        "Markranstädt",
+        "Bitterfeld-Wolfen",
+        "Merseburg",
+        "Weißenfels",
+        "Investitionszuschuss",
+        "Elektrolyseur",
+        "Wärmepumpe",
+        "Glasfaser",
+        "Bewilligung",
+        "Eigenanteil",
+        "Fördersumme",
+        "2024",
+        "2025",
+    ]
+    pages = []
+    for number in range(1, 11):
+        lines = [
+            " ".join(words[(number * 40 + i + k) % len(words)] for k in range(9)) for i in range(40)
+        ]
+        pages.append(Page(number, "\n".join(lines)))
+    doc = Document("studien/bericht.pdf", "bericht", "Bericht", tuple(pages))
+    cfg = ChunkerConfig(256, 48)
+    chunks = Chunker(cfg, fake.count_tokens).chunk(doc)
+    tokens = sorted(fake.count_tokens(c.text) for c in chunks)
+    assert len(chunks) / len(pages) <= 8
+    assert tokens[len(tokens) // 2] >= 0.6 * cfg.chunk_tokens
+    assert (
+        max(fake.count_tokens(c.embedding_text()) for c in chunks) <= cfg.chunk_tokens + TOKEN_SLACK
+    )

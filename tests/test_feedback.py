@@ -59,3 +59,15 @@ def test_csv_export_round_trips(tmp_path):
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert rows[0]["kommentar"] == 'Quelle [1] passt nicht; Semikolon; "Zitat"'
     assert rows[0]["quellen"] == "[1] ZIM" and rows[0]["grund"] == "falsche Quelle"
+
+
+def test_csv_export_neutralises_spreadsheet_formulas(tmp_path):
+    store = FeedbackStore(tmp_path)
+    store.add(record(question='=HYPERLINK("https://example.invalid")', comment="@SUM(A1)"))
+    store.add(record(question="-2+3", comment="+41 Anruf", answer="Antwort [1]"))
+    rows = list(csv.DictReader(io.StringIO(store.to_csv(store.records())), delimiter=";"))
+    cells = [v for row in rows for v in row.values()]
+    assert '\'=HYPERLINK("https://example.invalid")' in cells and "'@SUM(A1)" in cells
+    assert "'-2+3" in cells and "'+41 Anruf" in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert {row["id"] for row in rows} == {"1", "2"}  # numbers stay numbers

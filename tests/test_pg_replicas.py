@@ -22,6 +22,7 @@ from conftest import FakeEmbedder
 from foerderberater.core.errors import IndexNotFoundError
 from foerderberater.core.settings import Settings
 from foerderberater.web import admin_ops as ops
+from foerderberater.web import auth
 from foerderberater.web import handlers as h
 from foerderberater.web.context import AppContext, create_context
 
@@ -30,6 +31,7 @@ pytest.importorskip("psycopg", reason="psycopg fehlt – bitte `make setup-dev` 
 pytest_plugins = ("pg_fixtures",)
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "geheim-123"
+DOC = "uploads/upload-pilzzucht.md"  # the upload route's name rule (security.upload_check)
 UPLOAD = "# Pilzzucht im Tagebau\n\nChampignonkultur in stillgelegten Stollen des Tagebaus.\n"
 
 
@@ -106,22 +108,26 @@ def test_a_version_published_by_one_replica_is_served_by_the_other(two) -> None:
     assert rec.answer.sources[0].doc_id == "programme/wasserstoff.md"
 
     # an upload through A reaches B's corpus; B rebuilds; A serves it without restart
-    upload = a.settings.corpus_dir.parent / "pilzzucht.md"
+    cache = a.settings.corpus_dir.parent / "gradio-upload"  # A's upload route stored it
+    upload = cache / "abc123" / "pilzzucht.md"
+    upload.parent.mkdir(parents=True)
     upload.write_text(UPLOAD, "utf-8")
-    assert "uploads/pilzzucht.md" in ops.upload(a, admin(a), str(upload))
-    rows = {r[0]: r for r in ops.document_rows(b, ops.index_info(b)[0])}
-    assert rows["uploads/pilzzucht.md"][3] == "nein"
+    a.uploads.record([str(upload)], "10.0.0.1")
+    assert DOC in ops.upload(a, admin(a), str(upload), "10.0.0.1", upload_folder=cache)
+    session_b = admin(b)
+    rows = {r[0]: r for r in ops.document_rows(b, session_b, ops.index_info(b, session_b)[0])}
+    assert rows[DOC][3] == "nein"
     built(b)
-    assert b.builds.snapshot().report.added == ("uploads/pilzzucht.md",)
+    assert b.builds.snapshot().report.added == (DOC,)
     rec = h.ask(a, h.Session(), "Champignonkultur im Stollen", h.make_filters())
-    assert rec.answer.sources[0].doc_id == "uploads/pilzzucht.md"
+    assert rec.answer.sources[0].doc_id == DOC
     assert rec.version == b.advisor.version.name
 
     # removed on B: gone from A's corpus and, after A's rebuild, from the index of both
-    assert "Entfernt" in ops.remove(b, admin(b), "uploads/pilzzucht.md", True)
-    assert "uploads/pilzzucht.md" not in {r[0] for r in ops.document_rows(a)}
+    assert "Entfernt" in ops.remove(b, session_b, DOC, True)
+    assert DOC not in {r[0] for r in ops.document_rows(a, admin(a))}
     built(a)
-    assert "uploads/pilzzucht.md" not in b.advisor.version.docs
+    assert DOC not in b.advisor.version.docs
 
 
 def test_one_rebuild_at_a_time_with_its_progress_on_every_replica(two) -> None:
@@ -161,7 +167,7 @@ def test_feedback_and_lockouts_are_shared(two) -> None:
         assert ops.login(a, h.Session(), "falsch", "1.2.3.4") == "Falsches Passwort."
     refused = h.Session()
     assert "Zu viele Fehlversuche" in ops.login(b, refused, PASSWORD, "1.2.3.4")
-    assert not refused.is_admin
+    assert auth.role_of(b, refused) is None
     assert ops.login(b, h.Session(), PASSWORD, "5.6.7.8") == "Angemeldet."
 
 

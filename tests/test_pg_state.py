@@ -10,8 +10,7 @@ import pytest
 
 from foerderberater.core.errors import FeedbackError
 from foerderberater.index.builder import BuildProgress
-from foerderberater.security.throttle import LoginThrottle, ThrottlePolicy
-from foerderberater.web.context import LoginGuard
+from foerderberater.security.throttle import LoginResult, LoginThrottle, ThrottlePolicy
 from foerderberater.web.feedback import FeedbackRecord
 
 pytest.importorskip("psycopg", reason="psycopg fehlt – bitte `make setup-dev` ausführen")
@@ -76,26 +75,31 @@ class Clock:
 
 def test_lockout_on_one_replica_holds_on_the_other(two_replicas) -> None:
     clock = Clock()
-    a = LoginGuard("geheim", 2, 60, clock=clock, store=PgThrottleStore(two_replicas[0]))
-    b = LoginGuard("geheim", 2, 60, clock=clock, store=PgThrottleStore(two_replicas[1]))
-    assert a.attempt("1.2.3.4", "falsch") == (False, "Falsches Passwort.")
-    assert b.wait_seconds("1.2.3.4") == 0
-    assert b.attempt("1.2.3.4", "auch falsch") == (False, "Falsches Passwort.")
+    policy = ThrottlePolicy(free_attempts=2, base_delay=60, max_delay=900)
+    a = LoginThrottle(policy, PgThrottleStore(two_replicas[0]), clock)
+    b = LoginThrottle(policy, PgThrottleStore(two_replicas[1]), clock)
+
+    def attempt(throttle: LoginThrottle, client: str, password: str) -> LoginResult:
+        return throttle.attempt(client, "admin", lambda: password == "geheim")
+
+    assert attempt(a, "1.2.3.4", "falsch") == LoginResult(False, failures=1)
+    assert b.wait_seconds("1.2.3.4", "admin") == 0
+    assert attempt(b, "1.2.3.4", "auch falsch") == LoginResult(False, failures=2)
     # the second failure (counted across replicas) starts a 60 s lock-out everywhere
-    assert a.wait_seconds("1.2.3.4") == 60
-    ok, message = a.attempt("1.2.3.4", "geheim")
-    assert not ok and message == "Zu viele Fehlversuche. Bitte in 60 Sekunden erneut versuchen."
-    assert b.wait_seconds("5.6.7.8") == 0
-    assert b.attempt("5.6.7.8", "geheim") == (True, "Angemeldet.")
+    assert a.wait_seconds("1.2.3.4", "admin") == 60
+    assert a.wait_seconds("1.2.3.4", "staff") == 0  # per (client, account)
+    assert attempt(a, "1.2.3.4", "geheim") == LoginResult(False, wait_seconds=60)
+    assert b.wait_seconds("5.6.7.8", "admin") == 0
+    assert attempt(b, "5.6.7.8", "geheim") == LoginResult(True)
     clock.now += 30
-    assert b.wait_seconds("1.2.3.4") == 30
-    assert b.attempt("1.2.3.4", "falsch")[1].startswith("Zu viele")  # not counted, not longer
+    assert b.wait_seconds("1.2.3.4", "admin") == 30
+    assert attempt(b, "1.2.3.4", "falsch") == LoginResult(False, wait_seconds=30)  # not counted
     clock.now += 31
-    assert b.attempt("1.2.3.4", "nochmal falsch") == (False, "Falsches Passwort.")
-    assert a.wait_seconds("1.2.3.4") == 120  # third failure: the wait doubles
+    assert attempt(b, "1.2.3.4", "nochmal falsch") == LoginResult(False, failures=3)
+    assert a.wait_seconds("1.2.3.4", "admin") == 120  # third failure: the wait doubles
     clock.now += 121
-    assert a.attempt("1.2.3.4", "geheim") == (True, "Angemeldet.")  # success clears the counter
-    assert b.throttle.store.get(("1.2.3.4", "admin")) is None
+    assert attempt(a, "1.2.3.4", "geheim") == LoginResult(True)  # success clears the counter
+    assert b.store.get(("1.2.3.4", "admin")) is None
 
 
 def test_concurrent_failures_on_two_replicas_all_count(two_replicas) -> None:

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from conftest import programme_meta
 
-from foerderberater.advisor import funding_level
 from foerderberater.answer.conversation import condense
 from foerderberater.core.errors import ConfigError
 from foerderberater.core.schema import StudyMeta, TextMeta
 from foerderberater.core.vocab import DOKUMENTTYP, LAENDER
 from foerderberater.search.filters import FILTER_CHOICES, FILTER_LABELS, Filters
 from foerderberater.search.regions import Gazetteer
+from foerderberater.search.relevance import funding_level
 
 
 @pytest.fixture(scope="module")

@@ -78,6 +78,11 @@ def test_explicit_overrides_beat_env_and_none_is_ignored() -> None:
         ({"FOERDERBERATER_PORT": "0"}, "port"),
         ({"FOERDERBERATER_MAX_UPLOAD_MB": "0"}, "max_upload_mb"),
         ({"FOERDERBERATER_STALE_AFTER_DAYS": "-5"}, "stale_after_days"),
+        ({"FOERDERBERATER_MAX_FILE_MB": "0"}, "max_file_mb"),
+        ({"FOERDERBERATER_MAX_CHUNKS_PER_DOC": "0"}, "max_chunks_per_doc"),
+        ({"FOERDERBERATER_UPLOAD_QUOTA_MB": "0"}, "upload_quota_mb"),
+        ({"FOERDERBERATER_UPLOAD_CACHE_SECONDS": "0"}, "upload_cache_seconds"),
+        ({"FOERDERBERATER_QUEUE_SIZE": "-1"}, "queue_size"),
     ],
 )
 def test_invalid_values_name_the_field(env: dict[str, str], field: str) -> None:
@@ -99,3 +104,18 @@ def test_cli_reports_invalid_env_setting(run_cli) -> None:
     assert result.returncode == 1
     assert "Ungültige Einstellung top_k" in result.stderr and "'null'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_security_settings_and_secrets_stay_out_of_repr() -> None:
+    s = Settings.from_env(
+        {
+            "FOERDERBERATER_STAFF_PASSWORD": "team-klartext",
+            "FOERDERBERATER_ADMIN_PASSWORD_HASH": "scrypt$ln=10,r=8,p=1$geheimsalz$geheimhash",
+            "FOERDERBERATER_TRUSTED_PROXIES": "10.0.0.0/8",
+            "FOERDERBERATER_MAX_CHUNKS_PER_DOC": "500",
+        }
+    )
+    assert s.trusted_proxies == "10.0.0.0/8" and s.max_chunks_per_doc == 500
+    assert "team-klartext" not in repr(s) and "geheimhash" not in repr(s)
+    d = Settings()
+    assert (d.max_upload_mb, d.max_file_mb, d.max_chunks_per_doc, d.queue_size) == (20, 50, 3000, 0)

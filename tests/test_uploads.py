@@ -1,4 +1,8 @@
-"""Corpus uploads and removals: type by content, safe names, size limit, no path traversal."""
+"""Corpus uploads and removals: checked with ingest, ``upload-`` names, no path traversal.
+
+Size, type and "only a file from the upload folder" are the upload checks of
+``security.upload_check`` (tests/test_security_upload.py); here the web side stores them.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from foerderberater.security.upload_check import accept_upload
 from foerderberater.web.uploads import (
     UploadError,
-    detect_type,
     list_corpus,
     remove_document,
     resolve_document,
-    safe_filename,
     save_upload,
 )
 
@@ -28,76 +31,44 @@ def corpus(tmp_path: Path) -> Path:
     return root
 
 
-def test_detect_type_by_content():
-    assert detect_type(b"%PDF-1.7\n...") == "pdf"
-    assert detect_type("---\ntitel: Ä\n---\n# Text".encode()) == "markdown"
-    assert detect_type(b"MZ\x90\x00\x03\x00") is None  # Windows executable
-    assert detect_type(b"\x89PNG\r\n\x1a\n") is None
-    assert detect_type("Öl".encode("latin-1") + b" und mehr") is None
-    assert detect_type("abc ä".encode()[:-1]) == "markdown"  # cut multi-byte char at the end
-
-
-@pytest.mark.parametrize(
-    ("name", "kind", "expected"),
-    [
-        ("Förderübersicht 2025 (final).PDF", "pdf", "foerderuebersicht-2025-final.pdf"),
-        ("../../etc/passwd", "markdown", "passwd.md"),
-        ("..\\..\\boot.ini", "markdown", "boot-ini.md"),
-        ("programm.pdf", "markdown", "programm.md"),  # the content decides the extension
-        ("README.md", "markdown", "dokument-readme.md"),
-        ("???.md", "markdown", "dokument.md"),
-        (".versteckt.md", "markdown", "versteckt.md"),
-    ],
-)
-def test_safe_filename(name, kind, expected):
-    assert safe_filename(name, kind) == expected
+def _accepted(tmp_path: Path, name: str, data: bytes):
+    """A file as Gradio's upload route leaves it in its upload folder, accepted for storing."""
+    cache = tmp_path / "gradio-upload"
+    path = cache / "5e1f" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return accept_upload(path, cache, max_bytes=1_000_000)
 
 
 def test_save_markdown_and_unique_names(corpus, tmp_path):
-    src = tmp_path / "Wärme Studie.pdf"  # misleading name: the content is text
-    src.write_text(MD, "utf-8")
-    first = save_upload(corpus, src, src.name, 1_000_000)
-    assert first.doc_id == "uploads/waerme-studie.md" and first.kind == "markdown"
-    second = save_upload(corpus, src, src.name, 1_000_000)
-    assert second.doc_id == "uploads/waerme-studie-2.md"
-    assert sorted(f.doc_id for f in list_corpus(corpus)) == [
+    upload = _accepted(tmp_path, "Wärme Studie.pdf", MD.encode())  # the content is text
+    first = save_upload(corpus, upload)
+    assert first.doc_id == "uploads/upload-waerme-studie.md" and first.kind == "markdown"
+    second = save_upload(corpus, upload)
+    assert second.doc_id == "uploads/upload-waerme-studie-2.md"
+    found, skipped = list_corpus(corpus)
+    assert sorted(f.doc_id for f in found) == [
         "programme/a.md",
-        "uploads/waerme-studie-2.md",
-        "uploads/waerme-studie.md",
+        "uploads/upload-waerme-studie-2.md",
+        "uploads/upload-waerme-studie.md",
     ]
+    assert skipped == ()
     assert not [p for p in (corpus / "uploads").iterdir() if p.name.startswith(".")]
 
 
-def test_rejections(corpus, tmp_path):
-    big = tmp_path / "gross.md"
-    big.write_text(MD * 100, "utf-8")
-    with pytest.raises(UploadError, match="zu groß"):
-        save_upload(corpus, big, big.name, 1000)
-    empty = tmp_path / "leer.md"
-    empty.write_bytes(b"")
-    with pytest.raises(UploadError, match="leer"):
-        save_upload(corpus, empty, empty.name, 1000)
-    exe = tmp_path / "tool.md"
-    exe.write_bytes(b"MZ\x90\x00" + bytes(100))
-    with pytest.raises(UploadError, match="Dateityp nicht erkannt"):
-        save_upload(corpus, exe, exe.name, 10_000)
-    broken = tmp_path / "kaputt.pdf"
-    broken.write_bytes(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n")  # no %%EOF
+def test_rejections_by_the_real_ingest(corpus, tmp_path):
+    broken = _accepted(tmp_path, "kaputt.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n")  # no %%EOF
     with pytest.raises(UploadError, match="nicht verwendbar"):
-        save_upload(corpus, broken, broken.name, 10_000)
-    bad_front = tmp_path / "programm.md"
-    bad_front.write_text("---\ntitel: [kaputt\n---\nText über Förderung im Revier.\n", "utf-8")
+        save_upload(corpus, broken)
+    bad_front = _accepted(
+        tmp_path, "programm.md", b"---\ntitel: [kaputt\n---\nText \xc3\xbcber F\xc3\xb6rderung.\n"
+    )
     with pytest.raises(UploadError, match="YAML"):
-        save_upload(corpus, bad_front, bad_front.name, 10_000)
+        save_upload(corpus, bad_front)
     with pytest.raises(UploadError, match="Pfad"):
-        save_upload(corpus, _text(tmp_path), "x.md", 10_000, subdir="../aussen")
+        save_upload(corpus, _accepted(tmp_path, "x.md", MD.encode()), subdir="../aussen")
     assert not (corpus.parent / "aussen").exists()
-
-
-def _text(tmp_path: Path) -> Path:
-    path = tmp_path / "ok.md"
-    path.write_text(MD, "utf-8")
-    return path
+    assert not (corpus / "uploads").exists() or not list((corpus / "uploads").iterdir())
 
 
 def test_save_pdf_checked_with_ingest(corpus, tmp_path):
@@ -107,10 +78,17 @@ def test_save_pdf_checked_with_ingest(corpus, tmp_path):
     pdf.add_page()
     pdf.set_font("helvetica", size=11)
     pdf.multi_cell(0, 6, "Eine Studie über Wasserstoff im Mitteldeutschen Revier. " * 5)
-    src = tmp_path / "studie.bin"
-    pdf.output(str(src))
-    stored = save_upload(corpus, src, "Studie H2.pdf", 1_000_000)
-    assert stored.doc_id == "uploads/studie-h2.pdf" and stored.kind == "pdf"
+    stored = save_upload(corpus, _accepted(tmp_path, "Studie H2.pdf", bytes(pdf.output())))
+    assert stored.doc_id == "uploads/upload-studie-h2.pdf" and stored.kind == "pdf"
+
+
+def test_listing_reports_skipped_files_with_a_safe_name(corpus, tmp_path):
+    os.symlink(tmp_path, corpus / "aussen")
+    with open(os.path.join(os.fsencode(corpus), b"f\xfcr.md"), "wb") as fh:
+        fh.write(MD.encode())
+    found, skipped = list_corpus(corpus)
+    assert [f.doc_id for f in found] == ["programme/a.md"]
+    assert {s.path for s in skipped} == {"aussen", "f\\xfcr.md"}
 
 
 def test_resolve_and_remove_stay_inside_the_corpus(corpus, tmp_path):

@@ -143,15 +143,25 @@ def built(tmp_path_factory: pytest.TempPathFactory, fake: FakeEmbedder) -> Setti
     return settings
 
 
+STAFF_PASSWORD = "team-geheim-456"
+
+
 @pytest.fixture()
 def ctx(built: Settings, fake: FakeEmbedder) -> AppContext:
-    from foerderberater.web.context import LoginGuard, create_context
+    from foerderberater.security.auth import Credentials, Role, hash_password
+    from foerderberater.security.throttle import LoginThrottle, ThrottlePolicy
+    from foerderberater.web.context import create_context
 
+    cheap = {  # low scrypt cost: these tests log in often
+        Role.ADMIN: hash_password(built.admin_password, log_n=10),
+        Role.STAFF: hash_password(STAFF_PASSWORD, log_n=10),
+    }
     return create_context(
         built,
         embedder=fake,
         build_embedder=lambda: fake,
-        login=LoginGuard(built.admin_password, free_attempts=2, base_delay=60),
+        credentials=Credentials(cheap),
+        throttle=LoginThrottle(ThrottlePolicy(free_attempts=2, base_delay=60)),
     )
 
 
@@ -281,8 +291,12 @@ def test_feedback_and_debug(ctx):
     assert row["bewertung"] == "schlecht" and row["index_version"] == rec.version
 
 
+UPLOADED = "uploads/upload-pilzzucht-im-tagebau-2025.pdf"
+
+
 def test_admin_login_upload_remove_and_build(ctx, tmp_path):
     from foerderberater.web import admin_ops as ops
+    from foerderberater.web import auth
     from foerderberater.web import handlers as h
 
     session = h.Session()
@@ -291,13 +305,27 @@ def test_admin_login_upload_remove_and_build(ctx, tmp_path):
     assert ops.login(ctx, session, "falsch", "1.2.3.4") == "Falsches Passwort."
     assert ops.login(ctx, session, "nochmal", "1.2.3.4") == "Falsches Passwort."
     assert "Zu viele Fehlversuche" in ops.login(ctx, session, "geheim-123", "1.2.3.4")
-    assert not session.is_admin
-    assert ops.login(ctx, session, "geheim-123", "5.6.7.8") == "Angemeldet." and session.is_admin
+    assert auth.role_of(ctx, session) is None
+    assert ops.login(ctx, session, STAFF_PASSWORD, "5.6.7.8") == "Falsches Passwort."
+    assert ops.login(ctx, session, "geheim-123", "5.6.7.8") == "Angemeldet."
+    assert auth.role_of(ctx, session) is auth.Role.ADMIN
+
+    cache = tmp_path / "gradio-upload"  # Gradio's upload folder; the ledger knows who sent what
+
+    def uploaded(source: Path, client: str = "5.6.7.8") -> str:
+        target = cache / source.stem[:6] / source.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
+        ctx.uploads.record([str(target)], client)
+        return str(target)
+
+    def upload(path: str, client: str = "5.6.7.8") -> str:
+        return ops.upload(ctx, session, path, client, upload_folder=cache)
 
     fake = tmp_path / "rechnung.pdf"
     fake.write_bytes(b"MZ\x90\x00\x03" + bytes(200))
     with pytest.raises(h.UserError, match="Dateityp nicht erkannt"):
-        ops.upload(ctx, session, str(fake))
+        upload(uploaded(fake))
     pdf = webapp_pdf(
         tmp_path / "Pilzzucht im Tagebau (2025).pdf",
         [
@@ -305,43 +333,83 @@ def test_admin_login_upload_remove_and_build(ctx, tmp_path):
             "konstante Temperaturen und hohe Luftfeuchte für Austernpilze und Champignons."
         ],
     )
-    msg = ops.upload(ctx, session, str(pdf))
-    assert "uploads/pilzzucht-im-tagebau-2025.pdf" in msg
-    info, problem = ops.index_info(ctx)
-    rows = {r[0]: r for r in ops.document_rows(ctx, info)}
-    assert rows["uploads/pilzzucht-im-tagebau-2025.pdf"][3] == "nein" and not problem
+    with pytest.raises(h.UserError, match="keine Pfade auf dem Server"):
+        upload(str(pdf))  # a file on the server, not from the upload folder
+    with pytest.raises(h.UserError, match="nicht von Ihnen hochgeladen"):
+        upload(uploaded(pdf, client="9.9.9.9"))  # another client's upload
+    msg = upload(uploaded(pdf))
+    assert UPLOADED in msg
+    assert not list(cache.rglob("*.pdf"))  # taken out of the upload folder
+    info, problem = ops.index_info(ctx, session)
+    rows = {r[0]: r for r in ops.document_rows(ctx, session, info)}
+    assert rows[UPLOADED][3] == "nein" and not problem
 
     assert "bereits" not in ops.start_build(ctx, session, False)
     ctx.builds.wait(120)
     job = ctx.builds.snapshot()
-    assert (
-        not job.error
-        and job.report
-        and job.report.added == ("uploads/pilzzucht-im-tagebau-2025.pdf",)
-    )
+    assert not job.error and job.report and job.report.added == (UPLOADED,)
     assert {"parse", "embed", "write", "done"} <= set(job.history)
     rec = h.ask(ctx, h.Session(), "Champignonkultur im Tagebau", h.make_filters())
-    assert rec.answer.sources[0].doc_id == "uploads/pilzzucht-im-tagebau-2025.pdf"
+    assert rec.answer.sources[0].doc_id == UPLOADED
 
     with pytest.raises(h.UserError, match="bestätigen"):
-        ops.remove(ctx, session, "uploads/pilzzucht-im-tagebau-2025.pdf", False)
+        ops.remove(ctx, session, UPLOADED, False)
     with pytest.raises(h.UserError, match="Ungültig"):
         ops.remove(ctx, session, "../index/CURRENT", True)
-    assert "Entfernt" in ops.remove(ctx, session, "uploads/pilzzucht-im-tagebau-2025.pdf", True)
+    assert "Entfernt" in ops.remove(ctx, session, UPLOADED, True)
     ops.start_build(ctx, session, False)
     ctx.builds.wait(120)
-    assert ctx.builds.snapshot().report.removed == ("uploads/pilzzucht-im-tagebau-2025.pdf",)
+    assert ctx.builds.snapshot().report.removed == (UPLOADED,)
+
+
+def test_staff_may_evaluate_but_not_change_the_corpus(ctx, tmp_path):
+    from foerderberater.security.auth import Role
+    from foerderberater.web import admin_ops as ops
+    from foerderberater.web import auth
+    from foerderberater.web import handlers as h
+
+    ctx.gold_path = tmp_path / "fehlt.yaml"
+
+    staff = h.Session()
+    for refused in (
+        lambda: ops.run_gold_evaluation(ctx, staff),
+        lambda: ops.index_info(ctx, staff),
+        lambda: auth.require(ctx, staff, Role.STAFF),
+    ):
+        with pytest.raises(h.UserError, match="anmelden"):
+            refused()
+    assert auth.login(ctx, staff, STAFF_PASSWORD, Role.STAFF, "7.7.7.7") == "Angemeldet."
+    auth.require(ctx, staff, Role.STAFF)
+    assert "Die Gold-Fragen fehlen" in ops.run_gold_evaluation(ctx, staff)[0]
+    for admin_only in (
+        lambda: ops.start_build(ctx, staff, False),
+        lambda: ops.remove(ctx, staff, "programme/zim.md", True),
+        lambda: ops.upload(ctx, staff, "/etc/hostname", "7.7.7.7"),
+        lambda: ops.document_rows(ctx, staff),
+    ):
+        with pytest.raises(h.UserError, match="Anmeldung als Administrator"):
+            admin_only()
+    auth.logout(ctx, staff)
+    with pytest.raises(h.UserError, match="anmelden"):
+        auth.require(ctx, staff, Role.STAFF)
+    admin = h.Session()  # the admin password opens the team area too
+    assert auth.login(ctx, admin, "geheim-123", Role.STAFF, "7.7.7.8") == "Angemeldet."
+    auth.require(ctx, admin, Role.ADMIN)
 
 
 def test_gold_evaluation_message_or_metrics(ctx, tmp_path):
     from foerderberater.web import admin_ops as ops
+    from foerderberater.web import auth
+    from foerderberater.web.handlers import Session
 
+    session = Session()
+    auth.login(ctx, session, STAFF_PASSWORD, auth.Role.STAFF, "7.7.7.9")
     ctx.gold_path = tmp_path / "fehlt.yaml"
-    text, headers, rows = ops.run_gold_evaluation(ctx)
+    text, headers, rows = ops.run_gold_evaluation(ctx, session)
     assert "Die Gold-Fragen fehlen" in text and str(ctx.gold_path) in text
     assert headers == [] and rows == []
     ctx.gold_path.write_text("fragen: []\n", "utf-8")
-    text, headers, rows = ops.run_gold_evaluation(ctx)
+    text, headers, rows = ops.run_gold_evaluation(ctx, session)
     assert "stichtag" in text and headers == []
     ctx.gold_path.write_text(
         "stichtag: 2026-11-25\n"
@@ -352,7 +420,7 @@ def test_gold_evaluation_message_or_metrics(ctx, tmp_path):
         "    abstain: true\n",
         "utf-8",
     )
-    text, headers, rows = ops.run_gold_evaluation(ctx)
+    text, headers, rows = ops.run_gold_evaluation(ctx, session)
     assert "| Recall@5 | 1.000 |" in text and "| MRR | 1.000 |" in text
     assert "frage" in headers and len(rows) == 2
 
@@ -367,6 +435,7 @@ def test_blocks_build_and_api_is_documented(ctx):
 
 def test_admin_disabled_without_password(built: Settings, fake: FakeEmbedder) -> None:
     from foerderberater.web import admin_ops as ops
+    from foerderberater.web import auth
     from foerderberater.web import handlers as h
     from foerderberater.web.admin import DISABLED
     from foerderberater.web.app import create_blocks
@@ -374,7 +443,8 @@ def test_admin_disabled_without_password(built: Settings, fake: FakeEmbedder) ->
 
     ctx = create_context(built.with_overrides(admin_password=""), embedder=fake)
     session = h.Session()
-    assert "deaktiviert" in ops.login(ctx, session, "", "127.0.0.1") and not session.is_admin
+    assert "deaktiviert" in ops.login(ctx, session, "", "127.0.0.1")
+    assert auth.role_of(ctx, session) is None
     demo = create_blocks(ctx)
     texts = [getattr(b, "value", None) for b in demo.blocks.values()]
     assert DISABLED in texts

@@ -89,6 +89,11 @@ def shoot(url: str, password: str, out: Path) -> list[Path]:
         page.set_default_timeout(120_000)
         page.goto(url, wait_until="load")
         page.wait_for_selector("#fb-question textarea")
+        page.get_by_role("tab", name="Team: Feedback & Debug").click()  # debug, list: staff only
+        page.locator("#fb-team-pw input").fill(password)
+        page.locator("#fb-team-login").click()
+        page.wait_for_selector("#fb-team-msg :text('Angemeldet')")
+        page.get_by_role("tab", name="Förderberatung").click()
         _ask(page, QUESTION)
         shots.append(out / "screenshot-beratung.png")
         page.screenshot(path=shots[-1], full_page=False)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from foerderberater.answer.compose import Writer, abstained, order_documents
 from foerderberater.answer.conversation import condense, is_follow_up
 from foerderberater.answer.engine import AnswerEngine, AnswerPlan
+from foerderberater.answer.generation import word_answer
 from foerderberater.answer.intent import classify
+from foerderberater.answer.llm_client import Generator
 from foerderberater.answer.setup import build_engine
 from foerderberater.core.settings import Settings
 from foerderberater.core.types import Answer, Hit
@@ -23,7 +25,7 @@ from foerderberater.index.store import check_embedder
 from foerderberater.profile import Profile
 from foerderberater.search.filters import Filters
 from foerderberater.search.regions import Gazetteer, Region
-from foerderberater.search.relevance import REVIER_WORDS, funding_level, is_relevant
+from foerderberater.search.relevance import REVIER_WORDS, apply_place_and_level, is_relevant
 from foerderberater.search.rerank import Reranker, create_reranker
 from foerderberater.search.retrieval import Retriever, open_retriever
 
@@ -59,6 +61,7 @@ class Advisor:
         self._gazetteer: Gazetteer | None = None
         self._reranker: Reranker | None = None
         self._engine: tuple[str, AnswerEngine] | None = None
+        self._generator: Generator | None = None
 
     # ------------------------------------------------------------------ components
     @property
@@ -127,16 +130,7 @@ class Advisor:
 
     def resolve_filters(self, text: str, filters: Filters | None) -> tuple[Filters, Region | None]:
         """Apply the region (and Bund/Land level) recognised in ``text`` unless set explicitly."""
-        filters = filters or Filters()
-        if filters.ebene is None:
-            ebene = funding_level(text)
-            if ebene:
-                filters = replace(filters, ebene=ebene)
-        region = self.gazetteer.find(text)
-        if region is None or filters.land:
-            return filters, region
-        kreis = region.kreis if region.revier else None
-        return replace(filters, land=region.land, kreis=filters.kreis or kreis), region
+        return apply_place_and_level(text, filters, self.gazetteer)
 
     def search(
         self,
@@ -149,6 +143,24 @@ class Advisor:
         if use_region:
             filters, _ = self.resolve_filters(query, filters)
         return self.retriever().search(query, filters, k)
+
+    @property
+    def generator(self) -> Generator | None:
+        """The configured LLM (``FOERDERBERATER_LLM_URL``), or None: answers stay extractive."""
+        config = self.settings.llm_config()
+        if config is not None and self._generator is None:
+            from foerderberater.answer.llm_client import OpenAICompatibleGenerator
+
+            self._generator = OpenAICompatibleGenerator(config)
+        return self._generator
+
+    def word(self, question: str, answer: Answer) -> Answer:
+        """The answer worded by the configured LLM, checked sentence by sentence against its
+        sources (``answer.generation.word_answer``); unchanged without an LLM."""
+        if self.generator is None:
+            return answer
+        names = tuple(d.name for d in self.answer_engine().docs.values())
+        return word_answer(self.generator, question, answer, names)
 
     def answer_engine(self) -> AnswerEngine:
         """The answer engine of the live version (built once per version)."""
@@ -221,8 +233,11 @@ class Advisor:
         *,
         today: dt.date | None = None,
         use_region: bool = True,
+        llm: bool = True,
     ) -> Answer:
-        """Answer ``question``; ``use_region=False`` ignores places named in the question."""
+        """Answer ``question``; ``use_region=False`` ignores places named in the question;
+        ``llm=False`` keeps the extractive text even when an LLM is configured (the web app
+        streams the LLM wording itself)."""
         question = question.strip()
         today = today or dt.date.today()
         turn = self._turn(question, history, filters, today, use_region)
@@ -245,8 +260,10 @@ class Advisor:
             kreis=region.kreis if region else None,
             land=turn.filters.land,
             region_label=label,
+            canon=self.gazetteer.canonical_kreis,
         )
-        return writer.write(plan, turn.hits, top_k=self.settings.top_k, **context)
+        answer = writer.write(plan, turn.hits, top_k=self.settings.top_k, **context)
+        return self.word(question, answer) if llm else answer
 
     def check(
         self, profile: Profile, *, today: dt.date | None = None, with_passages: bool = True

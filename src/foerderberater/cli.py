@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ if TYPE_CHECKING:  # the index, models and search load only when a command runs
     from foerderberater.advisor import Advisor
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_LOCKED, EXIT_PARTIAL = 0, 1, 2, 3, 4
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a program killed by the signal
 EVAL_MODES = ("hybrid", "dense", "lexical", "all")
 # `check` options besides the profile file and the flags below: (name, type, help)
 CHECK_VALUES: tuple[tuple[str, Any, str], ...] = (
@@ -127,6 +129,16 @@ def _print_json(data: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # a closed pipe shows up here at the latest
+    except BrokenPipeError:  # e.g. `foerderberater info | head -1`: the reader has enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return EXIT_BROKEN_PIPE
+    return code
+
+
+def _run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env(

@@ -13,11 +13,11 @@ Sources are numbered in the order the text cites them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from foerderberater.answer.direct import direct_facts, overview_facts
+from foerderberater.answer.direct import direct_facts, overview_facts, term_quotes
 from foerderberater.answer.engine import AnswerPlan, DocInfo
 from foerderberater.answer.evidence import Evidence, pick
 from foerderberater.answer.intent import Intent
@@ -34,7 +34,7 @@ ABSTAIN_TEXT = (
     "des Bundes (foerderinfo.bund.de)."
 )
 MAX_QUOTE_CHARS = 420
-QUOTES_PER_DOC = 2
+QUOTES_PER_DOC = 3
 FACT_DOCS = 2  # documents answered in detail when a question names or implies several
 EXPIRED_PENALTY = 0.85  # expired programmes rank lower but a strong match still shows (warned)
 ALTERNATIVES = 2
@@ -125,6 +125,7 @@ class Writer:
     kreis: str | None = None
     land: str | None = None
     region_label: str | None = None
+    canon: Callable[[str], str] = str  # district spellings -> canonical name (gazetteer)
 
     def _title_of(self) -> dict[str, str]:
         return {d.slug: d.name for d in self.docs.values()}
@@ -149,6 +150,11 @@ class Writer:
             if facts:
                 lines.append(head + "; ".join(facts) + " " + cites.cite(doc_id))
                 head = ""
+            terms = self._term_quotes(info.meta, plan)
+            for quote in terms:
+                lines.append(f"{head}„{shorten(quote, MAX_QUOTE_CHARS)}“ {cites.cite(doc_id)}")
+                head = ""
+            evidence = [e for e in evidence if not any(t in e.sentence.text for t in terms)]
             for e in evidence:
                 page = e.sentence.page
                 lines.append(f"{head}{_quote(e)} {cites.cite(doc_id, page, e.sentence.text)}")
@@ -157,6 +163,11 @@ class Writer:
             if missing:
                 lines.append(f"{missing} {cites.cite(doc_id)}")
         return lines
+
+    def _term_quotes(self, meta: DocMeta, plan: AnswerPlan) -> list[str]:
+        if not isinstance(meta, ProgrammeMeta):
+            return []
+        return term_quotes(meta, plan.intent, kreis=self.kreis, land=self.land, canon=self.canon)
 
     @staticmethod
     def _missing_fact(

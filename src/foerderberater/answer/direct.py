@@ -8,10 +8,15 @@ sentences quoted below it come from the body text of the same document.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 
 from foerderberater.answer.intent import Intent, QuestionIntent
 from foerderberater.core.fmt import fmt_eur, fmt_list, fmt_number, fmt_percent
 from foerderberater.core.schema import LAUFEND, ProgrammeMeta
+from foerderberater.core.terms import Foerdersatz
+
+Canon = Callable[[str], str]
+TERM_QUOTES = 2
 
 SIZE_LABEL = {
     "klein": "kleine Unternehmen",
@@ -106,6 +111,64 @@ def combination_text(meta: ProgrammeMeta, title_of: dict[str, str]) -> str | Non
         names = [title_of.get(s, s) for s in meta.nicht_kumulierbar_mit]
         parts.append(f"nicht kombinierbar mit {fmt_list(names)}")
     return "; ".join(parts) or None
+
+
+def _region_ok(entry_regions: Sequence[str], where: set[str], canon: Canon) -> bool | None:
+    """True/False when the entry names regions and the asker's place is known, else None."""
+    if not entry_regions or not where:
+        return None
+    return any(r in where or canon(r) in where for r in entry_regions)
+
+
+def _size_ok(entry_sizes: Sequence[str], size: str | None) -> bool | None:
+    if not entry_sizes or size is None:
+        return None
+    sizes = set(entry_sizes) | ({"klein"} if "kleinst" in entry_sizes else set())
+    return size in sizes
+
+
+def matching_terms(
+    meta: ProgrammeMeta,
+    intent: QuestionIntent,
+    *,
+    kreis: str | None,
+    land: str | None,
+    canon: Canon,
+) -> list[Foerdersatz]:
+    """The structured rates/amounts (``foerdersaetze``) that fit the asker's place and size,
+    most specific first; entries for another place or size are left out."""
+    where = {w for w in (kreis, land) if w}
+    scored = []
+    for i, entry in enumerate(meta.foerdersaetze):
+        checks = (
+            _region_ok(entry.region, where, canon),
+            _size_ok(entry.groesse, intent.asker.size),
+        )
+        if False in checks:
+            continue
+        scored.append((-sum(c is True for c in checks), i, entry))
+    return [e for _, _, e in sorted(scored, key=lambda x: x[:2])]
+
+
+def term_quotes(
+    meta: ProgrammeMeta,
+    intent: QuestionIntent,
+    *,
+    kreis: str | None,
+    land: str | None,
+    canon: Canon,
+    limit: int = TERM_QUOTES,
+) -> list[str]:
+    """Verbatim programme text behind the asked figure or rule: the ``beleg`` of matching
+    ``foerdersaetze`` for a rate/amount question, of ``bedingungen`` for an eligibility one."""
+    quotes: list[str] = []
+    if intent.has(Intent.RATE, Intent.AMOUNT):
+        entries = matching_terms(meta, intent, kreis=kreis, land=land, canon=canon)
+        rates = [e for e in entries if e.satz_prozent is not None or not intent.has(Intent.RATE)]
+        quotes += [e.beleg for e in (rates or entries)]
+    if intent.has(Intent.ELIGIBILITY):
+        quotes += [b.beleg for b in meta.bedingungen]
+    return list(dict.fromkeys(quotes))[:limit]
 
 
 def direct_facts(

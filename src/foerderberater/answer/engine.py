@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
-from foerderberater.answer.evidence import Evidence, EvidenceScorer
+from foerderberater.answer.evidence import Evidence, EvidenceScorer, Marks
 from foerderberater.answer.intent import Intent, QuestionIntent, classify
 from foerderberater.answer.scope import Gap, ScopeData, asked_noun, find_gaps, missing_quantity
 from foerderberater.core.schema import DocMeta
@@ -29,6 +29,7 @@ OTHER_PRIOR = 0.3  # … of the next retrieved documents, minus RANK_STEP per ra
 RANK_STEP = 0.1
 OVERVIEW_DOCS = 4
 CANDIDATE_DOCS = 3
+SENTENCE_CACHE = 400_000  # cached terms/marks of sentences (a few hundred MB at most)
 
 # the corpus marks what its sources do not give ("… ist in den Quellen nicht enthalten")
 UNSTATED = re.compile(
@@ -123,6 +124,7 @@ class AnswerEngine:
         self.kind_of = kind_of
         self.gebiet_of = gebiet_of
         self.scope = scope
+        self._sentence_cache: dict[tuple[int, int], Any] = {}  # terms and marks per sentence
 
     def is_funding(self, question: str, about: Sequence[str]) -> bool:
         """A question about funding (not about a study finding)."""
@@ -177,7 +179,14 @@ class AnswerEngine:
             candidates = order[: OVERVIEW_DOCS if overview else CANDIDATE_DOCS]
         else:
             candidates = about + [d for d in order[:CANDIDATE_DOCS] if d not in about]
-        scorer = EvidenceScorer(question, intent, self.analyzer.terms, self._idf_table(question))
+        scorer = EvidenceScorer(
+            question,
+            intent,
+            self.analyzer.terms,
+            self._idf_table(question),
+            self._terms,
+            self._marks,
+        )
         evidence: dict[str, list[Evidence]] = {}
         for rank, doc_id in enumerate(candidates):
             prior = PRIMARY_PRIOR if doc_id in about else max(0.0, OTHER_PRIOR - RANK_STEP * rank)
@@ -249,6 +258,24 @@ class AnswerEngine:
             if UNSTATED.search(e.sentence.text):
                 return Gap("unstated", self.docs[targets[0]].name)
         return None
+
+    def _terms(self, sentence: Sentence) -> frozenset[str]:
+        """Analysed terms of a stored sentence, computed once per index version."""
+        return self._cached(sentence, 0, lambda: frozenset(self.analyzer.terms(sentence.text)))
+
+    def _marks(self, sentence: Sentence) -> Marks:
+        """The kinds of facts a stored sentence carries, found once per index version."""
+        return self._cached(sentence, 1, lambda: Marks.of(sentence.text))
+
+    def _cached(self, sentence: Sentence, slot: int, compute: Callable[[], Any]) -> Any:
+        key = (sentence.sentence_id, slot)
+        value = self._sentence_cache.get(key)
+        if value is None:
+            value = compute()
+            if len(self._sentence_cache) >= SENTENCE_CACHE:
+                self._sentence_cache.clear()
+            self._sentence_cache[key] = value
+        return value
 
     def _idf_table(self, question: str) -> dict[str, float]:
         return {t: self.idf(t) for t in self.analyzer.terms(question)}

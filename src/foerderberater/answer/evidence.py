@@ -110,25 +110,64 @@ class Evidence:
     features: tuple[Intent, ...]
 
 
+@dataclass(frozen=True)
+class Marks:
+    """What kinds of facts a sentence carries, found once per stored sentence (the scorer's
+    hot path then needs no regular expressions); a window's marks are the union."""
+
+    percent: bool
+    money: bool
+    date: bool
+    number: bool
+    words: frozenset[Intent]  # intents whose cue words occur
+    exclusion: bool
+    sizes: frozenset[str]  # size classes named ("klein", "mittel", "gross")
+
+    @staticmethod
+    def of(text: str) -> Marks:
+        return Marks(
+            bool(PERCENT.search(text)),
+            bool(MONEY.search(text)),
+            bool(DATE.search(text)),
+            bool(_NUMBER.search(text)),
+            frozenset(i for i, rx in _WORDS.items() if rx.search(text)),
+            bool(_EXCLUSION.search(text)),
+            frozenset(k for k, rx in _SIZE_WORDS.items() if rx.search(text)),
+        )
+
+    def __or__(self, other: Marks) -> Marks:
+        return Marks(
+            self.percent or other.percent,
+            self.money or other.money,
+            self.date or other.date,
+            self.number or other.number,
+            self.words | other.words,
+            self.exclusion or other.exclusion,
+            self.sizes | other.sizes,
+        )
+
+    def features(self, intents: Iterable[Intent], counting: bool = False) -> list[Intent]:
+        """The intents for which the text carries the kind of fact they ask for."""
+        out = []
+        for intent in intents:
+            if intent is Intent.RATE:
+                ok = self.percent
+            elif intent is Intent.AMOUNT:
+                ok = self.money
+            elif intent is Intent.DEADLINE:
+                ok = self.date or intent in self.words
+            elif intent is Intent.STUDY:
+                ok = self.number and counting
+            else:
+                ok = intent in self.words
+            if ok:
+                out.append(intent)
+        return out
+
+
 def features_of(text: str, intents: Iterable[Intent], counting: bool = False) -> list[Intent]:
     """The intents for which ``text`` carries the kind of fact they ask for."""
-    out = []
-    for intent in intents:
-        if intent is Intent.RATE:
-            ok = bool(PERCENT.search(text))
-        elif intent is Intent.AMOUNT:
-            ok = bool(MONEY.search(text))
-        elif intent is Intent.DEADLINE:
-            ok = bool(DATE.search(text) or _WORDS[intent].search(text))
-        elif intent is Intent.STUDY:
-            ok = bool(_NUMBER.search(text)) if counting else False
-        elif intent in _WORDS:
-            ok = bool(_WORDS[intent].search(text))
-        else:
-            ok = False
-        if ok:
-            out.append(intent)
-    return out
+    return Marks.of(text).features(intents, counting)
 
 
 def idf_table(doc_freq: dict[str, int], n_docs: int) -> dict[str, float]:
@@ -145,33 +184,46 @@ class EvidenceScorer:
         intent: QuestionIntent,
         terms_of: Callable[[str], list[str]],
         idf: dict[str, float],
+        sentence_terms: Callable[[Sentence], frozenset[str]] | None = None,
+        sentence_marks: Callable[[Sentence], Marks] | None = None,
     ) -> None:
         self.intent = intent
         self.terms_of = terms_of
+        # terms and marks of a stored sentence do not change: the caller may cache them
+        self.sentence_terms = sentence_terms or (lambda s: frozenset(terms_of(s.text)))
+        self.sentence_marks = sentence_marks or (lambda s: Marks.of(s.text))
         self.counting = bool(_COUNTING.search(question))
         default = max(idf.values(), default=1.0)
         self.weights = {t: idf.get(t, default) for t in terms_of(question)}
         self.total = sum(self.weights.values()) or 1.0
 
-    def score(self, sentence: Sentence, prior: float, dense: float) -> Evidence:
-        terms = set(self.terms_of(sentence.text))
+    def score(
+        self,
+        sentence: Sentence,
+        prior: float,
+        dense: float,
+        terms: frozenset[str] | None = None,
+        marks: Marks | None = None,
+    ) -> Evidence:
+        terms = self.sentence_terms(sentence) if terms is None else terms
+        marks = self.sentence_marks(sentence) if marks is None else marks
         lexical = sum(w for t, w in self.weights.items() if t in terms) / self.total
         intents = self.intent.intents
-        feats = features_of(sentence.text, intents, self.counting)
+        feats = marks.features(intents, self.counting)
         bonus = FEATURE_BONUS * len(feats)
         bonus += sum(
             FEATURE_CONTEXT_BONUS
             for f in feats
-            if f in (Intent.RATE, Intent.AMOUNT) and _WORDS[f].search(sentence.text)
+            if f in (Intent.RATE, Intent.AMOUNT) and f in marks.words
         )
         hints = [_SECTIONS[i] for i in intents if i in _SECTIONS]
         bonus += SECTION_BONUS * sum(1 for h in hints if h.search(sentence.section))
         if Intent.DEFINITION in intents and 0 <= sentence.ordinal < 2:
             bonus += DEFINITION_OPENING_BONUS
-        if Intent.ELIGIBILITY in intents and _EXCLUSION.search(sentence.text):
+        if Intent.ELIGIBILITY in intents and marks.exclusion:
             bonus += EXCLUSION_BONUS
         size = self.intent.asker.size
-        if size and Intent.RATE in feats and _SIZE_WORDS[size].search(sentence.text):
+        if size and Intent.RATE in feats and size in marks.sizes:
             bonus += SIZE_BONUS
         penalty = LONG_PENALTY if len(sentence.text) > 400 else 0.0
         if sentence.section == STECKBRIEF:
@@ -186,12 +238,15 @@ class EvidenceScorer:
         scored = [self.score(s, prior, d) for s, d in zip(sentences, dense, strict=True)]
         for i in range(len(sentences) - 1):
             a, b = sentences[i], sentences[i + 1]
-            if a.section != b.section or a.section == STECKBRIEF:
-                continue
+            if a.section != b.section or a.section == STECKBRIEF or b.ordinal != a.ordinal + 1:
+                continue  # a window quotes two sentences that stand next to each other
             if len(a.text) + len(b.text) > WINDOW_MAX_CHARS:
                 continue
             window = replace(a, text=f"{a.text} {b.text}")
-            scored.append(self.score(window, prior - WINDOW_PENALTY, max(dense[i], dense[i + 1])))
+            terms = self.sentence_terms(a) | self.sentence_terms(b)
+            marks = self.sentence_marks(a) | self.sentence_marks(b)
+            dense_ab = max(dense[i], dense[i + 1])
+            scored.append(self.score(window, prior - WINDOW_PENALTY, dense_ab, terms, marks))
         scored.sort(key=lambda e: -e.score)
         return scored
 

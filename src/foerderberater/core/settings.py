@@ -18,9 +18,17 @@ from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from foerderberater.core.errors import ConfigError
+from foerderberater.core.llm import LlmConfig
 
 ENV_PREFIX = "FOERDERBERATER_"
 _AT_LEAST_ONE = ("top_k", "candidate_k", "embed_batch_size", "rrf_k", "max_passages_per_source")
+_LIMITS = (
+    "max_upload_mb",
+    "max_file_mb",
+    "max_chunks_per_doc",
+    "upload_quota_mb",
+    "upload_cache_seconds",
+)
 _FINITE = ("dense_weight", "lexical_weight", "min_relevance")
 _NOT_NEGATIVE = ("dense_weight", "lexical_weight", "land_boost", "stale_after_days")
 
@@ -58,8 +66,27 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 7860
     admin_password: str = Field(default="", repr=False)
-    max_upload_mb: int = 50
+    max_upload_mb: int = 20
     reranker: str = ""
+    # security (README "Sicherheit"): staff/admin credentials – plain passwords are hashed at
+    # start-up; hashes from `python -m foerderberater.security.hashpw`; a password file has
+    # `admin: <hash>` / `staff: <hash>` lines
+    admin_password_hash: str = Field(default="", repr=False)
+    staff_password: str = Field(default="", repr=False)
+    staff_password_hash: str = Field(default="", repr=False)
+    password_file: str = ""
+    trusted_proxies: str = ""  # X-Forwarded-For counts only from these IPs/CIDRs
+    max_file_mb: int = 50  # larger corpus files are skipped before they are read
+    max_chunks_per_doc: int = 3000  # documents needing more chunks are skipped
+    upload_quota_mb: int = 200  # bytes of the public upload route per client and hour
+    upload_cache_seconds: int = 3600  # uploads not taken into the corpus are deleted after it
+    queue_size: int = 0  # Gradio queue; 0: 64 per CPU core
+    # optional LLM wording of the answer (OpenAI-compatible chat completions); empty = extractive
+    llm_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = Field(default="", repr=False)
+    llm_timeout_s: float = 30.0
+    llm_max_tokens: int = 400
 
     def __init__(self, **values: Any) -> None:
         try:
@@ -92,8 +119,11 @@ class Settings(BaseSettings):
             raise ConfigError("candidate_k", "muss mindestens top_k sein")
         if not 1 <= self.port <= 65535:
             raise ConfigError("port", "muss zwischen 1 und 65535 liegen")
-        if self.max_upload_mb < 1:
-            raise ConfigError("max_upload_mb", "muss mindestens 1 sein")
+        for name in _LIMITS:
+            if getattr(self, name) < 1:
+                raise ConfigError(name, "muss mindestens 1 sein")
+        if self.queue_size < 0:
+            raise ConfigError("queue_size", "darf nicht negativ sein (0 = nach CPU-Kernen)")
         for name in _FINITE:
             if not math.isfinite(getattr(self, name)):
                 raise ConfigError(name, "muss eine endliche Zahl sein")
@@ -104,6 +134,7 @@ class Settings(BaseSettings):
             raise ConfigError(
                 "embedder", "erlaubt sind 'e5' oder 'sentence-transformers:<Modellname oder Pfad>'"
             )
+        self.llm_config()  # raises ConfigError naming llm_url/llm_model/… when invalid
         return self
 
     @model_validator(mode="after")
@@ -122,6 +153,18 @@ class Settings(BaseSettings):
         if not 1 <= self.hnsw_ef_search <= 1000:
             raise ConfigError("hnsw_ef_search", "muss zwischen 1 und 1000 liegen")
         return self
+
+    def llm_config(self) -> LlmConfig | None:
+        """The LLM client settings, or None when no ``llm_url`` is set (extractive answers)."""
+        if not self.llm_url:
+            return None
+        return LlmConfig(
+            url=self.llm_url,
+            model=self.llm_model,
+            api_key=self.llm_api_key,
+            timeout_s=self.llm_timeout_s,
+            max_tokens=self.llm_max_tokens,
+        )
 
     def with_overrides(self, **overrides: object) -> Settings:
         """Return a validated copy with the given non-None values replaced."""

@@ -23,8 +23,9 @@ from foerderberater.index.backend import (
 )
 from foerderberater.index.chunking import Chunker, ChunkerConfig
 from foerderberater.index.embedding import Embedder, describe
-from foerderberater.index.ingest import discover, doc_id_for, file_sha256, load_document
+from foerderberater.index.ingest import doc_id_for, file_sha256, load_document, scan_corpus
 from foerderberater.index.lexical import ANALYZER_NAME
+from foerderberater.index.limits import Limits
 from foerderberater.index.sentences import SentenceSet, document_sentences
 from foerderberater.index.store import SCHEMA_VERSION, DocRecord
 
@@ -145,9 +146,11 @@ def _build(
     session: BuildSession,
 ) -> BuildReport:
     corpus_dir = settings.corpus_dir
-    chunker = Chunker(cfg, embedder.count_tokens)
+    limits = Limits(settings.max_file_mb, settings.max_chunks_per_doc, cfg.chunk_tokens)
+    chunker = Chunker(cfg, embedder.count_tokens, limits)
     prev_files = prev.manifest.get("files", {}) if prev else {}
-    files = discover(corpus_dir)
+    scan = scan_corpus(corpus_dir, limits.max_file_bytes)
+    files = list(scan.files)
     notify(BuildProgress("scan", len(files), len(files), f"{len(files)} Dateien"))
 
     docs: dict[str, DocRecord] = {}
@@ -156,6 +159,13 @@ def _build(
     sentences = SentenceSet()
     skipped: list[SkippedFile] = []
     added, changed, unchanged = [], [], []
+    for skip in scan.skipped:  # too large: an older version stays; a symlink's content goes
+        keep_old = bool(prev and skip.keep_previous and skip.path in prev.docs)
+        skipped.append(SkippedFile(skip.path, skip.reason, keep_old))
+        if keep_old and prev is not None:
+            docs[skip.path] = prev.docs[skip.path]
+            kept[skip.path] = prev.chunks_of(skip.path)
+            sentences.keep(skip.path, prev.sentences.with_vectors(skip.path))
     for i, path in enumerate(files, 1):
         doc_id = doc_id_for(path, corpus_dir)
         sha = file_sha256(path)
@@ -167,7 +177,8 @@ def _build(
             unchanged.append(doc_id)
             continue
         try:
-            doc = load_document(path, corpus_dir, sha)
+            doc = load_document(path, corpus_dir, sha, limits)
+            chunks = chunker.chunk(doc)
         except FoerderberaterError as exc:
             keep_old = bool(prev and doc_id in prev.docs)
             reason = getattr(exc, "reason", str(exc))
@@ -177,7 +188,6 @@ def _build(
                 kept[doc_id] = prev.chunks_of(doc_id)
                 sentences.keep(doc_id, prev.sentences.with_vectors(doc_id))
             continue
-        chunks = chunker.chunk(doc)
         if not chunks:
             skipped.append(SkippedFile(doc_id, "kein verwertbarer Text nach dem Aufteilen"))
             continue

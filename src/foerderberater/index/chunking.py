@@ -10,6 +10,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from foerderberater.core.text import split_sentences
 from foerderberater.core.types import Chunk, Document
+from foerderberater.index.limits import Limits, check_chunk_count
 
 TokenCounter = Callable[[str], int]
 
@@ -25,7 +26,9 @@ class ChunkerConfig:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "strategy": "section-paragraph-token-v2",  # v2: the one sentence splitter (core.text)
+            # v2: the one sentence splitter (core.text); v3: additive token counts (no per-call
+            # overhead per line or word), so short lines fill a chunk up to its budget
+            "strategy": "section-paragraph-token-v3",
             "chunk_tokens": self.chunk_tokens,
             "overlap_tokens": self.overlap_tokens,
         }
@@ -71,10 +74,37 @@ def paragraph_units(doc: Document) -> Iterator[_Unit]:
         yield from _flush(buf, page.number, section)
 
 
+def additive_token_counter(count: TokenCounter, probe: str = "Haus") -> TokenCounter:
+    """``count`` minus its constant per-call overhead, so counts of pieces add up.
+
+    A model's counter adds its prefix and special tokens on every call (e5: about 4 tokens).
+    Summed over many short lines or words (units, or the pieces of LangChain's splitter), that
+    constant filled the budget with nothing and made small chunks. The overhead is measured
+    once as ``2 * count(w) - count(w + " " + w)`` for a plain word (the empty string is no good
+    probe: e5 counts a lone separator token for it).
+    """
+    overhead = max(0, 2 * count(probe) - count(f"{probe} {probe}"))
+
+    def counted(text: str) -> int:
+        return max(0, count(text) - overhead)
+
+    return counted
+
+
 class Chunker:
-    def __init__(self, config: ChunkerConfig, count_tokens: TokenCounter) -> None:
+    """Packs paragraph units into chunks up to the token budget; long units are split.
+
+    ``limits``: stop with ``DocumentTooLarge`` once a document needs more than
+    ``max_chunks_per_doc`` chunks (so a huge file cannot hold the build for hours).
+    """
+
+    def __init__(
+        self, config: ChunkerConfig, count_tokens: TokenCounter, limits: Limits | None = None
+    ) -> None:
         self.config = config
-        self.count = count_tokens
+        self._raw = count_tokens  # one call: with the model's prefix and special tokens
+        self.count = additive_token_counter(count_tokens)
+        self.limits = limits
 
     def chunk(self, doc: Document) -> list[Chunk]:
         pieces: list[tuple[str, tuple[int, ...], str]] = []
@@ -99,6 +129,8 @@ class Chunker:
                 emit(carry_overlap=False)
                 section = unit.section
                 budget = self._budget(doc.title, section)
+            if self.limits is not None:  # stop early: a huge document must not hold the build
+                check_chunk_count(doc.doc_id, len(pieces), self.limits)
             n = self.count(unit.text)
             if n > budget:
                 emit(carry_overlap=False)
@@ -110,6 +142,8 @@ class Chunker:
             cur.append(unit)
             cur_tokens += n
         emit(carry_overlap=False)
+        if self.limits is not None:
+            check_chunk_count(doc.doc_id, len(pieces), self.limits)
 
         chunks = []
         for ordinal, (text, pages, sec) in enumerate(pieces):
@@ -118,8 +152,8 @@ class Chunker:
         return chunks
 
     def _budget(self, title: str, section: str) -> int:
-        head = self.count(f"{title} – {section}" if section else title)
-        return max(32, self.config.chunk_tokens - head)
+        head = self._raw(f"{title} – {section}" if section else title)  # overhead counted once
+        return max(min(32, self.config.chunk_tokens // 4), self.config.chunk_tokens - head)
 
     def _splitter(self, budget: int) -> RecursiveCharacterTextSplitter:
         return RecursiveCharacterTextSplitter(

@@ -20,6 +20,8 @@ from foerderberater.core.text import (
     strip_running_lines,
 )
 from foerderberater.core.types import Document, Page
+from foerderberater.index.limits import Limits, check_text_size
+from foerderberater.index.walk import CorpusWalk, walk_corpus
 
 SUPPORTED_SUFFIXES = (".pdf", ".md", ".markdown", ".txt")
 IGNORED_NAMES = {"readme.md", "readme.txt", "license", "license.md"}
@@ -38,31 +40,51 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def scan_corpus(corpus_dir: Path, max_file_bytes: int | None = None) -> CorpusWalk:
+    """The indexable files below ``corpus_dir`` (sorted) and the files left out, with reasons.
+
+    Hidden paths and READMEs are ignored; symlinks, names that are not UTF-8, special files,
+    files above ``max_file_bytes`` and clashing doc_ids are reported (see ``index.walk``).
+    """
+    return walk_corpus(
+        corpus_dir,
+        suffixes=SUPPORTED_SUFFIXES,
+        ignored_names=IGNORED_NAMES,
+        max_file_bytes=max_file_bytes,
+    )
+
+
 def discover(corpus_dir: Path) -> list[Path]:
-    """All indexable files below ``corpus_dir``, sorted; hidden paths and READMEs excluded."""
-    files = []
-    for path in sorted(corpus_dir.rglob("*")):
-        rel = path.relative_to(corpus_dir)
-        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
-            continue
-        if path.suffix.lower() in SUPPORTED_SUFFIXES and path.name.lower() not in IGNORED_NAMES:
-            files.append(path)
-    return files
+    """All indexable files below ``corpus_dir``, sorted (``scan_corpus`` without the skips)."""
+    return list(scan_corpus(corpus_dir).files)
 
 
 def doc_id_for(path: Path, corpus_dir: Path) -> str:
     return path.relative_to(corpus_dir).as_posix()
 
 
-def load_document(path: Path, corpus_dir: Path, sha256: str = "") -> Document:
-    """Parse one file; raises ``IngestError`` with a German reason naming the problem."""
-    if path.stat().st_size == 0:
+def load_document(
+    path: Path,
+    corpus_dir: Path,
+    sha256: str = "",
+    limits: Limits | None = None,
+) -> Document:
+    """Parse one file; raises ``IngestError`` with a German reason naming the problem.
+
+    With ``limits``, a text file too large for ``max_chunks_per_doc`` is refused before it is
+    read, any other document before it is chunked (``DocumentTooLarge``).
+    """
+    size = path.stat().st_size
+    if size == 0:
         raise IngestError(path, "leere Datei (0 Bytes)")
     suffix = path.suffix.lower()
     doc_id = doc_id_for(path, corpus_dir)
-    if suffix == ".pdf":
-        return _load_pdf(path, doc_id, sha256)
-    return _load_text(path, doc_id, sha256)
+    if suffix != ".pdf" and limits is not None:  # bytes >= characters: refuse before reading
+        check_text_size(doc_id, size, limits)
+    doc = _load_pdf(path, doc_id, sha256) if suffix == ".pdf" else _load_text(path, doc_id, sha256)
+    if limits is not None:
+        check_text_size(doc_id, sum(len(p.text) for p in doc.pages), limits)
+    return doc
 
 
 # --------------------------------------------------------------------------- Markdown / text
@@ -164,9 +186,10 @@ def _load_pdf(path: Path, doc_id: str, sha256: str) -> Document:
     if not raw_pages:
         raise IngestError(path, "PDF enthält keine Seiten")
     # order matters: running lines first, so a footer never splits a hyphenated word
-    pages = [
-        drop_page_number_lines(p) for p in strip_running_lines([normalize(p) for p in raw_pages])
-    ]
+    normalized = [normalize(p) for p in raw_pages]
+    pages = [drop_page_number_lines(p) for p in strip_running_lines(normalized)]
+    if sum(map(len, pages)) < MIN_TEXT_CHARS_PER_DOC <= sum(map(len, normalized)):
+        pages = normalized  # near-identical pages: the repeated lines are the text, not headers
     pages = [join_hyphenated(p) for p in join_across_pages(pages)]
     if sum(len(p) for p in pages) < MIN_TEXT_CHARS_PER_DOC:
         raise IngestError(path, "kein Textlayer, OCR nötig (gescannte PDF ohne Text)")

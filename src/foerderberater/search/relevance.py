@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from foerderberater.core.types import Hit
+from foerderberater.search.filters import Filters
+from foerderberater.search.regions import Gazetteer, Region
 
 _BUND = re.compile(
     r"\b(bund|bundes|bundesprogramm\w*|bundesförderung\w*|bundesweit\w*|"
@@ -43,3 +46,20 @@ def is_relevant(
     dense = [h.dense_score for h in hits[: top_k * 3] if h.dense_score is not None]
     threshold = min_relevance - (DOMAIN_MARGIN if in_domain else 0.0)
     return bool(dense) and max(dense) >= threshold
+
+
+def apply_place_and_level(
+    text: str, filters: Filters | None, gazetteer: Gazetteer
+) -> tuple[Filters, Region | None]:
+    """The filters with the place (→ Land, Revier district) and the Bund/Land level named in
+    ``text``, unless the caller set them explicitly; also the recognised region."""
+    filters = filters or Filters()
+    if filters.ebene is None:
+        ebene = funding_level(text)
+        if ebene:
+            filters = replace(filters, ebene=ebene)
+    region = gazetteer.find(text)
+    if region is None or filters.land:
+        return filters, region
+    kreis = region.kreis if region.revier else None
+    return replace(filters, land=region.land, kreis=filters.kreis or kreis), region

@@ -14,6 +14,8 @@ from foerderberater.index.embedding import Embedder
 from foerderberater.index.store import IndexVersion
 from foerderberater.search.filters import Filters
 
+QUERY_CACHE = 512
+
 
 class Retriever:
     def __init__(
@@ -31,7 +33,10 @@ class Retriever:
         pos = {d: i for i, d in enumerate(doc_ids)}
         self._doc_ids = doc_ids
         self._row_doc = np.array([pos[d] for d in version.row_doc_ids()], dtype=np.int32)
-        self._masks: dict[Filters, np.ndarray] = {}  # row masks per filter combination
+        self._masks: dict[Filters, np.ndarray] = {}
+        self._vectors: dict[
+            str, np.ndarray
+        ] = {}  # query -> vector, bounded by QUERY_CACHE  # row masks per filter combination
 
     def allowed_rows(self, filters: Filters | None) -> np.ndarray | None:
         """Boolean row mask, or None when nothing is filtered (cached per filter combination).
@@ -57,8 +62,16 @@ class Retriever:
         return mask
 
     def query_vector(self, query: str) -> np.ndarray:
-        """The query's e5 vector (computed once per question, shared with answer evidence)."""
-        return np.asarray(self.embedder.embed_query(query), dtype=np.float32)
+        """The query's e5 vector, shared with answer evidence; recent queries are kept (a
+        follow-up re-plans the earlier question of the conversation)."""
+        vector = self._vectors.get(query)
+        if vector is None:
+            vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
+            vector.setflags(write=False)
+            if len(self._vectors) >= QUERY_CACHE:
+                self._vectors.pop(next(iter(self._vectors)))
+            self._vectors[query] = vector
+        return vector
 
     def dense(
         self, query: str, k: int, mask: np.ndarray | None, vector: np.ndarray | None = None

@@ -1,4 +1,8 @@
-"""The evaluation tab and the password-protected admin tab (corpus, index build, status)."""
+"""The evaluation tab (staff) and the admin tab (corpus, index build, status).
+
+Every handler checks the role on the server (``web.admin_ops`` / ``web.auth``); hiding the
+panel is only for the eye.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +10,38 @@ from typing import Any
 
 import gradio as gr
 
+from foerderberater.security.auth import Role
 from foerderberater.web import admin_ops as ops
+from foerderberater.web import auth
 from foerderberater.web import handlers as h
 from foerderberater.web.context import AppContext
 from foerderberater.web.status import build_summary_md, index_status_md, progress_html
 
 DISABLED = (
-    "Die Administration ist deaktiviert: Es ist kein Admin-Passwort gesetzt. "
-    "Zum Aktivieren die Umgebungsvariable `FOERDERBERATER_ADMIN_PASSWORD` setzen und "
-    "die App neu starten."
+    "Die Administration ist deaktiviert: Es ist kein Admin-Zugang eingerichtet. "
+    "Zum Aktivieren `FOERDERBERATER_ADMIN_PASSWORD_HASH` (Hash von `python -m "
+    "foerderberater.security.hashpw`) oder `FOERDERBERATER_ADMIN_PASSWORD` setzen und die "
+    "App neu starten."
 )
 
 
-def eval_tab(ctx: AppContext) -> None:
+def eval_tab(ctx: AppContext, session: gr.State) -> None:
     gr.Markdown(
         "Führt die Gold-Fragen (`eval/gold.yaml`) gegen den aktiven Index aus und zeigt "
-        "Recall@5, MRR und die Güte der Ablehnungen."
+        "Recall@5, MRR und die Güte der Ablehnungen. Nur nach Anmeldung im Reiter „Team“ "
+        "(oder als Admin)."
     )
     run = gr.Button("Gold-Evaluation starten", variant="primary", elem_id="fb-eval-run")
     summary = gr.Markdown(elem_id="fb-eval-summary")
     table = gr.Dataframe(interactive=False, wrap=True, elem_id="fb-eval-table", max_height=500)
 
-    def evaluate() -> tuple[str, Any]:
+    def evaluate(state: h.Session) -> tuple[str, Any]:
         import pandas as pd
 
-        text, headers, rows = ops.run_gold_evaluation(ctx)
+        try:
+            text, headers, rows = ops.run_gold_evaluation(ctx, state)
+        except h.UserError as exc:
+            return f"❌ {exc}", None
         if not headers:
             return text, None
         sizes = {"frage": "360px", "gefunden": "300px", "erwartet": "200px"}
@@ -39,7 +50,7 @@ def eval_tab(ctx: AppContext) -> None:
 
     run.click(
         evaluate,
-        None,
+        [session],
         [summary, table],
         api_visibility="private",
         concurrency_limit=1,
@@ -48,7 +59,7 @@ def eval_tab(ctx: AppContext) -> None:
 
 
 def admin_tab(ctx: AppContext, session: gr.State) -> None:
-    if not ctx.login.enabled:
+    if not ctx.credentials.enabled(Role.ADMIN):
         gr.Markdown(DISABLED, elem_id="fb-admin-disabled")
         return
     with gr.Column(visible=True) as login_box:
@@ -95,11 +106,12 @@ def admin_tab(ctx: AppContext, session: gr.State) -> None:
         remove_msg = gr.Markdown(elem_id="fb-remove-msg")
     timer = gr.Timer(1.0, active=False)
 
-    def overview() -> tuple[Any, Any, Any]:
-        info, problem = ops.index_info(ctx)
+    def overview(state: h.Session) -> tuple[Any, Any, Any]:
+        info, problem = ops.index_info(ctx, state)
         text = index_status_md(info) if info else f"⚠️ {problem}"
-        rows = ops.document_rows(ctx, info)
-        return text, rows, gr.Dropdown(choices=[r[0] for r in rows], value=None)
+        rows = ops.document_rows(ctx, state, info)
+        choices = [r[0] for r in rows if not str(r[3]).startswith("übersprungen:")]
+        return text, rows, gr.Dropdown(choices=choices, value=None)
 
     def guarded(fn: Any, *args: Any) -> str:
         try:
@@ -108,9 +120,8 @@ def admin_tab(ctx: AppContext, session: gr.State) -> None:
             return f"❌ {exc}"
 
     def do_login(pw: str, state: h.Session, request: gr.Request) -> tuple[Any, ...]:
-        client = getattr(getattr(request, "client", None), "host", "") or "unbekannt"
-        message = ops.login(ctx, state, pw, client)
-        if not state.is_admin:
+        message = ops.login(ctx, state, pw, auth.client_of(ctx, request))
+        if message != auth.LOGGED_IN or auth.role_of(ctx, state) is not Role.ADMIN:
             return (
                 state,
                 f"❌ {message}",
@@ -123,7 +134,7 @@ def admin_tab(ctx: AppContext, session: gr.State) -> None:
                 gr.skip(),
                 gr.skip(),
             )
-        text, rows, choices = overview()
+        text, rows, choices = overview(state)
         job = ctx.builds.snapshot()
         return (
             state,
@@ -156,12 +167,12 @@ def admin_tab(ctx: AppContext, session: gr.State) -> None:
             [password, session],
             login_outputs,
             api_visibility="private",
-            concurrency_limit=2,
+            concurrency_limit=auth.LOGIN_CONCURRENCY,
             concurrency_id="login",
         )
 
     def do_logout(state: h.Session) -> tuple[Any, ...]:
-        state.is_admin = False
+        auth.logout(ctx, state)
         return state, gr.Column(visible=True), gr.Column(visible=False), gr.Timer(active=False)
 
     logout_btn.click(
@@ -178,12 +189,12 @@ def admin_tab(ctx: AppContext, session: gr.State) -> None:
     )
 
     def poll(state: h.Session) -> tuple[Any, ...]:
-        job = ctx.builds.snapshot()
-        if not state.is_admin:
+        if not auth.allowed(ctx, state, Role.ADMIN):
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.Timer(active=False)
+        job = ctx.builds.snapshot()
         if job.running:
             return progress_html(job), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        text, rows, choices = overview()
+        text, rows, choices = overview(state)
         return (
             progress_html(job),
             build_summary_md(job),
@@ -201,26 +212,27 @@ def admin_tab(ctx: AppContext, session: gr.State) -> None:
         concurrency_limit=None,
     )
 
-    def corpus_change(op: Any, reset: Any) -> Any:
-        """Handler of a corpus change (upload, removal): message, refreshed list, reset input."""
+    def after_change(message: str, state: h.Session, reset: Any) -> tuple[Any, ...]:
+        """Message, refreshed document list and the reset input after a corpus change."""
+        if message.startswith("❌") or not auth.allowed(ctx, state, Role.ADMIN):
+            return message, gr.skip(), gr.skip(), gr.skip()
+        _, rows, choices = overview(state)
+        return message, rows, choices, reset
 
-        def handler(*args: Any) -> tuple[Any, ...]:
-            *inputs, state = args
-            message = guarded(op, ctx, state, *inputs)
-            if message.startswith("❌") or not state.is_admin:
-                return message, gr.skip(), gr.skip(), gr.skip()
-            _, rows, choices = overview()
-            return message, rows, choices, reset
+    def do_upload(path: str | None, state: h.Session, request: gr.Request) -> tuple[Any, ...]:
+        message = guarded(ops.upload, ctx, state, path, auth.client_of(ctx, request))
+        return after_change(message, state, None)
 
-        return handler
+    def do_remove(doc_id: str | None, ok: bool, state: h.Session) -> tuple[Any, ...]:
+        return after_change(guarded(ops.remove, ctx, state, doc_id, ok), state, False)
 
     changes = (
-        (upload_btn, ops.upload, [upload_file], [upload_msg, docs, pick, upload_file], None),
-        (remove_btn, ops.remove, [pick, confirm], [remove_msg, docs, pick, confirm], False),
+        (upload_btn, do_upload, [upload_file], [upload_msg, docs, pick, upload_file]),
+        (remove_btn, do_remove, [pick, confirm], [remove_msg, docs, pick, confirm]),
     )
-    for button, op, inputs, outputs, reset in changes:
+    for button, fn, inputs, outputs in changes:
         button.click(
-            corpus_change(op, reset),
+            fn,
             [*inputs, session],
             outputs,
             api_visibility="private",

@@ -1,4 +1,8 @@
-"""Handler logic of the evaluation and admin tabs (no Gradio; tested directly)."""
+"""Handler logic of the evaluation and admin tabs (no Gradio; tested directly).
+
+Every function checks the session's role itself (``web.auth.require``): evaluation needs
+staff, corpus changes and builds need admin.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,22 @@ from pathlib import Path
 from typing import Any
 
 from foerderberater.core.errors import FoerderberaterError, UploadError, UserError
+from foerderberater.index.limits import MB
+from foerderberater.security.auth import Role
+from foerderberater.security.upload_check import accept_upload, discard
+from foerderberater.web import auth
 from foerderberater.web.context import AppContext
 from foerderberater.web.handlers import Session, friendly
 from foerderberater.web.uploads import list_corpus, remove_document, save_upload
 
 
-def run_gold_evaluation(ctx: AppContext) -> tuple[str, list[str], list[list[Any]]]:
+def run_gold_evaluation(
+    ctx: AppContext, session: Session
+) -> tuple[str, list[str], list[list[Any]]]:
     """(Markdown summary, headers, per-question rows) of ``evaluate_gold`` if available."""
     from foerderberater.evaluation.gold import evaluate_gold
 
+    auth.require(ctx, session, Role.STAFF)
     if not ctx.gold_path.is_file():
         return f"Die Gold-Fragen fehlen: `{ctx.gold_path}` gibt es nicht.", [], []
     try:
@@ -60,30 +71,58 @@ def _cell(value: Any) -> Any:
 
 
 # ----------------------------------------------------------------------------- admin
-def require_admin(session: Session) -> None:
-    if not session.is_admin:
-        raise UserError("Bitte zuerst als Administrator anmelden.")
+def require_admin(ctx: AppContext, session: Session) -> None:
+    auth.require(ctx, session, Role.ADMIN)
 
 
 def login(ctx: AppContext, session: Session, password: str, client: str) -> str:
-    ok, message = ctx.login.attempt(client or "unbekannt", password or "")
-    session.is_admin = ok
-    return message
+    """Admin login (throttled per client); German message."""
+    return auth.login(ctx, session, password, Role.ADMIN, client)
 
 
-def upload(ctx: AppContext, session: Session, file_path: str | None) -> str:
-    require_admin(session)
+def upload(
+    ctx: AppContext,
+    session: Session,
+    file_path: str | None,
+    client: str,
+    original_name: str = "",
+    upload_folder: Path | None = None,
+) -> str:
+    """Take the file the upload route stored for ``client`` into ``corpus/uploads/``.
+
+    Only a fresh file in Gradio's upload folder that this client uploaded is accepted (never
+    a path on the server); size, then type are checked before the atomic copy. The file
+    leaves the upload folder in every case.
+    """
+    require_admin(ctx, session)
     if not file_path:
         raise UserError("Bitte zuerst eine Datei auswählen.")
     if ctx.builds.running:
         raise UserError("Während des Indexaufbaus sind keine Änderungen am Korpus möglich.")
-    path = Path(file_path)
+    if upload_folder is None:
+        from gradio.utils import get_upload_folder
+
+        upload_folder = Path(get_upload_folder())
+    issued = ctx.uploads.issued_to(client)
     try:
-        stored = save_upload(
-            ctx.settings.corpus_dir, path, path.name, ctx.settings.max_upload_mb * 1024 * 1024
+        accepted = accept_upload(
+            file_path,
+            upload_folder,
+            max_bytes=ctx.settings.max_upload_mb * MB,
+            original_name=original_name or Path(file_path).name,
+            max_age_seconds=ctx.settings.upload_cache_seconds,
+            issued=issued,
         )
+        try:
+            stored = save_upload(ctx.settings.corpus_dir, accepted)
+        finally:
+            discard(accepted)
     except UploadError as exc:
         raise UserError(str(exc)) from exc
+    finally:
+        if file_path in issued:  # this client's own upload: it leaves the cache either way
+            ctx.uploads.forget(file_path)
+            Path(file_path).unlink(missing_ok=True)
     if ctx.corpus_store is not None:  # every replica's corpus follows the database
         ctx.corpus_store.put(stored.doc_id, stored.path.read_bytes())
     kind = "PDF" if stored.kind == "pdf" else "Markdown"
@@ -94,7 +133,7 @@ def upload(ctx: AppContext, session: Session, file_path: str | None) -> str:
 
 
 def remove(ctx: AppContext, session: Session, doc_id: str | None, confirmed: bool) -> str:
-    require_admin(session)
+    require_admin(ctx, session)
     if not doc_id:
         raise UserError("Bitte ein Dokument auswählen.")
     if not confirmed:
@@ -117,7 +156,7 @@ def remove(ctx: AppContext, session: Session, doc_id: str | None, confirmed: boo
 
 
 def start_build(ctx: AppContext, session: Session, full: bool) -> str:
-    require_admin(session)
+    require_admin(ctx, session)
     if not ctx.builds.start(full=bool(full)):
         return "Es läuft bereits ein Indexaufbau."
     return "Indexaufbau gestartet – die Beratung antwortet währenddessen aus dem bisherigen Index."
@@ -126,21 +165,27 @@ def start_build(ctx: AppContext, session: Session, full: bool) -> str:
 DOC_HEADERS = ["Dokument", "Typ", "Größe (KB)", "Im Index", "Abschnitte", "Titel"]
 
 
-def index_info(ctx: AppContext) -> tuple[dict[str, Any] | None, str]:
+def index_info(ctx: AppContext, session: Session) -> tuple[dict[str, Any] | None, str]:
     """``(info, "")`` or ``(None, German reason)`` when there is no usable index."""
+    require_admin(ctx, session)
     try:
         return ctx.advisor.info(), ""
     except FoerderberaterError as exc:
         return None, friendly(exc)
 
 
-def document_rows(ctx: AppContext, info: dict[str, Any] | None = None) -> list[list[Any]]:
+def document_rows(
+    ctx: AppContext, session: Session, info: dict[str, Any] | None = None
+) -> list[list[Any]]:
+    """Corpus files with their index state; files the walk skips with the reason."""
+    require_admin(ctx, session)
     if ctx.corpus_store is not None:  # uploads/removals made through other replicas
         ctx.corpus_store.sync(ctx.settings.corpus_dir)
     files = (info or {}).get("files") or {}
     skipped = {s.get("path"): s.get("reason") for s in (info or {}).get("skipped") or []}
     rows = []
-    for f in list_corpus(ctx.settings.corpus_dir):
+    found, left_out = list_corpus(ctx.settings.corpus_dir, ctx.settings.max_file_mb * MB)
+    for f in found:
         indexed = files.get(f.doc_id)
         state = "ja" if indexed else ("übersprungen" if f.doc_id in skipped else "nein")
         rows.append(
@@ -153,4 +198,6 @@ def document_rows(ctx: AppContext, info: dict[str, Any] | None = None) -> list[l
                 (indexed or {}).get("title", ""),
             ]
         )
+    for skip in left_out:  # names are printable (safe repr) even when not UTF-8
+        rows.append([skip.path, "–", "", f"übersprungen: {skip.reason}", "", ""])
     return rows

@@ -2,10 +2,14 @@
 
 ``launch(settings)`` serves it with uvicorn; ``create_app(ctx)`` returns the FastAPI app (Gradio
 mounted at ``/`` plus the read-only corpus route ``/korpus/<doc_id>``). Nothing runs at import.
+Security settings (README "Sicherheit"): Gradio's upload size limit and cache clean-up, Gradio's
+own check that inputs are files from its upload folder, the queue size, ``web.guard`` in front
+of the Gradio routes, and uvicorn without its own X-Forwarded-For handling.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -16,6 +20,14 @@ from foerderberater.web.context import AppContext, create_context
 
 TITLE = "Förderberater – Förderprogramme im Mitteldeutschen Revier"
 QUEUE_CONCURRENCY = 4  # embedding is serialised anyway; retrieval and rendering run in parallel
+# waiting events per CPU core: an answer takes ~0.1 s of one core (median 0.07 s in-process),
+# so a full queue drains in about 64 x 0.1 s = 6-7 s; beyond that "try again" beats waiting
+QUEUE_PER_CORE = 64
+
+
+def queue_size(settings: Settings) -> int:
+    """``FOERDERBERATER_QUEUE_SIZE``, or 64 per CPU core (128 on 2 cores) when it is 0."""
+    return settings.queue_size or QUEUE_PER_CORE * (os.cpu_count() or 1)
 
 
 def _no_analytics() -> None:
@@ -31,10 +43,12 @@ def create_blocks(ctx: AppContext) -> Any:
 
     from foerderberater.web import handlers as h
     from foerderberater.web.admin import admin_tab, eval_tab
-    from foerderberater.web.chat import chat_tab, team_tab, wire_chat
+    from foerderberater.web.chat import chat_tab, wire_chat
     from foerderberater.web.check import check_tab
+    from foerderberater.web.team import team_tab
 
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+    age = ctx.settings.upload_cache_seconds  # uploads and exports older than this are deleted
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(age, age)) as demo:
         session = gr.State(h.Session())
         gr.Markdown(
             "## Förderberater\nFundierte Antworten zu Förderprogrammen und "
@@ -48,9 +62,9 @@ def create_blocks(ctx: AppContext) -> Any:
             with gr.Tab("Projekt-Check", id="check", elem_id="tab-check"):
                 check_tab(ctx)
             with gr.Tab("Team: Feedback & Debug", id="team", elem_id="tab-team"):
-                team = team_tab(ctx)
+                team = team_tab(ctx, session)
             with gr.Tab("Evaluation", id="evaluation", elem_id="tab-evaluation"):
-                eval_tab(ctx)
+                eval_tab(ctx, session)
             with gr.Tab("Administration", id="admin", elem_id="tab-admin"):
                 admin_tab(ctx, session)
         wire_chat(ctx, session, chat, team)
@@ -84,7 +98,7 @@ def create_blocks(ctx: AppContext) -> Any:
                 raise gr.Error(str(exc)) from exc
 
         gr.api(ask, api_name="ask", concurrency_limit=QUEUE_CONCURRENCY, concurrency_id="api")
-    demo.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=64)
+    demo.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=queue_size(ctx.settings))
     return demo
 
 
@@ -95,6 +109,7 @@ def create_app(ctx: AppContext) -> Any:
     from fastapi.responses import FileResponse
 
     from foerderberater.core.errors import UploadError
+    from foerderberater.web.guard import GradioGuard, UploadQuota
     from foerderberater.web.render import CSS
     from foerderberater.web.uploads import resolve_document
 
@@ -118,7 +133,7 @@ def create_app(ctx: AppContext) -> Any:
         media = "application/pdf" if is_pdf else "text/plain; charset=utf-8"
         return FileResponse(path, media_type=media, headers=headers)
 
-    return gr.mount_gradio_app(
+    mounted = gr.mount_gradio_app(
         app,
         demo,
         path="/",
@@ -134,6 +149,12 @@ def create_app(ctx: AppContext) -> Any:
         max_file_size=f"{ctx.settings.max_upload_mb}mb",
         css=CSS,
     )
+    # mount_gradio_app never sets this (launch() does); it switches on Gradio's own check that a
+    # file input is a file of its upload folder, not a path on the server the client names
+    demo.has_launched = True
+    quota = UploadQuota(ctx.settings.upload_quota_mb * 1024 * 1024)
+    mounted.add_middleware(GradioGuard, trusted=ctx.trusted, quota=quota, ledger=ctx.uploads)
+    return mounted
 
 
 def launch(settings: Settings | None = None, *, gold_path: Path | None = None) -> None:
@@ -142,6 +163,8 @@ def launch(settings: Settings | None = None, *, gold_path: Path | None = None) -
     import uvicorn
 
     settings = settings or Settings.from_env()
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
+    logging.getLogger("foerderberater.security").setLevel(logging.INFO)  # logins, no passwords
     ctx = create_context(settings, gold_path=gold_path)
     app = create_app(ctx)
     print(
@@ -155,4 +178,5 @@ def launch(settings: Settings | None = None, *, gold_path: Path | None = None) -
         port=settings.port,
         log_level="warning",
         timeout_graceful_shutdown=3,
+        proxy_headers=False,  # X-Forwarded-For counts only from trusted proxies (web.auth)
     )

@@ -1,4 +1,4 @@
-"""The business page (chat, filters, sources, programme cards) and the staff tab."""
+"""The business page (chat, filters, sources, programme cards) and its link to the team tab."""
 
 from __future__ import annotations
 
@@ -7,12 +7,19 @@ from typing import Any
 
 import gradio as gr
 
+from foerderberater.answer.generation import (
+    FinalEvent,
+    SentenceEvent,
+    passages_from_answer,
+    stream_answer,
+)
 from foerderberater.search.filters import FILTER_LABELS
+from foerderberater.security.auth import Role
+from foerderberater.web import auth
 from foerderberater.web import handlers as h
 from foerderberater.web.context import AppContext
-from foerderberater.web.feedback import REASONS
 from foerderberater.web.render import cards_html, context_md, export_markdown, sources_html
-from foerderberater.web.status import DEBUG_HEADERS, DEBUG_WIDTHS, debug_md, debug_rows
+from foerderberater.web.status import debug_md, debug_rows
 
 WAITING = "⏳ Suche im Korpus …"
 
@@ -87,76 +94,10 @@ def chat_tab(ctx: AppContext, session: gr.State) -> dict[str, Any]:
     return c
 
 
-def team_tab(ctx: AppContext) -> dict[str, Any]:
-    c: dict[str, Any] = {}
-    gr.Markdown(
-        "Bewertung und Debug-Ansicht beziehen sich auf eine Antwort aus *Ihrem* "
-        "Gespräch (Reiter „Förderberatung“)."
-    )
-    c["pick"] = gr.Dropdown(
-        choices=[], label="Antwort", elem_id="fb-answer-pick", allow_custom_value=False
-    )
-    with gr.Row():
-        c["rating"] = gr.Radio(
-            [("👍 hilfreich", "gut"), ("👎 nicht hilfreich", "schlecht")],
-            label="Bewertung",
-            elem_id="fb-rating",
-        )
-        c["reason"] = gr.Radio(list(REASONS), label="Grund", elem_id="fb-reason")
-    c["comment"] = gr.Textbox(label="Kommentar", lines=2, elem_id="fb-comment", max_length=4000)
-    c["save"] = gr.Button("Feedback speichern", variant="primary", elem_id="fb-feedback-save")
-    c["saved"] = gr.Markdown(elem_id="fb-feedback-msg")
-    with gr.Accordion("Debug-Ansicht der Antwort", open=True):
-        c["debug_md"] = gr.Markdown("Noch keine Antwort.", elem_id="fb-debug-info")
-        c["debug_table"] = gr.Dataframe(
-            headers=DEBUG_HEADERS,
-            column_widths=DEBUG_WIDTHS,
-            interactive=False,
-            wrap=True,
-            elem_id="fb-debug-table",
-            max_height=420,
-        )
-    gr.Markdown("### Gespeichertes Feedback")
-    with gr.Row():
-        f_rating = gr.Radio(
-            [("alle", "alle"), ("👍 hilfreich", "gut"), ("👎 nicht hilfreich", "schlecht")],
-            value="alle",
-            label="Bewertung",
-        )
-        f_reason = gr.Dropdown(["alle", *REASONS], value="alle", label="Grund")
-        f_text = gr.Textbox(label="Suche in Frage, Antwort, Kommentar")
-    with gr.Row():
-        refresh = gr.Button("Liste aktualisieren", elem_id="fb-feedback-refresh")
-        csv_btn = gr.Button("CSV exportieren", elem_id="fb-feedback-csv")
-    table = gr.Dataframe(
-        headers=h.FEEDBACK_HEADERS,
-        column_widths=["50px", "170px", "80px", "120px", "240px", "280px", "240px", "170px"],
-        interactive=False,
-        wrap=True,
-        elem_id="fb-feedback-table",
-        max_height=420,
-    )
-    csv_file = gr.File(label="CSV-Datei", visible=False, elem_id="fb-feedback-file")
-
-    def listing(rating: str, reason: str, text: str) -> list[list[Any]]:
-        return h.feedback_rows(ctx, rating, reason, text)
-
-    def export(rating: str, reason: str, text: str) -> Any:
-        return gr.File(value=str(h.feedback_csv(ctx, rating, reason, text)), visible=True)
-
-    inputs = [f_rating, f_reason, f_text]
-    refresh.click(listing, inputs, table, api_visibility="private")
-    f_rating.change(listing, inputs, table, api_visibility="private")
-    f_reason.change(listing, inputs, table, api_visibility="private")
-    csv_btn.click(export, inputs, csv_file, api_visibility="private")
-    c["listing"] = (listing, inputs, table)
-    return c
-
-
 def wire_chat(
     ctx: AppContext, session: gr.State, chat: dict[str, Any], team: dict[str, Any]
 ) -> None:
-    """Connect the chat to its panels and to the staff tab."""
+    """Connect the chat to its panels and to the team tab (debug data only for staff)."""
     outputs = [
         chat["chatbot"],
         chat["question"],
@@ -188,16 +129,31 @@ def wire_chat(
         yield (msgs, "", state, *keep)
         try:
             filters = h.make_filters(**dict(zip(h.FILTER_FIELDS, values, strict=True)))
-            rec = h.ask(ctx, state, q, filters)
+            generator = ctx.advisor.generator
+            rec = h.ask(ctx, state, q, filters, llm=False)
         except h.UserError as exc:
             msgs[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
             yield (msgs, gr.skip(), state, *keep)
             return
-        for piece in h.stream_pieces(rec.answer.text)[:-1]:
-            msgs[-1] = {"role": "assistant", "content": piece}
-            yield (msgs, gr.skip(), state, *keep)
+        if generator is not None and not rec.answer.abstained and rec.answer.sources:
+            # the LLM wording arrives sentence by sentence, each checked against its sources
+            shown: list[str] = []
+            for event in stream_answer(
+                generator, q, passages_from_answer(rec.answer), rec.answer.text
+            ):
+                if isinstance(event, SentenceEvent) and event.check.ok:
+                    shown.append(event.check.text)
+                    msgs[-1] = {"role": "assistant", "content": " ".join(shown)}
+                    yield (msgs, gr.skip(), state, *keep)
+                elif isinstance(event, FinalEvent):
+                    rec = h.reword(state, rec, event.answer.text, event.answer.generator)
+        else:
+            for piece in h.stream_pieces(rec.answer.text)[:-1]:
+                msgs[-1] = {"role": "assistant", "content": piece}
+                yield (msgs, gr.skip(), state, *keep)
         msgs[-1] = {"role": "assistant", "content": rec.answer.text}
         md = export_markdown(rec.answer, rec.version)
+        staff = auth.allowed(ctx, state, Role.STAFF)
         yield (
             msgs,
             gr.skip(),
@@ -208,8 +164,8 @@ def wire_chat(
             gr.DownloadButton(value=str(h.write_export(rec, md))),
             md,
             gr.Dropdown(choices=state.answer_choices(), value=len(state.answers) - 1),
-            debug_md(rec.answer, rec.version),
-            debug_rows(rec.answer),
+            debug_md(rec.answer, rec.version) if staff else gr.skip(),
+            debug_rows(rec.answer) if staff else gr.skip(),
         )
 
     inputs = [chat["question"], chat["chatbot"], session, *chat["filters"]]
@@ -234,37 +190,3 @@ def wire_chat(
 
     chat["new"].click(new_conversation, [session], outputs, api_visibility="private")
     chat["chatbot"].clear(new_conversation, [session], outputs, api_visibility="private")
-
-    def show_debug(index: int | None, state: h.Session) -> tuple[Any, Any]:
-        rec = state.record(index)
-        if rec is None:
-            return "Noch keine Antwort.", []
-        return debug_md(rec.answer, rec.version), debug_rows(rec.answer)
-
-    team["pick"].input(
-        show_debug,
-        [team["pick"], session],
-        [team["debug_md"], team["debug_table"]],
-        api_visibility="private",
-    )
-
-    listing, list_inputs, table = team["listing"]
-
-    def save(
-        index: int | None,
-        rating: str | None,
-        reason: str | None,
-        comment: str,
-        state: h.Session,
-        *filters: str,
-    ) -> tuple[Any, ...]:
-        message = h.submit_feedback(ctx, state, index, rating or "", reason or "", comment)
-        ok = message.startswith("✅")
-        return (message, gr.skip() if not ok else "", listing(*filters))
-
-    team["save"].click(
-        save,
-        [team["pick"], team["rating"], team["reason"], team["comment"], session, *list_inputs],
-        [team["saved"], team["comment"], table],
-        api_visibility="private",
-    )

@@ -7,9 +7,7 @@ the handlers. Per-user state lives in ``gr.State`` (see ``ui_handlers.Session``)
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,11 +27,22 @@ from foerderberater.index.embedding import (
     create_embedder,
     embedder_name,
 )
-from foerderberater.security.throttle import LoginThrottle, ThrottlePolicy, ThrottleStore
+from foerderberater.security.auth import Credentials, load_credentials
+from foerderberater.security.client_ip import TrustedProxies
+from foerderberater.security.sessions import SessionManager
+from foerderberater.security.throttle import LoginThrottle
+from foerderberater.security.upload_check import UploadLedger
 from foerderberater.web.feedback import FeedbackStore
 from foerderberater.web.shared import CorpusStore, open_shared, report_from_dict
 
-ADMIN_ACCOUNT = "admin"
+# settings that hold credentials, handed to ``load_credentials`` under their env names
+CREDENTIAL_FIELDS = (
+    "admin_password",
+    "admin_password_hash",
+    "staff_password",
+    "staff_password_hash",
+    "password_file",
+)
 
 
 class LazyEmbedder(LockedEmbedder):
@@ -67,46 +76,6 @@ class LazyEmbedder(LockedEmbedder):
     def count_tokens(self, text: str) -> int:
         with self._lock:
             return self._model().count_tokens(text)
-
-
-class LoginGuard:
-    """Constant-time admin password check with a growing lock-out after repeated failures per
-    client (``security.throttle``; its store is shared by all replicas with PostgreSQL)."""
-
-    def __init__(
-        self,
-        password: str,
-        free_attempts: int = 3,
-        base_delay: float = 30.0,
-        max_delay: float = 900.0,
-        clock: Callable[[], float] = time.time,
-        store: ThrottleStore | None = None,
-    ) -> None:
-        self._password = password.encode("utf-8")
-        policy = ThrottlePolicy(free_attempts, base_delay, max_delay)
-        self.throttle = LoginThrottle(policy, store, clock)
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self._password)
-
-    def wait_seconds(self, client: str) -> int:
-        return self.throttle.wait_seconds(client, ADMIN_ACCOUNT)
-
-    def attempt(self, client: str, password: str) -> tuple[bool, str]:
-        """``(ok, German message)``; during a lock-out even the right password is refused."""
-        if not self.enabled:
-            return False, "Die Administration ist deaktiviert (kein Admin-Passwort gesetzt)."
-        secret = password.encode("utf-8")
-        result = self.throttle.attempt(
-            client, ADMIN_ACCOUNT, lambda: hmac.compare_digest(secret, self._password)
-        )
-        if result.ok:
-            return True, "Angemeldet."
-        if result.wait_seconds:
-            wait = result.wait_seconds
-            return False, f"Zu viele Fehlversuche. Bitte in {wait} Sekunden erneut versuchen."
-        return False, "Falsches Passwort."
 
 
 @dataclass
@@ -252,8 +221,12 @@ class AppContext:
     advisor: Advisor
     feedback: FeedbackStore
     builds: BuildManager
-    login: LoginGuard
     gold_path: Path
+    credentials: Credentials  # staff/admin password hashes (never plain text)
+    sessions: SessionManager  # server-side logins: the user's gr.State holds only a token
+    throttle: LoginThrottle  # back-off per (client, account)
+    trusted: TrustedProxies  # X-Forwarded-For counts only from these
+    uploads: UploadLedger  # which upload-route files belong to which client
     corpus_store: CorpusStore | None = None  # uploads kept in the database (all replicas)
 
 
@@ -269,10 +242,14 @@ def create_context(
     embedder: Embedder | None = None,
     build_embedder: Callable[[], Embedder] | None = None,
     gold_path: Path | None = None,
-    login: LoginGuard | None = None,
+    credentials: Credentials | None = None,
+    throttle: LoginThrottle | None = None,
 ) -> AppContext:
     """Wire the app objects. Models load lazily; nothing is read from disk here (with a
-    database URL, the schema is checked/migrated once)."""
+    database URL, the schema is checked/migrated once).
+
+    Credentials come from ``settings`` (plain passwords are hashed here, once) unless given.
+    """
     chat_embedder = (
         LockedEmbedder(embedder) if embedder is not None else LazyEmbedder(settings.embedder)
     )
@@ -283,7 +260,17 @@ def create_context(
         advisor=Advisor(settings, embedder=chat_embedder, backend=shared.backend),
         feedback=shared.feedback,
         builds=BuildManager(settings, factory, backend=shared.backend),
-        login=login or LoginGuard(settings.admin_password, store=shared.throttle),
         gold_path=gold_path or default_gold_path(),
+        credentials=credentials if credentials is not None else credentials_of(settings),
+        sessions=SessionManager(),
+        throttle=throttle or LoginThrottle(store=shared.throttle),
+        trusted=TrustedProxies.parse(settings.trusted_proxies),
+        uploads=UploadLedger(max_age=settings.upload_cache_seconds),
         corpus_store=shared.corpus,
     )
+
+
+def credentials_of(settings: Settings) -> Credentials:
+    """The staff/admin credentials of ``settings`` (a role set twice is a ``ConfigError``)."""
+    env = {Settings.env_name(f): str(getattr(settings, f)) for f in CREDENTIAL_FIELDS}
+    return load_credentials({k: v for k, v in env.items() if v})

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -14,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from foerderberater.core.errors import FeedbackError
+from foerderberater.security.csv_safe import to_csv
 
 RATINGS = ("gut", "schlecht")
 REASONS = ("falsch", "unvollständig", "falsche Quelle", "sonstiges")
@@ -163,25 +162,23 @@ class FeedbackStore:
 
     @staticmethod
     def to_csv(records: list[FeedbackRecord]) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=";")
-        writer.writerow(CSV_COLUMNS)
-        for r in records:
-            sources = " | ".join(
-                f"[{s.get('number', i)}] {s.get('title', '')}" for i, s in enumerate(r.sources, 1)
+        """Semicolon CSV; cells a spreadsheet would run as a formula are neutralised (OWASP)."""
+        rows = (
+            (
+                r.id,
+                r.created,
+                r.rating,
+                r.reason,
+                r.comment,
+                r.question,
+                r.answer,
+                " | ".join(
+                    f"[{s.get('number', i)}] {s.get('title', '')}"
+                    for i, s in enumerate(r.sources, 1)
+                ),
+                json.dumps(r.filters, ensure_ascii=False),
+                r.index_version,
             )
-            writer.writerow(
-                (
-                    r.id,
-                    r.created,
-                    r.rating,
-                    r.reason,
-                    r.comment,
-                    r.question,
-                    r.answer,
-                    sources,
-                    json.dumps(r.filters, ensure_ascii=False),
-                    r.index_version,
-                )
-            )
-        return out.getvalue()
+            for r in records
+        )
+        return to_csv(CSV_COLUMNS, rows)

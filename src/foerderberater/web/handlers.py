@@ -54,11 +54,14 @@ class AnswerRecord:
 
 @dataclass
 class Session:
-    """Per-browser-session state (in ``gr.State``): the conversation and its answers."""
+    """Per-browser-session state (in ``gr.State``): the conversation and its answers.
+
+    ``auth_token``: the server-side staff/admin login of this session (``web.auth``), if any.
+    """
 
     history: list[str] = field(default_factory=list)
     answers: list[AnswerRecord] = field(default_factory=list)
-    is_admin: bool = False
+    auth_token: str | None = field(default=None, repr=False)
 
     def reset_conversation(self) -> None:
         self.history.clear()
@@ -99,15 +102,18 @@ def friendly(exc: FoerderberaterError) -> str:
     return explain(exc)
 
 
-def ask(ctx: AppContext, session: Session, question: str, filters: Filters) -> AnswerRecord:
-    """Answer ``question`` with the previous user questions of the session as history."""
+def ask(
+    ctx: AppContext, session: Session, question: str, filters: Filters, *, llm: bool = True
+) -> AnswerRecord:
+    """Answer ``question`` with the previous user questions of the session as history;
+    ``llm=False`` returns the extractive answer (the chat streams the LLM wording itself)."""
     question = (question or "").strip()
     if not question:
         raise UserError("Bitte eine Frage eingeben.")
     if len(question) > 2000:
         raise UserError("Die Frage ist zu lang (höchstens 2000 Zeichen).")
     try:
-        answer = ctx.advisor.ask(question, filters, history=list(session.history))
+        answer = ctx.advisor.ask(question, filters, history=list(session.history), llm=llm)
         version = answer.index_version
     except FoerderberaterError as exc:
         raise UserError(friendly(exc)) from exc
@@ -231,3 +237,11 @@ def feedback_csv(ctx: AppContext, rating: str, reason: str, text: str) -> Path:
     path = directory / "feedback.csv"
     path.write_text("\ufeff" + ctx.feedback.to_csv(records), encoding="utf-8")  # BOM for Excel
     return path
+
+
+def reword(session: Session, record: AnswerRecord, text: str, generator: str) -> AnswerRecord:
+    """Store the LLM wording shown in the chat as the session's answer (export, debug)."""
+    worded = replace(record, answer=replace(record.answer, text=text, generator=generator))
+    if session.answers and session.answers[-1] is record:
+        session.answers[-1] = worded
+    return worded
