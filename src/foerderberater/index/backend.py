@@ -65,6 +65,20 @@ class VersionData:
         return LexicalIndex.build([c.embedding_text() for c in self.chunks])
 
 
+class SentenceReader(Protocol):
+    """The quotable sentences of a version per document, row-aligned with their vectors:
+    ``store.SentenceTable`` (SQLite + .npy) and ``pg.version.PgSentenceTable`` (one table per
+    version) return the same values, so answers are the same on both backends."""
+
+    def sentences_of(self, doc_id: str) -> Sequence[Sentence]: ...
+
+    def sentence_vectors(self, doc_id: str) -> np.ndarray | None: ...
+
+    def with_vectors(self, doc_id: str) -> list[tuple[Sentence, np.ndarray]]: ...
+
+    def doc_words(self, doc_id: str) -> frozenset[str]: ...
+
+
 class VersionReader(Protocol):
     """A published version as search, answers and the Projekt-Check read it (both backends)."""
 
@@ -79,7 +93,7 @@ class VersionReader(Protocol):
     def lexical(self) -> LexicalIndex: ...
 
     @property
-    def sentences(self) -> Any: ...  # sentences_of, sentence_vectors, with_vectors, doc_words
+    def sentences(self) -> SentenceReader: ...
 
     def __len__(self) -> int: ...
 
