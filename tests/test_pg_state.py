@@ -4,6 +4,7 @@ corpus uploads (two connection pools = two replicas)."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,11 @@ pytest.importorskip("psycopg", reason="psycopg fehlt – bitte `make setup-dev` 
 
 from foerderberater.index.pg.db import PgDatabase  # noqa: E402
 from foerderberater.index.pg.jobs import PgBuildJobs  # noqa: E402
-from foerderberater.index.pg.state import PgCorpusFiles, PgThrottleStore  # noqa: E402
+from foerderberater.index.pg.state import (  # noqa: E402
+    PgCorpusFiles,
+    PgQuotaStore,
+    PgThrottleStore,
+)
 from foerderberater.index.pg.store import PgIndex  # noqa: E402
 from foerderberater.web.feedback_pg import PgFeedbackStore  # noqa: E402
 
@@ -117,6 +122,46 @@ def test_concurrent_failures_on_two_replicas_all_count(two_replicas) -> None:
         t.join()
     assert throttles[0].store.get(("9.9.9.9", "admin")).failures == 40
     assert throttles[1].store.get(("9.9.9.9", "staff")) is None  # per account
+
+
+def test_upload_quota_is_shared_by_the_replicas(two_replicas) -> None:
+    from foerderberater.web.guard import UploadQuota
+
+    a = UploadQuota(1000, store=PgQuotaStore(two_replicas[0]))
+    b = UploadQuota(1000, store=PgQuotaStore(two_replicas[1]))
+    assert a.charge("1.2.3.4", 600)
+    assert not b.charge("1.2.3.4", 500)  # 600 already booked through A
+    assert b.charge("1.2.3.4", 400)  # exactly the quota
+    assert not a.charge("1.2.3.4", 1)
+    assert a.charge("5.6.7.8", 1000)  # per client
+    assert not a.charge("9.9.9.9", 1001)  # larger than the quota: nothing booked
+    assert b.charge("9.9.9.9", 1000)
+    # the window runs on the database clock: after it, the client starts from zero
+    short = PgQuotaStore(two_replicas[1])
+    assert not short.charge("1.2.3.4", 1, 1000, 0.3)
+    time.sleep(0.4)
+    assert short.charge("1.2.3.4", 900, 1000, 0.3)
+    assert not PgQuotaStore(two_replicas[0]).charge("1.2.3.4", 200, 1000, 0.3)
+
+
+def test_concurrent_uploads_on_two_replicas_never_exceed_the_quota(two_replicas) -> None:
+    stores = [PgQuotaStore(db) for db in two_replicas]
+    booked: list[int] = []
+
+    def upload(store: PgQuotaStore) -> None:
+        for _ in range(15):
+            if store.charge("7.7.7.7", 100, 2000, 3600):
+                booked.append(100)
+
+    threads = [threading.Thread(target=upload, args=(s,)) for s in stores for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(booked) == 2000  # 60 attempts of 100 bytes: exactly 20 booked, no lost update
+    with two_replicas[0].connection() as conn:
+        used = conn.execute("SELECT used FROM upload_quota WHERE client = '7.7.7.7'").fetchone()
+    assert used[0] == 2000
 
 
 def test_build_progress_is_visible_to_every_replica(two_replicas) -> None:

@@ -33,6 +33,7 @@ from foerderberater.security.sessions import SessionManager
 from foerderberater.security.throttle import LoginThrottle
 from foerderberater.security.upload_check import UploadLedger
 from foerderberater.web.feedback import FeedbackStore
+from foerderberater.web.guard import UploadQuota
 from foerderberater.web.shared import CorpusStore, open_shared, report_from_dict
 
 # settings that hold credentials, handed to ``load_credentials`` under their env names
@@ -227,6 +228,7 @@ class AppContext:
     throttle: LoginThrottle  # back-off per (client, account)
     trusted: TrustedProxies  # X-Forwarded-For counts only from these
     uploads: UploadLedger  # which upload-route files belong to which client
+    quota: UploadQuota  # bytes of the public upload route per client and hour
     corpus_store: CorpusStore | None = None  # uploads kept in the database (all replicas)
 
 
@@ -266,6 +268,7 @@ def create_context(
         throttle=throttle or LoginThrottle(store=shared.throttle),
         trusted=TrustedProxies.parse(settings.trusted_proxies),
         uploads=UploadLedger(max_age=settings.upload_cache_seconds),
+        quota=UploadQuota(settings.upload_quota_mb * 1024 * 1024, store=shared.quota),
         corpus_store=shared.corpus,
     )
 

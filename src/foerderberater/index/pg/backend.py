@@ -24,7 +24,7 @@ from foerderberater.core.settings import Settings
 from foerderberater.index.backend import VersionData
 from foerderberater.index.pg.db import PgDatabase
 from foerderberater.index.pg.jobs import PgBuildJobs
-from foerderberater.index.pg.state import PgCorpusFiles, PgThrottleStore
+from foerderberater.index.pg.state import PgCorpusFiles, PgQuotaStore, PgThrottleStore
 from foerderberater.index.pg.store import PgIndex
 from foerderberater.index.pg.version import PgVersion
 from foerderberater.index.pg.writer import HnswParams, write_version
@@ -148,6 +148,10 @@ class PgBackend:
     def throttle_store(self) -> PgThrottleStore:
         self.ready()
         return PgThrottleStore(self.db)
+
+    @property
+    def quota_store(self) -> PgQuotaStore:
+        return PgQuotaStore(self.ready().db)
 
     @property
     def corpus(self) -> PgCorpusFiles:

@@ -21,6 +21,9 @@ Layout (migration 1):
 - Shared application state: ``feedback``, ``login_attempts`` (login back-off per client and
   account, for every replica), ``build_jobs`` (progress of the one running rebuild) and
   ``corpus_files`` (admin uploads and removals when ``FOERDERBERATER_UPLOAD_STORE=database``).
+
+Migration 2: ``upload_quota`` (bytes of the public upload route per client and hour, so the
+quota holds however a client's requests are spread over the replicas).
 """
 
 from __future__ import annotations
@@ -135,7 +138,19 @@ CREATE TABLE corpus_files (
 );
 """
 
-MIGRATIONS: tuple[tuple[int, str, str], ...] = ((1, "initial schema", _V1),)
+_V2 = """
+CREATE TABLE upload_quota (
+    client        text PRIMARY KEY,
+    window_start  timestamptz NOT NULL,            -- database clock: one clock for all replicas
+    used          bigint NOT NULL
+);
+CREATE INDEX upload_quota_window ON upload_quota (window_start);
+"""
+
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (1, "initial schema", _V1),
+    (2, "upload quota per client", _V2),
+)
 LATEST = MIGRATIONS[-1][0]
 
 

@@ -1,8 +1,10 @@
 """Shared application state in PostgreSQL that is not index data: login back-off counters
-(``security.throttle.ThrottleStore``) and the admin's corpus uploads/removals.
+(``security.throttle.ThrottleStore``), the upload quota per client (``web.guard.QuotaStore``)
+and the admin's corpus uploads/removals.
 
-Both make replicas behave like one app: a lock-out earned on one replica holds on every other
-one, and a file uploaded through one replica reaches the corpus of whichever replica rebuilds.
+They make replicas behave like one app: a lock-out earned on one replica holds on every other
+one, a client's upload volume counts once whichever replica takes it, and a file uploaded
+through one replica reaches the corpus of whichever replica rebuilds.
 """
 
 from __future__ import annotations
@@ -15,6 +17,35 @@ from pathlib import Path
 
 from foerderberater.index.pg.db import PgDatabase
 from foerderberater.security.throttle import AttemptState, ThrottlePolicy
+
+
+class PgQuotaStore:
+    """``QuotaStore`` with one row per client; the window and its bytes are checked and booked
+    in one upsert (the row stays locked until it commits), on the database clock."""
+
+    def __init__(self, db: PgDatabase) -> None:
+        self.db = db
+
+    def charge(self, client: str, size: int, max_bytes: int, window: float) -> bool:
+        if size > max_bytes:
+            return False
+        expired = "q.window_start < now() - make_interval(secs => %(w)s)"
+        with self.db.connection() as conn:
+            row = conn.execute(
+                "INSERT INTO upload_quota AS q (client, window_start, used)"
+                " VALUES (%(c)s, now(), %(n)s)"
+                " ON CONFLICT (client) DO UPDATE SET"
+                f" window_start = CASE WHEN {expired} THEN now() ELSE q.window_start END,"
+                f" used = CASE WHEN {expired} THEN %(n)s ELSE q.used + %(n)s END"
+                f" WHERE {expired} OR q.used + %(n)s <= %(max)s"
+                " RETURNING used",
+                {"c": client, "n": size, "max": max_bytes, "w": float(window)},
+            ).fetchone()
+            conn.execute(
+                "DELETE FROM upload_quota WHERE window_start < now() - make_interval(secs => %s)",
+                (2 * float(window),),
+            )
+        return row is not None
 
 
 class PgThrottleStore:
