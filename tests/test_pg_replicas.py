@@ -171,6 +171,45 @@ def test_feedback_and_lockouts_are_shared(two) -> None:
     assert ops.login(b, h.Session(), PASSWORD, "5.6.7.8") == "Angemeldet."
 
 
+def test_a_stale_replica_reopens_the_live_version_after_gc(
+    pg_url: str, tmp_path: Path, fake: FakeEmbedder, programme_md
+) -> None:
+    """Replica A checks the pointer only every hour; B publishes twice, and its garbage
+    collection drops the version A still serves: A's next question reopens the live one."""
+    from foerderberater.advisor import Advisor
+    from foerderberater.core.errors import VersionGoneError
+
+    def advisor(name: str) -> Advisor:
+        root = host(tmp_path / name, programme_md)
+        settings = Settings(
+            corpus_dir=root / "corpus",
+            index_dir=root / "index",
+            database_url=pg_url,
+            database_poll_seconds=3600,
+            min_relevance=0.0,
+        )
+        return Advisor(settings, embedder=fake)
+
+    a, b = advisor("a"), advisor("b")
+    b.build(full=True)
+    question = "Zuschuss für Elektrolyseure"
+    first = a.ask(question)
+    assert first.sources[0].doc_id == "programme/wasserstoff.md"
+    old = a.version.name
+    extra = b.settings.corpus_dir / "neu.md"
+    for n in (1, 2):  # two publishes: the live one and one older version are kept
+        extra.write_text(UPLOAD.replace("Pilzzucht", f"Pilzzucht {n}"), "utf-8")
+        b.build()
+    live = b.version.name
+    assert old not in {live} and a.backend.pointer() == old  # A has not looked again yet
+    with pytest.raises(VersionGoneError):  # what A's retriever meets without the reopen
+        a.retriever().search(question, None)
+    answer = a.ask(question)
+    assert answer.index_version == live and a.version.name == live
+    assert answer.text == b.ask(question).text
+    assert a.search("Champignonkultur im Stollen")[0].chunk.doc_id == "neu.md"
+
+
 _SLOW_BUILD = """
 import sys, time
 sys.path.insert(0, sys.argv[1])

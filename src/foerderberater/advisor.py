@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from foerderberater.answer.compose import Writer, abstained, order_documents
 from foerderberater.answer.conversation import condense, is_follow_up
@@ -15,6 +15,7 @@ from foerderberater.answer.generation import word_answer
 from foerderberater.answer.intent import classify
 from foerderberater.answer.llm_client import Generator
 from foerderberater.answer.setup import build_engine
+from foerderberater.core.errors import VersionGoneError
 from foerderberater.core.settings import Settings
 from foerderberater.core.types import Answer, Hit
 from foerderberater.eligibility import CheckResult, check_project
@@ -30,6 +31,7 @@ from foerderberater.search.rerank import Reranker, create_reranker
 from foerderberater.search.retrieval import Retriever, open_retriever
 
 FOLLOW_UP_DEPTH = 2  # a follow-up looks back this many turns
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,19 @@ class Advisor:
     ) -> list[Hit]:
         if use_region:
             filters, _ = self.resolve_filters(query, filters)
-        return self.retriever().search(query, filters, k)
+        return self._on_live_version(lambda: self.retriever().search(query, filters, k))
+
+    def _on_live_version(self, run: Callable[[], _T]) -> _T:
+        """``run()``; when the version it read was garbage-collected meanwhile (PostgreSQL:
+        other replicas published twice within ``database_poll_seconds``), reopen the live
+        version and run it once more."""
+        try:
+            return run()
+        except VersionGoneError:
+            with self._lock:
+                self._version = None  # the next access opens the live version
+                self._retriever = None
+            return run()
 
     @property
     def generator(self) -> Generator | None:
@@ -240,6 +254,19 @@ class Advisor:
         streams the LLM wording itself)."""
         question = question.strip()
         today = today or dt.date.today()
+        return self._on_live_version(
+            lambda: self._ask(question, filters, history, today, use_region, llm)
+        )
+
+    def _ask(
+        self,
+        question: str,
+        filters: Filters | None,
+        history: Sequence[str],
+        today: dt.date,
+        use_region: bool,
+        llm: bool,
+    ) -> Answer:
         turn = self._turn(question, history, filters, today, use_region)
         plan, region = turn.plan, turn.region
         label = region.label() if region else None

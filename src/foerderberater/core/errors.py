@@ -77,6 +77,11 @@ class DatabaseError(FoerderberaterError):
         self.detail = detail
 
 
+class VersionGoneError(DatabaseError):
+    """The index version being read was garbage-collected meanwhile (another replica published
+    twice while this one still served it); reopening the live version is the remedy."""
+
+
 class ProfilError(FoerderberaterError):
     """A project-profile value is invalid; the message is German and names the field."""
 

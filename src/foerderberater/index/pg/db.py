@@ -9,6 +9,7 @@ pgvector adapters, so numpy vectors travel in pgvector's binary formats (``vecto
 from __future__ import annotations
 
 import queue
+import re
 import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from foerderberater.core.errors import DatabaseError
+from foerderberater.core.errors import DatabaseError, VersionGoneError
+
+VERSION_TABLE = re.compile(r"\b(chunks|sentences)_v\d+\b")  # per-version tables (writer)
 
 
 def redact(url: str) -> str:
@@ -107,7 +110,10 @@ class PgDatabase:
         self._readers: queue.LifoQueue[Any] = queue.LifoQueue(maxsize=pool_size)
 
     def error(self, exc: BaseException) -> DatabaseError:
-        return DatabaseError(self.label, str(exc).strip() or type(exc).__name__)
+        detail = str(exc).strip() or type(exc).__name__
+        if type(exc).__name__ == "UndefinedTable" and VERSION_TABLE.search(detail):
+            return VersionGoneError(self.label, detail)  # dropped by ``PgIndex.gc``
+        return DatabaseError(self.label, detail)
 
     def new_connection(self, *, autocommit: bool = False) -> Any:
         """A fresh connection (the caller closes it); vector adapters registered if installed."""
