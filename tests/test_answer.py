@@ -90,7 +90,10 @@ def test_questions_the_corpus_cannot_answer_are_marked_partial(
     answer = ask(advisor, question)
     assert answer.partial and answer.gaps
     assert answer.text.startswith(answer.gaps[0])
-    assert "Alternative, nicht Ihre Frage" in answer.text or not answer.sources
+    if "Hebesatz" in question:  # a topic outside the product: no programme is an alternative
+        assert "Alternative" not in answer.text and "[1]" not in answer.text
+    else:
+        assert "Alternative, nicht Ihre Frage" in answer.text or not answer.sources
     assert answer.to_json()["partial"] is True
 
 

@@ -144,6 +144,20 @@ def test_a_quantity_the_study_never_names_is_a_gap() -> None:
     assert missing_quantity("Wie viele Orte gibt es?", words, fold, analyzer.stem) is None
 
 
+def test_a_breakdown_the_study_never_names_is_a_gap() -> None:
+    words = {"fachkrafte", "berufe", "jahr", "beschaftigte", "region"}
+    analyzer = GermanAnalyzer()
+    gap = missing_quantity(
+        "Wie viele Fachkräfte fehlen für Pflegeberufe?", words, fold, analyzer.stem
+    )
+    assert gap == Gap("quantity", "Pflegeberufe")
+    asked = "Wie viele Fachkräfte fehlen pro Jahr?"
+    assert missing_quantity(asked, words, fold, analyzer.stem) is None
+    # the asker's own context is no breakdown of the figure
+    asked = "Ich schreibe für die Lokalzeitung: Wie viele Fachkräfte fehlen?"
+    assert missing_quantity(asked, words, fold, analyzer.stem) is None
+
+
 def _programme_doc() -> Document:
     body = (
         "## Kurzbeschreibung\n\nDas Programm fördert Wärmenetze. Es richtet sich an Stadtwerke.\n\n"

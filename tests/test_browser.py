@@ -289,3 +289,27 @@ def test_gradio_client_api(server):
     assert set(out) >= {"question", "answer", "abstained", "sources", "warnings", "region"}
     assert out["sources"][0]["doc_id"] == "wasserstoff-bonus-thueringen"
     assert any("abgelaufen" in w for w in out["warnings"])
+
+
+def _last_answer(pg, question: str) -> str:
+    """The chat text after the last occurrence of ``question`` (the answer to it)."""
+    return pg.locator("#fb-chat").inner_text().rsplit(question, 1)[-1].strip()
+
+
+@pytest.mark.browser
+def test_the_asked_fact_comes_first_and_out_of_scope_is_declined(page):
+    page.locator("#fb-new").click()
+    question = "Wie hoch ist der Fördersatz beim Wasserstoff-Invest Sachsen?"
+    ask(page, question)
+    first_line = _last_answer(page, question).splitlines()[0]
+    assert "40 %" in first_line and "[1]" in first_line, first_line
+    follow_up = "Und wo stelle ich da den Antrag?"
+    ask(page, follow_up)
+    answer = _last_answer(page, follow_up)
+    assert "Sächsische Aufbaubank" in answer.splitlines()[0], answer
+    assert "Thüringer Aufbaubank (TAB)" not in answer.splitlines()[0]
+    question = "Wie hoch ist der Gewerbesteuer-Hebesatz in Leipzig?"
+    ask(page, question)
+    answer = _last_answer(page, question)
+    assert "Hebesätze" in answer.splitlines()[0] and "keine Angaben" in answer, answer
+    assert "[1]" not in answer and "Alternative" not in answer, answer

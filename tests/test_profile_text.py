@@ -11,6 +11,7 @@ import pytest
 from foerderberater.evaluation.freetext import evaluate_freetext
 from foerderberater.profile import profile_from_dict, profile_from_text
 from foerderberater.profile.dates import find_start
+from foerderberater.profile.text import project_types
 from foerderberater.search.places import PlaceIndex
 from foerderberater.search.regions import Gazetteer
 
@@ -148,3 +149,16 @@ def test_cli_eval_freitext_and_konsistenz(capsys: pytest.CaptureFixture[str]) ->
     assert "– dev:" in out and "– holdout:" in out and "Kernfelder" in out
     assert main(["eval", "konsistenz", str(ROOT / "corpus" / "programme")]) == 0
     assert "45/45 Programme konsistent" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("text", "vorhaben"),
+    [
+        ("Ich gründe in Leipzig ein kleines IT-Unternehmen.", "Gründung"),
+        ("Drei Forschende planen eine Ausgründung aus der Uni Halle.", "Gründung"),
+        ("Wir brauchen einen neuen, energiesparenden Backofen.", "Energieeffizienz"),
+        ("Wir wollen unseren Energieverbrauch in der Halle senken.", "Energieeffizienz"),
+    ],
+)
+def test_project_types_in_everyday_words(text: str, vorhaben: str) -> None:
+    assert vorhaben in project_types(text)

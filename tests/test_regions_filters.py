@@ -58,6 +58,13 @@ def test_land_names_and_adjectives(gaz: Gazetteer) -> None:
     assert gaz.find("Sachsen-Anhalt").kreis is None
 
 
+def test_a_genitive_names_the_place(gaz: Gazetteer) -> None:
+    region = gaz.find("Welcher Anteil der Fläche des Saalekreises ist geeignet?")
+    assert region is not None and region.kreis == "Saalekreis"
+    assert gaz.find("Leipzigs Wachstum") is not None
+    assert gaz.find("an der Zeitzer Straße") is None  # only -s/-es, not any ending
+
+
 def test_common_noun_halle_is_not_a_place(gaz: Gazetteer) -> None:
     assert gaz.find("Wir wollen eine neue Halle bauen") is None
     # but the town after it is found

@@ -26,7 +26,12 @@ from foerderberater.index.store import check_embedder
 from foerderberater.profile import Profile
 from foerderberater.search.filters import Filters
 from foerderberater.search.regions import Gazetteer, Region
-from foerderberater.search.relevance import REVIER_WORDS, apply_place_and_level, is_relevant
+from foerderberater.search.relevance import (
+    REVIER_WORDS,
+    apply_place_and_level,
+    asked_kinds,
+    is_relevant,
+)
 from foerderberater.search.rerank import Reranker, create_reranker
 from foerderberater.search.retrieval import Retriever, open_retriever
 
@@ -226,6 +231,7 @@ class Advisor:
             today=today,
             land=filters.land,
             land_boost=self.settings.land_boost,
+            kinds=asked_kinds(question),
         )
         plan = engine.plan(
             question,

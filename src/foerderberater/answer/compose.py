@@ -19,7 +19,7 @@ from typing import Any
 
 from foerderberater.answer.direct import direct_facts, overview_facts, term_quotes
 from foerderberater.answer.engine import AnswerPlan, DocInfo
-from foerderberater.answer.evidence import Evidence, pick
+from foerderberater.answer.evidence import LIST_MAX_CHARS, Evidence, pick
 from foerderberater.answer.intent import Intent
 from foerderberater.answer.scope import Gap
 from foerderberater.core.schema import DocMeta, ProgrammeMeta, deadline_passed, is_stale
@@ -39,6 +39,7 @@ FACT_DOCS = 2  # documents answered in detail when a question names or implies s
 EXPIRED_PENALTY = 0.85  # expired programmes rank lower but a strong match still shows (warned)
 ALTERNATIVES = 2
 LAND_SLOT = 4
+KIND_BOOST = 0.1  # relative bonus for programmes of the asked kind of funding
 
 
 @dataclass
@@ -74,15 +75,27 @@ def freshness_warnings(title: str, meta: DocMeta, today: dt.date, stale_days: in
 
 
 def order_documents(
-    hits: Sequence[Hit], *, funding: bool, today: dt.date, land: str | None, land_boost: float
+    hits: Sequence[Hit],
+    *,
+    funding: bool,
+    today: dt.date,
+    land: str | None,
+    land_boost: float,
+    kinds: frozenset[str] = frozenset(),
 ) -> list[str]:
     """Retrieved documents, best first. For funding questions programmes come before studies,
-    programmes of the asker's Land get a relative bonus and expired ones a penalty."""
+    programmes of the asker's Land and of the asked kind of funding (``kinds``) get a relative
+    bonus and expired ones a penalty."""
     best: dict[str, tuple[bool, float]] = {}
     for h in hits:
-        factor = EXPIRED_PENALTY if deadline_passed(h.meta, today) else 1.0
-        if funding and land and isinstance(h.meta, ProgrammeMeta) and land in h.meta.foerdergebiet:
+        # an expired programme is no recommendation, but it may still be what a definition or
+        # study question is about
+        factor = EXPIRED_PENALTY if funding and deadline_passed(h.meta, today) else 1.0
+        programme = funding and isinstance(h.meta, ProgrammeMeta)
+        if programme and land and land in h.meta.foerdergebiet:
             factor *= 1.0 + land_boost
+        if programme and kinds and kinds & set(h.meta.foerderart):
+            factor *= 1.0 + KIND_BOOST
         key = (funding and not h.meta.is_programme, -h.score * factor)
         if h.chunk.doc_id not in best or key < best[h.chunk.doc_id]:
             best[h.chunk.doc_id] = key
@@ -114,7 +127,8 @@ def quotes_for(plan: AnswerPlan) -> int:
 
 
 def _quote(e: Evidence) -> str:
-    return f"„{shorten(e.sentence.text, MAX_QUOTE_CHARS)}“"
+    limit = LIST_MAX_CHARS if e.span > 2 else MAX_QUOTE_CHARS
+    return f"„{shorten(e.sentence.text, limit)}“"
 
 
 @dataclass(frozen=True)
@@ -146,6 +160,8 @@ class Writer:
                     land=self.land,
                     today=self.today,
                     title_of=self._title_of(),
+                    question=plan.question,
+                    canon=self.canon,
                 )
             if facts:
                 lines.append(head + "; ".join(facts) + " " + cites.cite(doc_id))
@@ -167,14 +183,22 @@ class Writer:
     def _term_quotes(self, meta: DocMeta, plan: AnswerPlan) -> list[str]:
         if not isinstance(meta, ProgrammeMeta):
             return []
-        return term_quotes(meta, plan.intent, kreis=self.kreis, land=self.land, canon=self.canon)
+        return term_quotes(
+            meta,
+            plan.intent,
+            kreis=self.kreis,
+            land=self.land,
+            canon=self.canon,
+            question=plan.question,
+        )
 
     @staticmethod
     def _missing_fact(
         plan: AnswerPlan, info: DocInfo, facts: Sequence[str], evidence: Sequence[Evidence]
     ) -> str | None:
-        """Say so when a rate or amount is asked and neither metadata nor text states one."""
-        if facts:
+        """Say so when a programme's rate or amount is asked and neither metadata nor text
+        states one (a study has no funding rate: "wie viel Fläche" asks for a finding)."""
+        if facts or not isinstance(info.meta, ProgrammeMeta):
             return None
         for intent, what in ((Intent.RATE, "Fördersatz"), (Intent.AMOUNT, "Höchstbetrag")):
             if plan.intent.has(intent) and not any(intent in e.features for e in evidence):
@@ -199,6 +223,8 @@ class Writer:
 
     def gap_lines(self, plan: AnswerPlan, cites: _Citations) -> list[str]:
         lines = [g.message() for g in plan.gaps[:2]]
+        if any(g.kind == "topic" for g in plan.gaps):
+            return lines  # taxes or social benefits: no programme is an alternative
         alternatives = [d for d in plan.order if d in self.docs][:ALTERNATIVES]
         if alternatives:
             lines.append("Zum Vergleich aus dem Korpus (Alternative, nicht Ihre Frage):")

@@ -8,6 +8,7 @@ sentences quoted below it come from the body text of the same document.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 
 from foerderberater.answer.intent import Intent, QuestionIntent
@@ -100,6 +101,15 @@ def eligibility_text(meta: ProgrammeMeta) -> str:
     return "; ".join(parts)
 
 
+def site_text(meta: ProgrammeMeta, kreis: str | None, canon: Canon) -> str | None:
+    """Whether the asker's district lies in a programme area limited to some districts."""
+    if not kreis or not meta.landkreise:
+        return None
+    inside = any(canon(k) == canon(kreis) for k in meta.landkreise)
+    verdict = "liegt im Fördergebiet" if inside else "liegt nicht im Fördergebiet"
+    return f"Standort {canon(kreis)}: {verdict}"
+
+
 def combination_text(meta: ProgrammeMeta, title_of: dict[str, str]) -> str | None:
     parts = []
     if meta.kumulierung_hinweis:
@@ -127,6 +137,46 @@ def _size_ok(entry_sizes: Sequence[str], size: str | None) -> bool | None:
     return size in sizes
 
 
+# label words too general to say which entry is meant ("Unternehmen", "in der Regel", …)
+_GENERIC = frozenset(
+    [
+        "unternehmen",
+        "richtlinie",
+        "regelfall",
+        "höchstens",
+        "höchste",
+        "höchstsatz",
+        "förderung",
+        "förderquote",
+        "vorhaben",
+        "vorhabenart",
+        "projekt",
+        "angaben",
+        "zuschuss",
+        "zuschüsse",
+        "region",
+        "kalenderjahr",
+        "niedrigere",
+        "individuelle",
+        "einzelfällen",
+        "bestimmte",
+        "insgesamt",
+    ]
+)
+
+
+def _label_words(label: str | None) -> list[str]:
+    words = re.findall(r"\w{5,}", (label or "").lower())
+    return [w[:6] for w in words if w not in _GENERIC]
+
+
+def names_label(entry: Foerdersatz, question: str) -> bool:
+    """True when the question names the entry's module or category ("für Betriebsmittel")."""
+    words = _label_words(entry.kategorie) + _label_words(entry.modul)
+    asked = {w[:6].lower() for w in re.findall(r"\w{5,}", question)}
+    return any(w in asked for w in words)
+
+
 def matching_terms(
     meta: ProgrammeMeta,
     intent: QuestionIntent,
@@ -134,9 +184,11 @@ def matching_terms(
     kreis: str | None,
     land: str | None,
     canon: Canon,
+    question: str = "",
 ) -> list[Foerdersatz]:
     """The structured rates/amounts (``foerdersaetze``) that fit the asker's place and size,
-    most specific first; entries for another place or size are left out."""
+    most specific first (an entry whose module/category the question names comes first);
+    entries for another place or size are left out."""
     where = {w for w in (kreis, land) if w}
     scored = []
     for i, entry in enumerate(meta.foerdersaetze):
@@ -146,7 +198,8 @@ def matching_terms(
         )
         if False in checks:
             continue
-        scored.append((-sum(c is True for c in checks), i, entry))
+        named = bool(question) and names_label(entry, question)
+        scored.append((-2 * named - sum(c is True for c in checks), i, entry))
     return [e for _, _, e in sorted(scored, key=lambda x: x[:2])]
 
 
@@ -158,13 +211,20 @@ def term_quotes(
     land: str | None,
     canon: Canon,
     limit: int = TERM_QUOTES,
+    question: str = "",
 ) -> list[str]:
     """Verbatim programme text behind the asked figure or rule: the ``beleg`` of matching
     ``foerdersaetze`` for a rate/amount question, of ``bedingungen`` for an eligibility one."""
     quotes: list[str] = []
     if intent.has(Intent.RATE, Intent.AMOUNT):
-        entries = matching_terms(meta, intent, kreis=kreis, land=land, canon=canon)
-        rates = [e for e in entries if e.satz_prozent is not None or not intent.has(Intent.RATE)]
+        entries = matching_terms(
+            meta, intent, kreis=kreis, land=land, canon=canon, question=question
+        )
+        rates = [
+            e
+            for e in entries
+            if e.satz_prozent is not None or not intent.has(Intent.RATE) or names_label(e, question)
+        ]
         quotes += [e.beleg for e in (rates or entries)]
     if intent.has(Intent.ELIGIBILITY):
         quotes += [b.beleg for b in meta.bedingungen]
@@ -179,9 +239,14 @@ def direct_facts(
     land: str | None,
     today: dt.date,
     title_of: dict[str, str],
+    question: str = "",
+    canon: Canon = str,
 ) -> list[str]:
     """What the metadata says to the asked intents, one German phrase each."""
     out: list[str] = []
+    if intent.has(Intent.AMOUNT) and question:
+        out += [labelled_amount(e) for e in meta.foerdersaetze if names_label(e, question)]
+        out = [line for line in out if line]
     if intent.has(Intent.RATE):
         value, who = rate_for(meta, intent.asker.size, kreis, land)
         if value is not None:
@@ -193,12 +258,24 @@ def direct_facts(
     if intent.has(Intent.ROUTE):
         out.append(f"Antrag: {meta.antragsstelle}")
     if intent.has(Intent.ELIGIBILITY):
+        where = site_text(meta, kreis, canon)
+        out += [where] if where else []
         out.append(eligibility_text(meta))
     if intent.has(Intent.COMBINATION):
         text = combination_text(meta, title_of)
         if text:
             out.append(text)
     return out
+
+
+def labelled_amount(entry: Foerdersatz) -> str | None:
+    """ "Betriebsmittel: höchstens 50.000 €" for an entry the question names by its label."""
+    label = entry.kategorie or entry.modul
+    if entry.betrag_max_eur is not None:
+        return f"{label}: höchstens {euro_with_words(entry.betrag_max_eur)}"
+    if entry.betrag_eur is not None:
+        return f"{label}: {euro_with_words(entry.betrag_eur)}"
+    return None
 
 
 def overview_facts(meta: ProgrammeMeta) -> str:

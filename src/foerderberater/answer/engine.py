@@ -49,6 +49,8 @@ _FIGURE = re.compile(r"\d")
 PLACE_WINDOW = 40  # characters after a place name in which its figure stands
 UNSTATED_WINDOW = 8  # how many of the best evidence pieces are searched for such a statement
 MIN_PREFIX = 7  # "Besucher" ~ "Besucherzahlen": compare the first letters of the stem
+# "die Studie", "laut der Handwerksstudie", "die Industriekultur-Studie", "der Digest"
+STUDY_REFERENCE = re.compile(r"studie\b|studien\b|\bdigest|\bgutachten\b", re.I)
 FUNDING = re.compile(
     r"förder|programm|zuschuss|zuschüss|kredit|darlehen|finanz|geld|bürgschaft|beteiligung|antrag|"
     r"zulage|prämie|bonus|stipendium|invest|kapital|unterstütz|subvention|beteilig|"
@@ -127,8 +129,13 @@ class AnswerEngine:
         self._sentence_cache: dict[tuple[int, int], Any] = {}  # terms and marks per sentence
 
     def is_funding(self, question: str, about: Sequence[str]) -> bool:
-        """A question about funding (not about a study finding)."""
-        return bool(FUNDING.search(question)) or any(self.kind_of(d) == "Programm" for d in about)
+        """A question about funding (not about a study finding): one that refers to a study
+        ("laut der Handwerksstudie …") asks what the study says, even about funding."""
+        if any(self.kind_of(d) == "Programm" for d in about):
+            return True
+        if STUDY_REFERENCE.search(question) or any(self.kind_of(d) != "Programm" for d in about):
+            return False
+        return bool(FUNDING.search(question))
 
     def plan(
         self,

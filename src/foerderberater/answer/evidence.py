@@ -30,6 +30,9 @@ SIZE_BONUS = 0.2  # the asker's size class is named ("für kleine Unternehmen")
 EXCLUSION_BONUS = 0.2  # eligibility: a sentence that excludes or limits who may apply
 WINDOW_PENALTY = 0.15
 WINDOW_MAX_CHARS = 420
+LIST_MAX_CHARS = 700  # an announcing sentence with the items it announces
+LIST_MAX_ITEMS = 6
+LIST_BONUS = 0.05  # the announced items answer a list question better than the announcement
 LONG_PENALTY = 0.1
 STECKBRIEF_PENALTY = 0.5  # front-matter lines back up the body text, they rarely beat it
 
@@ -44,6 +47,11 @@ DATE = re.compile(
     re.I,
 )
 _NUMBER = re.compile(r"\d")
+# "empfiehlt die Studie zwei Stränge." / "in vier Modulen:" – the next sentences are the items
+_ANNOUNCES = re.compile(r":\s*$|\b(zwei|drei|vier|fünf|sechs)\s+(?:[a-zäöü]+\s+)?[A-ZÄÖÜ]\w+", re.I)
+_COUNT_WORDS = {"zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6}
+# a question that asks for several things ("Welche vier Zukunftsfelder …", "Was empfiehlt …")
+_ASKS_LIST = re.compile(r"\bwelche\b|\bwas empfiehl|\bempfehlungen\b|\bnenn", re.I)
 _COUNTING = re.compile(r"\bwie ?viele?\b|\banzahl\b|\bum wie viel\b", re.I)
 _WORDS: dict[Intent, re.Pattern[str]] = {
     Intent.RATE: re.compile(
@@ -75,7 +83,8 @@ _WORDS: dict[Intent, re.Pattern[str]] = {
     ),
     Intent.COMBINATION: re.compile(
         r"kombinier|kumulier|kumulation|zusätzlich|gleichzeitig|neben|angerechnet|mit anderen|"
-        r"beihilfe|de-minimis|dieselben kosten|doppelt|ergänz",
+        r"beihilfe|de-minimis|dieselben kosten|doppelt|ergänz|nur zusammen|in verbindung mit|"
+        r"zusammen mit|nur (mit|bei) (einem|einer)",
         re.I,
     ),
 }
@@ -108,6 +117,7 @@ class Evidence:
     lexical: float
     dense: float
     features: tuple[Intent, ...]
+    span: int = 1  # sentences joined in the quote (a list: the announcing sentence + items)
 
 
 @dataclass(frozen=True)
@@ -175,6 +185,25 @@ def idf_table(doc_freq: dict[str, int], n_docs: int) -> dict[str, float]:
     return {t: math.log(1 + (n_docs - df + 0.5) / (df + 0.5)) for t, df in doc_freq.items()}
 
 
+RELATED_WEIGHT = 0.7
+# question wording -> words the documents use for it (German, deliberately small)
+_RELATED: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"\bab(halten|hält|gehalten)|\bhält\b.{0,60}\bab\b|hindert|hürde|hemmnis", re.I),
+        "hindern Hürde Hemmnis fehlende Mangel erschweren",
+    ),
+    (
+        re.compile(r"\b(warum|weshalb|wieso|woran liegt)\b|\bgründe\b|\bursache", re.I),
+        "weil hindern Grund Ursache fehlende Mangel",
+    ),
+    (re.compile(r"\b(leute|menschen|jobs)\b", re.I), "Beschäftigte Erwerbstätige Arbeitsplätze"),
+    (re.compile(r"\bfirmen\b", re.I), "Unternehmen Betriebe"),
+    (re.compile(r"\b(häuser|wohnungen|haushalte)\b", re.I), "Gebäude Wohneinheiten"),
+    (re.compile(r"nebenberuf|nebenbei|neben dem (job|beruf)", re.I), "Nebenerwerb"),
+    (re.compile(r"\bkosten\b|\bkostet\b", re.I), "Ausgaben Kosten Euro"),
+)
+
+
 class EvidenceScorer:
     """Scores the sentences of candidate documents for one question."""
 
@@ -193,9 +222,15 @@ class EvidenceScorer:
         self.sentence_terms = sentence_terms or (lambda s: frozenset(terms_of(s.text)))
         self.sentence_marks = sentence_marks or (lambda s: Marks.of(s.text))
         self.counting = bool(_COUNTING.search(question))
+        self.asks_list = bool(_ASKS_LIST.search(question))
         default = max(idf.values(), default=1.0)
         self.weights = {t: idf.get(t, default) for t in terms_of(question)}
         self.total = sum(self.weights.values()) or 1.0
+        # words a finding uses for what the question asks in other words; they add to the
+        # match but do not dilute it (``total`` stays that of the question)
+        related = " ".join(words for rx, words in _RELATED if rx.search(question))
+        for t in terms_of(related) if related else ():
+            self.weights.setdefault(t, RELATED_WEIGHT * idf.get(t, default))
 
     def score(
         self,
@@ -246,9 +281,44 @@ class EvidenceScorer:
             terms = self.sentence_terms(a) | self.sentence_terms(b)
             marks = self.sentence_marks(a) | self.sentence_marks(b)
             dense_ab = max(dense[i], dense[i + 1])
-            scored.append(self.score(window, prior - WINDOW_PENALTY, dense_ab, terms, marks))
+            e = self.score(window, prior - WINDOW_PENALTY, dense_ab, terms, marks)
+            scored.append(replace(e, span=2))
+        if self.asks_list:
+            scored += self._lists(sentences, dense, prior)
         scored.sort(key=lambda e: -e.score)
         return scored
+
+    def _lists(
+        self, sentences: Sequence[Sentence], dense: Sequence[float], prior: float
+    ) -> list[Evidence]:
+        """An announcing sentence ("… zwei Stränge.", "… in vier Modulen:") joined with the
+        items that follow it in the same section, for questions that ask for several things."""
+        out: list[Evidence] = []
+        for i, a in enumerate(sentences):
+            m = _ANNOUNCES.search(a.text)
+            if not m or a.section == STECKBRIEF:
+                continue
+            count = _COUNT_WORDS.get((m.group(1) or "").lower(), LIST_MAX_ITEMS)
+            items: list[int] = []
+            for j in range(i + 1, min(len(sentences), i + 1 + count)):
+                b, before = sentences[j], sentences[j - 1]
+                if b.section != a.section or b.ordinal != before.ordinal + 1:
+                    break
+                if sum(len(sentences[k].text) for k in [i, *items, j]) > LIST_MAX_CHARS:
+                    break
+                items.append(j)
+            if len(items) < 2:
+                continue
+            parts = [a, *(sentences[j] for j in items)]
+            joined = replace(a, text=" ".join(p.text for p in parts))
+            terms = frozenset().union(*(self.sentence_terms(p) for p in parts))
+            marks = self.sentence_marks(a)
+            for p in parts[1:]:
+                marks = marks | self.sentence_marks(p)
+            best = max(dense[k] for k in [i, *items])
+            e = self.score(joined, prior + LIST_BONUS, best, terms, marks)
+            out.append(replace(e, span=len(parts)))
+        return out
 
 
 def pick(evidence: Sequence[Evidence], n: int) -> list[Evidence]:

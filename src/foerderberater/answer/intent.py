@@ -28,6 +28,11 @@ def _rx(*parts: str) -> re.Pattern[str]:
     return re.compile("|".join(parts), re.I)
 
 
+# a sentence start: questions often follow a line about the asker ("Ich bin Landwirt. Darf …")
+_START = r"(?:^|[.!?:;]\s)\s*"
+_WHO = r"(?:wir|ich|man|auch|eine?|ein|mein|meine|unser|unsere|der|die|das)"
+
+
 _PATTERNS: dict[Intent, re.Pattern[str]] = {
     Intent.RATE: _rx(
         r"f[öo]rder(satz|sätze|quote|intensität)",
@@ -93,26 +98,32 @@ _PATTERNS: dict[Intent, re.Pattern[str]] = {
         r"antrags(berechtigt|befugt)",
         r"f[öo]rder(berechtigt|fähig)",
         r"\bberechtigt",
-        r"(dürfen|darf|können|kann) (wir|ich|man|auch|eine?|ein) .{0,60}"
-        r"(beantragen|bekommen|nutzen|teilnehmen|mitmachen|erhalten|bewerben|profitieren)",
+        rf"(dürfen|darf|können|kann) {_WHO} .{{0,60}}"
+        r"(beantragen|bekommen|nutzen|teilnehmen|mitmachen|erhalten|bewerben|profitieren|"
+        r"aufnehmen|in anspruch nehmen|einsetzen)",
+        r"\b(wir|ich) als \w+",  # "können wir als Kommune …"
         r"kommen? (wir|ich) .{0,30}in frage",
         r"(gilt|gelten) (das|der|die|es|dies) .{0,40}(für|auch)",
         r"\bauch für\b",
         r"\bnur für\b",
         r"zielgruppe",
+        r"fördergebiet",
+        r"\bliegen (wir|unsere?)\b|\bliegt (unser|unsere|mein|meine)\b",
         r"voraussetzung",
         r"ausgeschlossen",
         r"nicht gefördert",
         r"in frage kommen",
         r"geeignet für",
         r"(bin|sind) (ich|wir) .{0,40}(berechtigt|zugelassen|dabei)",
-        r"^\s*(geht|gilt|klappt|funktioniert|greift) (das|die|der|es|dies)\b",
+        _START + r"(geht|gilt|klappt|funktioniert|greift) (das|die|der|es|dies)\b",
         r"\bauch (wenn|als|für|bei|ohne)\b",
         r"\bnoch (gar )?nicht\b.{0,40}(gegründet|begonnen|angemeldet)",
-        r"^\s*(kann|können|darf|dürfen|könnte|könnten) (ich|wir|man|unsere?|mein|meine|eine?)\b",
+        _START + r"(kann|können|darf|dürfen|könnte|könnten) (ich|wir|man|unsere?|meine?|eine?)\b",
     ),
     Intent.ROUTE: _rx(
-        r"\bwo (kann|muss|soll|stelle|stellen|beantrage|beantragen|reiche|reichen|bekomme|gibt)",
+        r"\bwo (kann|muss|soll|stelle|stellen|beantrage|beantragen|reiche|reichen|bekomme|gibt|"
+        r"bringe|bringen|melde|melden)",
+        r"\b(einbringen|einreichen)\b",
         r"\bwo\b.{0,40}(beantrag|antrag|einreich|bewerb|anmeld|melde)",
         r"\b(selbst|direkt|persönlich) (beantragen|einreichen|stellen)",
         r"wie (bewirbt|beantragt|funktioniert|geht) (man|das)",
@@ -151,6 +162,9 @@ _PATTERNS: dict[Intent, re.Pattern[str]] = {
         r"angerechnet",
         r"dazu noch",
         r"\bobendrauf\b",
+        r"\bauch (allein|alleine|einzeln|separat|ohne)\b",
+        r"\bohne (den|die|das|einen|eine)\b.{0,30}(zuschuss|darlehen|kredit|förderung|programm)",
+        r"\bnur (zusammen|gemeinsam|in verbindung)\b",
     ),
     Intent.OVERVIEW: _rx(
         r"welche (programme|förder|möglichkeit|zuschüsse|zuschuss|finanzierung|hilfen|angebote|"

@@ -66,7 +66,7 @@ class Gap:
             )
         if self.kind == "topic":
             return (
-                f"Zu {self.what} enthält der Förderberater keine Angaben – er behandelt "
+                f"Zum Thema „{self.what}“ enthält der Förderberater keine Angaben – er behandelt "
                 "Förderprogramme und Studien zum Strukturwandel."
             )
         if self.kind == "award":
@@ -152,6 +152,12 @@ def asked_noun(question: str) -> str | None:
     return nouns[0] if nouns else None
 
 
+# "… für Pflegeberufe", "… pro Kilowattstunde": what the asked figure is broken down by
+_QUALIFIER = re.compile(
+    r"\b(?:für|pro|je)\s+(?:die\s+|den\s+|das\s+|eine?n?\s+)?([A-ZÄÖÜ][\wäöüß-]{3,})"
+)
+
+
 def missing_quantity(
     question: str,
     doc_words: Collection[str],
@@ -159,14 +165,17 @@ def missing_quantity(
     stem: Callable[[str], str],
     parts: Callable[[str], Sequence[str]] = lambda _w: (),
 ) -> Gap | None:
-    """The asked quantity ("Wie viele Besucher …") when the study never names it.
+    """The asked quantity ("Wie viele Besucher …") or what it is asked for ("… für
+    Pflegeberufe", "… pro Kilowattstunde") when the study never names it.
 
     The quantity is the first noun after the question words; it counts as named when the
     document has it, a synonym, a word with its stem, or every part of the compound
-    ("Gasnachfrage" = "Gas" + "Nachfrage")."""
+    ("Gasnachfrage" = "Gas" + "Nachfrage"). Qualifiers count only in the question's own
+    clause ("Ich schreibe für die Lokalzeitung: Wie viel …" asks nothing for a newspaper)."""
     word = asked_noun(question)
     if word is None:
         return None
+    clause = re.split(r"[.:!;]\s", question)[-1]
 
     def named(w: str) -> bool:
         folded = fold(w)
@@ -176,10 +185,16 @@ def missing_quantity(
         # "Untersuchungen" is named in "Bedarfsuntersuchungen"
         return len(prefix) >= 4 and any(prefix in v for v in doc_words)
 
-    pieces = parts(fold(word))
-    if named(word) or (pieces and all(named(p) for p in pieces)):
-        return None
-    return Gap("quantity", word)
+    def covered(w: str) -> bool:
+        pieces = parts(fold(w))
+        return named(w) or bool(pieces and all(named(p) for p in pieces))
+
+    if not covered(word):
+        return Gap("quantity", word)
+    for qualifier in _QUALIFIER.findall(clause):
+        if not covered(qualifier):
+            return Gap("quantity", qualifier)
+    return None
 
 
 def alternatives(order: Sequence[str], n: int = 2) -> list[str]:

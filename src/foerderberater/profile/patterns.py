@@ -70,9 +70,15 @@ VORHABEN_RULES = _rules(
             r"Forschung|entwickeln|Entwicklung|FuE|F&E|Prototyp|Machbarkeit|"
             r"Erprobung"
         ),
-        "Gründung": r"gründung(?!sjahr)|\bgründen\b|Nachfolge|übernehmen",
+        "Gründung": (
+            r"gründung(?!sjahr)|\bgründen\b|\bgründe\b|\bgründet\b|Gründer|ausgründ|"
+            r"Nachfolge|übernehmen|selbstständig machen|selbständig machen"
+        ),
         "Beratung": r"Beratung|beraten|Berater|Coaching",
-        "Energieeffizienz": r"Energieeffizien|Energie sparen|Energieeinsparung|Abwärme|Wärmepumpe",
+        "Energieeffizienz": (
+            r"Energieeffizien|Energie sparen|Energieeinsparung|energiesparend|Abwärme|Wärmepumpe|"
+            r"Energieverbrauch|Energiekosten"
+        ),
         "Infrastruktur": (
             r"Infrastruktur|Gewerbegebiet|Wärmenetz|Fernwärme|Breitband|Leitung|"
             r"Tankstelle"

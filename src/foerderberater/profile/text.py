@@ -37,6 +37,11 @@ from foerderberater.search.regions import Gazetteer
 _PEOPLE = re.compile(r"\s*(?:Mitarbeit|Beschäftigt|Angestellt|Kunden|Nutzer|Follower)", re.I)
 
 
+def project_types(text: str) -> tuple[str, ...]:
+    """The kinds of project a text describes (values of ``vorhabenart``)."""
+    return tuple(name for name, p in VORHABEN_RULES if p.search(text))
+
+
 def profile_from_text(text: str, gazetteer: Gazetteer, *, today: dt.date | None = None) -> Profile:
     """Fill a profile from a free-text question with deterministic rules."""
     today = today or dt.date.today()
@@ -62,7 +67,7 @@ def profile_from_text(text: str, gazetteer: Gazetteer, *, today: dt.date | None 
         found["bilanzsumme_mio"] = money_bilanz / 1e6
     if volumen is not None:
         found["volumen_eur"] = volumen
-    vorhaben = tuple(name for name, p in VORHABEN_RULES if p.search(text))
+    vorhaben = project_types(text)
     if found.get("art") == "Start-up in Gründung" and "Gründung" not in vorhaben:
         vorhaben = ("Gründung", *vorhaben)
     if vorhaben:

@@ -88,14 +88,18 @@ class Gazetteer:
         taken = [False] * len(folded)
         found: list[tuple[int, Region]] = []
         for key, region, ambiguous in self._entries:
+            # a genitive ("des Saalekreises", "Leipzigs") names the place too
             pattern = (
-                (_CONTEXT if ambiguous else "") + r"(?<![\w-])" + re.escape(key) + r"(?![\w-])"
+                (_CONTEXT if ambiguous else "")
+                + r"(?<![\w-])(?P<name>"
+                + re.escape(key)
+                + r")(?:e?s)?(?![\w-])"
             )
             for m in re.finditer(pattern, folded):
-                start = m.end() - len(key)
-                if any(taken[start : m.end()]):
+                start, end = m.span("name")
+                if any(taken[start:end]):
                     continue
-                taken[start : m.end()] = [True] * (m.end() - start)
+                taken[start:end] = [True] * (end - start)
                 found.append((start, region))
         found.sort(key=lambda x: (x[1].kreis is None, x[0]))
         out: list[Region] = []

@@ -27,6 +27,21 @@ REVIER_WORDS = re.compile(
 )
 
 
+# words naming a kind of funding (values of ProgrammeMeta.foerderart)
+_KINDS = (
+    ("Zuschuss", re.compile(r"zuschüss|zuschuss|nicht rückzahlbar|\bprämie", re.I)),
+    ("Darlehen", re.compile(r"\bkredit|darlehen", re.I)),
+    ("Bürgschaft", re.compile(r"bürgschaft|\bbürgen|sicherheiten", re.I)),
+    ("Beteiligung", re.compile(r"beteiligung|risikokapital|wagniskapital|venture|investor", re.I)),
+    ("Beratung", re.compile(r"\bberatung|\bberater", re.I)),
+)
+
+
+def asked_kinds(text: str) -> frozenset[str]:
+    """The kinds of funding a question asks for ("Investitionszuschüsse" → Zuschuss)."""
+    return frozenset(kind for kind, rx in _KINDS if rx.search(text))
+
+
 def funding_level(text: str) -> str | None:
     """'Bund' or 'Land' when the question asks for federal or Land programmes explicitly."""
     bund, land = bool(_BUND.search(text)), bool(_LAND.search(text))
