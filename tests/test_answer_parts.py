@@ -228,3 +228,42 @@ def test_features_know_dates_money_and_percentages() -> None:
     assert features_of("bis zu 50 % der Kosten", intents) == [Intent.RATE]
     assert Intent.AMOUNT in features_of("höchstens 1.750 Euro", intents)
     assert Intent.DEADLINE in features_of("Stichtag ist der 31. März 2026.", intents)
+
+
+def test_engine_memoises_sentence_terms_without_changing_the_evidence(
+    starter_index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sentence analysis is cached per engine (ask latency); the evidence stays the same."""
+    import foerderberater.answer.engine as engine_module
+    from foerderberater.answer.engine import AnswerPlan
+    from foerderberater.answer.setup import build_engine
+    from foerderberater.index.store import open_current
+
+    version = open_current(starter_index.index_dir)
+    try:
+        engine = build_engine(version)
+        question = "Wie hoch ist der Fördersatz der GRW für kleine Unternehmen?"
+        order = list(version.docs)[:5]
+
+        def plan() -> AnswerPlan:
+            return engine.plan(question, order, None, named=[], focus=[], region=None, land=None)
+
+        first = plan()
+        assert engine._sentence_cache  # the candidates' sentences were analysed once
+        calls: list[str] = []
+        analyse = engine.analyzer.terms
+        monkeypatch.setattr(engine.analyzer, "terms", lambda t: calls.append(t) or analyse(t))
+        second = plan()
+        evidence_texts = {e.sentence.text for ev in first.evidence.values() for e in ev}
+        assert evidence_texts and not evidence_texts & set(calls)  # none analysed again
+
+        def scored(p: AnswerPlan) -> dict[str, list[tuple[str, float]]]:
+            return {d: [(e.sentence.text, e.score) for e in ev] for d, ev in p.evidence.items()}
+
+        assert scored(first) == scored(second)
+        monkeypatch.setattr(engine_module, "SENTENCE_CACHE", 3)
+        engine._sentence_cache.clear()
+        plan()
+        assert len(engine._sentence_cache) <= 3  # bounded
+    finally:
+        version.close()

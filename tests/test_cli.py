@@ -95,12 +95,19 @@ def test_second_index_run_is_incremental(cli_index: CliIndex) -> None:
     assert result.stderr == ""  # --quiet: no progress lines
 
 
-def test_full_flag_reembeds_everything(cli_index: CliIndex) -> None:
+def test_full_flag_rebuilds_everything_and_the_cache_spares_the_embedding(
+    cli_index: CliIndex,
+) -> None:
     result = cli_index.run("index", "--full", "--json", "--quiet")
     assert result.returncode == EXIT_OK, result.stderr
     report = json.loads(result.stdout)
     assert report["full"] is True and report["documents"] == 3
-    assert report["embedded_chunks"] == report["chunks"] > 0
+    assert report["embedded_chunks"] == 0  # unchanged texts: every vector from the cache
+    assert report["cached_chunks"] == report["chunks"] > 0
+    result = cli_index.run("index", "--full", "--json", "--quiet", FOERDERBERATER_EMBED_CACHE="0")
+    assert result.returncode == EXIT_OK, result.stderr
+    report = json.loads(result.stdout)
+    assert report["embedded_chunks"] == report["chunks"] > 0 and report["cached_chunks"] == 0
     assert sorted(report["added"]) == [
         "programme/waermenetz.md",
         "revierfonds.txt",

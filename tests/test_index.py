@@ -122,6 +122,7 @@ def test_incremental_add_change_delete(corpus: Settings, counting: CountingEmbed
     before = _open(corpus)
     old_pdf_vectors = _vectors_of(before, "studien/seethermie.pdf")
     old_txt_ids = [c.chunk_id for c, _ in before.chunks_of("revierfonds.txt")]
+    old_txt_texts = set(_embedded_of(before, "revierfonds.txt"))
     before.close()
 
     # nothing changed: nothing embedded
@@ -142,7 +143,8 @@ def test_incremental_add_change_delete(corpus: Settings, counting: CountingEmbed
     np.testing.assert_array_equal(_vectors_of(version, "studien/seethermie.pdf"), old_pdf_vectors)
     version.close()
 
-    # one file changed: only its chunks are embedded
+    # one file changed: only its changed chunk and its new sentence are embedded, the
+    # unchanged sentences come from the embedding cache
     counting.reset()
     (corpus.corpus_dir / "revierfonds.txt").write_text(
         TXT + " Anträge stellt man bei der Stadt Zeitz.", encoding="utf-8"
@@ -150,8 +152,12 @@ def test_incremental_add_change_delete(corpus: Settings, counting: CountingEmbed
     report = build_index(corpus, counting)
     assert report.changed == ("revierfonds.txt",) and not report.added
     version = _open(corpus)
-    assert counting.passages == _embedded_of(version, "revierfonds.txt")
-    assert any("Zeitz" in t for t in counting.passages)
+    new_texts = _embedded_of(version, "revierfonds.txt")
+    assert counting.passages == [t for t in new_texts if t not in old_txt_texts]
+    assert counting.passages and all("Zeitz" in t for t in counting.passages)
+    assert report.embedded_chunks + report.embedded_sentences == len(counting.passages)
+    assert report.cached_chunks + report.cached_sentences == len(new_texts) - len(counting.passages)
+    assert report.cached_sentences > 0
     assert all("Zeitz" not in t for t in _texts_of(version, "neuseenland.txt"))
     version.close()
 
@@ -172,13 +178,17 @@ def test_incremental_add_change_delete(corpus: Settings, counting: CountingEmbed
     hits = Advisor(corpus, embedder=counting).search("Revierfonds Industriekultur Vereine")
     assert hits and all(h.chunk.doc_id != "revierfonds.txt" for h in hits)
 
-    # --full re-embeds every chunk
+    # --full rebuilds every document but embeds nothing: same embedder, same texts
     counting.reset()
     report = build_index(corpus, counting, full=True)
     assert report.full and report.reason_full == "--full angefordert"
-    assert report.embedded_chunks == report.chunks
-    assert report.embedded_chunks + report.embedded_sentences == len(counting.passages)
-    assert sorted(report.added) == sorted(_open(corpus).docs)
+    assert report.embedded_chunks == report.embedded_sentences == counting.calls == 0
+    assert report.cached_chunks == report.chunks
+    assert report.embedding["bulk_backend"] == "none"
+    version = _open(corpus)
+    assert sorted(report.added) == sorted(version.docs)
+    np.testing.assert_array_equal(_vectors_of(version, "studien/seethermie.pdf"), old_pdf_vectors)
+    version.close()
 
 
 def test_changed_chunk_settings_trigger_full_rebuild(
@@ -189,7 +199,8 @@ def test_changed_chunk_settings_trigger_full_rebuild(
     settings = Settings(corpus_dir=corpus.corpus_dir, index_dir=corpus.index_dir, chunk_tokens=96)
     report = build_index(settings, counting)
     assert report.full and report.reason_full == "Chunking-Einstellungen geändert"
-    assert report.embedded_chunks == report.chunks
+    # new chunk texts are embedded; the sentences did not change and come from the cache
+    assert 0 < report.embedded_chunks <= report.chunks and report.embedded_sentences == 0
     assert report.embedded_chunks + report.embedded_sentences == len(counting.passages)
     assert _open(settings).manifest["chunker"]["chunk_tokens"] == 96
 
@@ -253,6 +264,7 @@ def test_previous_version_stays_when_a_file_turns_bad(
     pdf_texts = _texts_of(before, "studien/seethermie.pdf")
     pdf_vectors = _vectors_of(before, "studien/seethermie.pdf")
     md_texts = _texts_of(before, "programme/waermenetz.md")
+    md_embedded = set(_embedded_of(before, "programme/waermenetz.md"))
     before.close()
 
     pdf = corpus.corpus_dir / "studien" / "seethermie.pdf"
@@ -287,13 +299,14 @@ def test_previous_version_stays_when_a_file_turns_bad(
     assert "studien/seethermie.pdf" in report.unchanged and counting.calls == 0
     assert [s.path for s in report.skipped] == ["programme/waermenetz.md"]
 
-    # repaired with new content: parsed and embedded again
+    # repaired with new content: parsed again, its changed texts embedded
     md.write_text(good_md.replace("40 Prozent", "45 Prozent"), "utf-8")
     report = build_index(corpus, counting)
     assert report.changed == ("programme/waermenetz.md",) and not report.skipped
     version = _open(corpus)
-    assert counting.passages == _embedded_of(version, "programme/waermenetz.md")
-    assert any("45 Prozent" in t for t in counting.passages)
+    new_texts = _embedded_of(version, "programme/waermenetz.md")
+    assert counting.passages == [t for t in new_texts if t not in md_embedded]
+    assert counting.passages and all("45 Prozent" in t for t in counting.passages)
     version.close()
 
 
@@ -325,11 +338,12 @@ def test_mismatched_embedder_or_schema(corpus: Settings, counting: CountingEmbed
     assert info.value.what == "schema_version" and info.value.found == 999
     assert "foerderberater index --full" in explain(info.value)
 
-    # a build notices the mismatch itself and rebuilds everything
+    # a build notices the mismatch itself and rebuilds everything (the vectors of the same
+    # embedder are reused: nothing is embedded again)
     counting.reset()
     report = build_index(corpus, counting)
     assert report.full and report.reason_full == "Index-Schema geändert"
-    assert report.embedded_chunks == report.chunks
+    assert report.cached_chunks == report.chunks and counting.calls == 0
     _open(corpus).close()
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from foerderberater import __version__
 from foerderberater.core.errors import FoerderberaterError, IndexLockedError
-from foerderberater.core.messages import explain
+from foerderberater.core.messages import embedding_summary, embedding_warning, explain
 from foerderberater.core.settings import Settings
 from foerderberater.search.filters import FILTER_CHOICES, Filters
 
@@ -182,15 +182,22 @@ def _cmd_index(advisor: Advisor, args: argparse.Namespace) -> int:
     else:
         mode = "vollständig" if report.full else "inkrementell"
         why = f" ({report.reason_full})" if report.reason_full else ""
+        embedded = embedding_summary(
+            report.embedding,
+            report.embedded_chunks,
+            report.embedded_sentences,
+            report.cached_chunks + report.cached_sentences,
+        )
         print(
             f"Index {mode} aufgebaut{why}: {report.documents} Dokumente, {report.pages} "
-            f"PDF-Seiten, {report.chunks} Abschnitte; neu eingebettet: "
-            f"{report.embedded_chunks} Abschnitte in {report.seconds:.1f} s."
+            f"PDF-Seiten, {report.chunks} Abschnitte; {embedded} in {report.seconds:.1f} s."
         )
         print(
             f"Neu: {len(report.added)}, geändert: {len(report.changed)}, entfernt: "
             f"{len(report.removed)}, unverändert: {len(report.unchanged)}."
         )
+    if warning := embedding_warning(report.embedding):
+        print(warning, file=sys.stderr)
     for s in report.skipped:
         note = " – die bisher indexierte Fassung bleibt erhalten" if s.kept_previous else ""
         print(f"Übersprungen: {s.path}: {s.reason}{note}", file=sys.stderr)

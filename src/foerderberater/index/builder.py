@@ -21,6 +21,7 @@ from foerderberater.index.backend import (
     VersionReader,
     open_index_backend,
 )
+from foerderberater.index.build_embed import BuildEmbedding, token_counter, vectors_for
 from foerderberater.index.chunking import Chunker, ChunkerConfig
 from foerderberater.index.embedding import Embedder, describe
 from foerderberater.index.ingest import doc_id_for, file_sha256, load_document, scan_corpus
@@ -58,6 +59,10 @@ class BuildReport:
     embedded_sentences: int = 0
     reason_full: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    # texts of new/changed documents whose vectors came from the embedding cache
+    cached_chunks: int = 0
+    cached_sentences: int = 0
+    embedding: dict[str, object] = field(default_factory=dict)  # backend, fall-back, cache
 
     @property
     def partial(self) -> bool:
@@ -124,7 +129,14 @@ def build_index(
             if not full:
                 prev, reason = _previous(session, embedder, cfg)
             try:
-                report = _build(settings, embedder, cfg, prev, reason, notify, t0, session)
+                with BuildEmbedding(
+                    settings,
+                    embedder,
+                    lambda done, total: notify(BuildProgress("embed", done, total)),
+                ) as emb:
+                    if prev is None:  # --full or changed settings: reuse vectors of unchanged texts
+                        _seed_from_live(session, emb)
+                    report = _build(settings, embedder, cfg, prev, reason, notify, t0, session, emb)
             finally:
                 if prev is not None:
                     prev.close()
@@ -133,6 +145,20 @@ def build_index(
     finally:
         if own:
             backend.close()
+
+
+def _seed_from_live(session: BuildSession, emb: BuildEmbedding) -> None:
+    """Seed the embedding cache from the live version of the backend (files or database)."""
+    if emb.cache_path is None or session.previous_manifest() is None:
+        return
+    try:
+        live = session.open_previous()
+    except FoerderberaterError:
+        return
+    try:
+        emb.seed_version(live)
+    finally:
+        live.close()
 
 
 def _build(
@@ -144,10 +170,11 @@ def _build(
     notify: ProgressFn,
     t0: float,
     session: BuildSession,
+    emb: BuildEmbedding,
 ) -> BuildReport:
     corpus_dir = settings.corpus_dir
     limits = Limits(settings.max_file_mb, settings.max_chunks_per_doc, cfg.chunk_tokens)
-    chunker = Chunker(cfg, embedder.count_tokens, limits)
+    chunker = Chunker(cfg, token_counter(embedder), limits)
     prev_files = prev.manifest.get("files", {}) if prev else {}
     scan = scan_corpus(corpus_dir, limits.max_file_bytes)
     files = list(scan.files)
@@ -200,16 +227,23 @@ def _build(
             meta=doc.meta,
         )
         fresh[doc_id] = chunks
-        sentences.add(doc_id, document_sentences(doc, chunks))
+        doc_sentences = document_sentences(doc, chunks)
+        sentences.add(doc_id, doc_sentences)
+        if prev is not None and doc_id in prev.docs:
+            emb.seed_version(prev, [doc_id])  # a changed file: its unchanged texts are reused
+        emb.add_chunks(chunks)  # embedded in the background while the next file is parsed
+        emb.add_sentences([s.text for s in doc_sentences])
         (changed if doc_id in prev_files else added).append(doc_id)
     t_parse = time.perf_counter() - t0
 
+    emb.show_progress()
+    new_vectors = emb.finish()
+    embedding = emb.close()  # the worker exits here: its memory is returned before writing
+    counts = emb.counts()
     new_chunks = [c for cs in fresh.values() for c in cs]
-    new_texts = [c.embedding_text() for c in new_chunks] + sentences.missing_texts()
-    new_vectors = _embed(embedder, new_texts, settings.embed_batch_size, notify)
-    vec_of = {c.chunk_id: new_vectors[i] for i, c in enumerate(new_chunks)}
-    embedded_sentences = len(new_texts) - len(new_chunks)
-    sentences.set_vectors(new_vectors[len(new_chunks) :])
+    chunk_vectors = vectors_for(new_vectors, [c.embedding_text() for c in new_chunks], embedder.dim)
+    vec_of = {c.chunk_id: chunk_vectors[i] for i, c in enumerate(new_chunks)}
+    sentences.set_vectors(vectors_for(new_vectors, sentences.missing_texts(), embedder.dim))
     t_embed = time.perf_counter() - t0 - t_parse
 
     all_chunks: list[Chunk] = []
@@ -238,6 +272,7 @@ def _build(
         "embedder": describe(embedder),
         "chunker": cfg.as_dict(),
         "lexical": {"analyzer": ANALYZER_NAME},
+        "embedding": embedding,  # how the vectors were made (information only, never compared)
         "build_time": now.isoformat(timespec="seconds"),
         "documents": len(docs),
         "chunks": len(all_chunks),
@@ -271,6 +306,7 @@ def _build(
             embedder.dim,
         )
     )
+    emb.prune([c.embedding_text() for c in all_chunks] + [s.text for s in all_sentences])
     seconds = time.perf_counter() - t0
     notify(BuildProgress("done", 1, 1, name))
     return BuildReport(
@@ -284,20 +320,12 @@ def _build(
         removed=tuple(removed),
         unchanged=tuple(unchanged),
         skipped=tuple(skipped),
-        embedded_chunks=len(new_chunks),
+        embedded_chunks=counts.embedded_chunks,
         seconds=seconds,
-        embedded_sentences=embedded_sentences,
+        embedded_sentences=counts.embedded_sentences,
         reason_full=reason_full if prev is None else "",
         timings={"parse_chunk": t_parse, "embed": t_embed, "write": seconds - t_parse - t_embed},
+        cached_chunks=counts.cached_chunks,
+        cached_sentences=counts.cached_sentences,
+        embedding=embedding,
     )
-
-
-def _embed(embedder: Embedder, texts: list[str], batch: int, notify: ProgressFn) -> np.ndarray:
-    """Passage vectors of chunk and sentence texts, with progress per batch."""
-    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-    notify(BuildProgress("embed", 0, len(texts)))
-    for start in range(0, len(texts), batch):
-        part = texts[start : start + batch]
-        out[start : start + len(part)] = embedder.embed_passages(part)
-        notify(BuildProgress("embed", start + len(part), len(texts)))
-    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from foerderberater.core.messages import embedding_summary, embedding_warning
 from foerderberater.core.types import Answer
 from foerderberater.web.render import esc
 
@@ -131,8 +132,17 @@ def build_summary_md(job: Any) -> str:
     lines = [
         f"✅ Index {mode} aufgebaut ({r.seconds:.1f} s): {r.documents} Dokumente, "
         f"{r.chunks} Abschnitte. Neu: {len(r.added)}, geändert: {len(r.changed)}, "
-        f"entfernt: {len(r.removed)}. Version {r.version} ist jetzt aktiv."
+        f"entfernt: {len(r.removed)}. Version {r.version} ist jetzt aktiv.",
+        "- "
+        + embedding_summary(
+            r.embedding,
+            r.embedded_chunks,
+            r.embedded_sentences,
+            r.cached_chunks + r.cached_sentences,
+        ),
     ]
+    if warning := embedding_warning(r.embedding):
+        lines.append(f"- ⚠️ {warning}")
     for s in r.skipped:
         keep = " (bisherige Fassung bleibt im Index)" if s.kept_previous else ""
         lines.append(f"- Übersprungen: `{s.path}` – {s.reason}{keep}")
