@@ -210,6 +210,27 @@ def test_a_stale_replica_reopens_the_live_version_after_gc(
     assert a.search("Champignonkultur im Stollen")[0].chunk.doc_id == "neu.md"
 
 
+def test_a_full_rebuild_on_another_host_reuses_the_vectors_in_the_database(
+    pg_url: str, tmp_path: Path, counting, programme_md
+) -> None:
+    """The embedding cache is local to the building host; a --full build on a host without it
+    fills it from the live version in the database and embeds nothing again."""
+    from foerderberater.index.builder import build_index
+
+    def settings(name: str) -> Settings:
+        root = host(tmp_path / name, programme_md)
+        return Settings(corpus_dir=root / "corpus", index_dir=root / "index", database_url=pg_url)
+
+    first = build_index(settings("a"), counting, full=True)
+    assert first.embedded_chunks == first.chunks > 0 and counting.calls > 0
+    counting.reset()
+    other = settings("b")
+    assert not (other.index_dir / "embed-cache.sqlite3").exists()
+    report = build_index(other, counting, full=True)
+    assert report.full and report.cached_chunks == report.chunks and counting.calls == 0
+    assert report.cached_sentences > 0 and report.embedded_sentences == 0
+
+
 _SLOW_BUILD = """
 import sys, time
 sys.path.insert(0, sys.argv[1])
