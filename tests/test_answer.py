@@ -14,14 +14,19 @@ from foerderberater.answer.compose import ABSTAIN_TEXT, freshness_warnings, orde
 from foerderberater.core.settings import Settings
 from foerderberater.core.types import Chunk, Hit
 
+pytest_plugins = ("pg_fixtures",)
 TODAY = dt.date(2026, 11, 25)
 CITATION = re.compile(r"\[(\d+)(?:, S\. (\d+))?\]")
 
 
-@pytest.fixture(scope="module")
-def advisor(starter_index: Settings, fake) -> Advisor:
+@pytest.fixture(scope="module", params=["files", "postgresql"])
+def advisor(request: pytest.FixtureRequest, fake) -> Advisor:
+    """The same tests on the embedded files and on PostgreSQL (index built the same way)."""
+    settings: Settings = request.getfixturevalue(
+        "starter_index" if request.param == "files" else "starter_pg"
+    )
     # the abstention threshold is calibrated for e5 similarities, not for the fake embedder
-    return Advisor(starter_index.with_overrides(min_relevance=0.0), embedder=fake)
+    return Advisor(settings.with_overrides(min_relevance=0.0), embedder=fake)
 
 
 def ask(advisor: Advisor, question: str, history: tuple[str, ...] = ()):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ from foerderberater.evaluation.metrics import mrr_at, ndcg_at, recall_at
 from foerderberater.search.filters import Filters
 
 pytestmark = pytest.mark.integration
+pytest_plugins = ("pg_fixtures",)
 
 PROGRAMMES = {
     "grw-sachsen-anhalt": (
@@ -89,8 +91,12 @@ def write_programme(
     )
 
 
-@pytest.fixture(scope="module")
-def advisor(tmp_path_factory: pytest.TempPathFactory) -> Advisor:
+@pytest.fixture(scope="module", params=["files", "postgresql"])
+def advisor(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Advisor:
+    """The same tests on the embedded files and on PostgreSQL (built by the same builder)."""
+    database = {}
+    if request.param == "postgresql":
+        database["database_url"] = request.getfixturevalue("pg_database")()
     root = tmp_path_factory.mktemp("retrieval")
     corpus = root / "corpus"
     for slug, (title, gebiet, art, text) in PROGRAMMES.items():
@@ -98,7 +104,8 @@ def advisor(tmp_path_factory: pytest.TempPathFactory) -> Advisor:
     (corpus / "studien").mkdir()
     (corpus / "studien" / "seethermie.md").write_text(STUDY, encoding="utf-8")
     # the abstention threshold is corpus-specific (calibrated on the starter corpus)
-    adv = Advisor(Settings(corpus_dir=corpus, index_dir=root / "index", min_relevance=0.8))
+    settings = Settings(corpus_dir=corpus, index_dir=root / "index", min_relevance=0.8, **database)
+    adv = Advisor(settings)
     adv.build()
     return adv
 
@@ -270,6 +277,7 @@ def test_gold_evaluation_and_cli(advisor: Advisor, tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=300,
+        env={**os.environ, "FOERDERBERATER_DATABASE_URL": s.database_url},
     )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)

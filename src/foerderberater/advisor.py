@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from foerderberater.answer.compose import Writer, abstained, order_documents
 from foerderberater.answer.conversation import condense, is_follow_up
@@ -16,13 +15,15 @@ from foerderberater.answer.generation import word_answer
 from foerderberater.answer.intent import classify
 from foerderberater.answer.llm_client import Generator
 from foerderberater.answer.setup import build_engine
+from foerderberater.core.errors import VersionGoneError
 from foerderberater.core.settings import Settings
 from foerderberater.core.types import Answer, Hit
 from foerderberater.eligibility import CheckResult, check_project
+from foerderberater.index.backend import IndexBackend, VersionReader, open_index_backend
 from foerderberater.index.builder import BuildReport, ProgressFn, build_index
 from foerderberater.index.doc_report import DocumentReport, document_report, page_preview
 from foerderberater.index.embedding import Embedder, create_embedder
-from foerderberater.index.store import CURRENT, IndexVersion, check_embedder, open_current
+from foerderberater.index.store import check_embedder
 from foerderberater.profile import Profile
 from foerderberater.search.filters import Filters
 from foerderberater.search.regions import Gazetteer, Region
@@ -33,9 +34,10 @@ from foerderberater.search.relevance import (
     is_relevant,
 )
 from foerderberater.search.rerank import Reranker, create_reranker
-from foerderberater.search.retrieval import Retriever
+from foerderberater.search.retrieval import Retriever, open_retriever
 
 FOLLOW_UP_DEPTH = 2  # a follow-up looks back this many turns
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -51,11 +53,17 @@ class _Turn:
 class Advisor:
     """Loads the live index lazily and picks up a newly published version without restart."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        backend: IndexBackend | None = None,
+    ) -> None:
         self.settings = settings
         self._embedder = embedder
+        self._backend = backend
         self._lock = threading.RLock()
-        self._version: IndexVersion | None = None
+        self._version: VersionReader | None = None
         self._retriever: Retriever | None = None
         self._pointer: str | None = None
         self._gazetteer: Gazetteer | None = None
@@ -84,25 +92,29 @@ class Advisor:
             self._reranker = create_reranker(self.settings.reranker)
         return self._reranker
 
+    @property
+    def backend(self) -> IndexBackend:
+        """Where the index lives: files in ``index_dir`` or PostgreSQL (``database_url``)."""
+        with self._lock:
+            if self._backend is None:
+                self._backend = open_index_backend(self.settings)
+            return self._backend
+
     def _read_pointer(self) -> str | None:
-        path = Path(self.settings.index_dir) / CURRENT
-        try:
-            return path.read_text("utf-8").strip()
-        except OSError:
-            return None
+        return self.backend.pointer()
 
     def _embedder_name(self) -> str:
         """The embedder the index must have been built with (an injected one names itself)."""
         return self._embedder.name if self._embedder is not None else self.settings.embedder
 
     @property
-    def version(self) -> IndexVersion:
+    def version(self) -> VersionReader:
         """The live index version: documents with metadata, chunks, vectors (reloaded when
-        CURRENT changes). Opening it needs no embedding model."""
+        the published version changes). Opening it needs no embedding model."""
         with self._lock:
             pointer = self._read_pointer()
             if self._version is None or pointer != self._pointer:
-                self._version = open_current(Path(self.settings.index_dir))
+                self._version = self.backend.open_current()
                 self._pointer = self._version.name
                 self._retriever = None
             return self._version
@@ -113,14 +125,16 @@ class Advisor:
             version = self.version
             if self._retriever is None:
                 check_embedder(version, self._embedder_name())
-                self._retriever = Retriever(
+                self._retriever = open_retriever(
                     version, self.embedder, self.settings, self.gazetteer.canonical_kreis
                 )
             return self._retriever
 
     # ------------------------------------------------------------------ operations
     def build(self, *, full: bool = False, progress: ProgressFn | None = None) -> BuildReport:
-        return build_index(self.settings, self.embedder, full=full, progress=progress)
+        return build_index(
+            self.settings, self.embedder, full=full, progress=progress, backend=self.backend
+        )
 
     def resolve_filters(self, text: str, filters: Filters | None) -> tuple[Filters, Region | None]:
         """Apply the region (and Bund/Land level) recognised in ``text`` unless set explicitly."""
@@ -136,7 +150,19 @@ class Advisor:
     ) -> list[Hit]:
         if use_region:
             filters, _ = self.resolve_filters(query, filters)
-        return self.retriever().search(query, filters, k)
+        return self._on_live_version(lambda: self.retriever().search(query, filters, k))
+
+    def _on_live_version(self, run: Callable[[], _T]) -> _T:
+        """``run()``; when the version it read was garbage-collected meanwhile (PostgreSQL:
+        other replicas published twice within ``database_poll_seconds``), reopen the live
+        version and run it once more."""
+        try:
+            return run()
+        except VersionGoneError:
+            with self._lock:
+                self._version = None  # the next access opens the live version
+                self._retriever = None
+            return run()
 
     @property
     def generator(self) -> Generator | None:
@@ -235,6 +261,19 @@ class Advisor:
         streams the LLM wording itself)."""
         question = question.strip()
         today = today or dt.date.today()
+        return self._on_live_version(
+            lambda: self._ask(question, filters, history, today, use_region, llm)
+        )
+
+    def _ask(
+        self,
+        question: str,
+        filters: Filters | None,
+        history: Sequence[str],
+        today: dt.date,
+        use_region: bool,
+        llm: bool,
+    ) -> Answer:
         turn = self._turn(question, history, filters, today, use_region)
         plan, region = turn.plan, turn.region
         label = region.label() if region else None
@@ -288,7 +327,8 @@ class Advisor:
         version = self.version
         m = version.manifest
         return {
-            "index_dir": str(self.settings.index_dir),
+            "index_dir": self.backend.location,
+            "backend": self.backend.kind,
             "version": version.name,
             "documents": m.get("documents"),
             "chunks": m.get("chunks"),

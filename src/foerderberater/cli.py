@@ -64,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     ix.add_argument("--full", action="store_true", help="vollständig neu aufbauen")
     ix.add_argument("--quiet", action="store_true", help="keine Fortschrittsanzeige")
     ix.add_argument("--json", action="store_true", help="Bericht als JSON")
+    ix.add_argument(
+        "--aus-dateien",
+        action="store_true",
+        help="den Index aus --index-dir unverändert in die Datenbank "
+        "(FOERDERBERATER_DATABASE_URL) übernehmen, ohne neu einzubetten",
+    )
 
     info = sub.add_parser("info", help="Zustand des Index anzeigen")
     info.add_argument("--json", action="store_true")
@@ -169,6 +175,8 @@ def _run(argv: Sequence[str] | None = None) -> int:
 def _cmd_index(advisor: Advisor, args: argparse.Namespace) -> int:
     from foerderberater.index.progress import terminal_progress
 
+    if args.aus_dateien:
+        return _copy_files_into_database(advisor)
     with terminal_progress(enabled=not args.quiet) as progress:
         report = advisor.build(full=args.full, progress=progress)
     if args.json:
@@ -196,6 +204,23 @@ def _cmd_index(advisor: Advisor, args: argparse.Namespace) -> int:
         note = " – die bisher indexierte Fassung bleibt erhalten" if s.kept_previous else ""
         print(f"Übersprungen: {s.path}: {s.reason}{note}", file=sys.stderr)
     return EXIT_PARTIAL if report.partial else EXIT_OK
+
+
+def _copy_files_into_database(advisor: Advisor) -> int:
+    from foerderberater.index.backend import FileBackend, copy_version
+
+    if advisor.backend.kind != "postgresql":
+        message = "--aus-dateien braucht FOERDERBERATER_DATABASE_URL (die Ziel-Datenbank)."
+        print(message, file=sys.stderr)
+        return EXIT_USAGE
+    source = FileBackend(advisor.settings.index_dir).open_current()
+    data = copy_version(source, advisor.backend)
+    print(
+        f"Index {source.name} aus {source.location} als {data.name} in "
+        f"{advisor.backend.location} übernommen: {len(data.docs)} Dokumente, "
+        f"{len(data.chunks)} Abschnitte, {len(data.sentences)} Sätze (nichts neu eingebettet)."
+    )
+    return EXIT_OK
 
 
 def _cmd_info(advisor: Advisor, args: argparse.Namespace) -> int:

@@ -53,7 +53,7 @@ class EmbedderError(FoerderberaterError):
 class IndexNotFoundError(FoerderberaterError):
     """No index has been built yet in the configured directory."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path | str) -> None:
         super().__init__(f"no index in {index_dir}")
         self.index_dir = index_dir
 
@@ -65,7 +65,7 @@ class IndexCorruptError(FoerderberaterError):
 class IndexMismatchError(FoerderberaterError):
     """The index was built with another embedder, chunker or schema version."""
 
-    def __init__(self, index_dir: Path, what: str, found: object, expected: object) -> None:
+    def __init__(self, index_dir: Path | str, what: str, found: object, expected: object) -> None:
         super().__init__(f"index in {index_dir}: {what} is {found!r}, expected {expected!r}")
         self.index_dir = index_dir
         self.what = what
@@ -76,7 +76,7 @@ class IndexMismatchError(FoerderberaterError):
 class IndexLockedError(FoerderberaterError):
     """Another process is building the index right now."""
 
-    def __init__(self, lock_path: Path) -> None:
+    def __init__(self, lock_path: Path | str) -> None:
         super().__init__(f"index build already running (lock {lock_path})")
         self.lock_path = lock_path
 
@@ -97,6 +97,23 @@ class DocumentNotFoundError(FoerderberaterError):
         self.candidates = candidates
         self.ambiguous = ambiguous
         self.reason = reason  # German, e.g. "hat keine Seite 9 (Seiten 1–3)"
+
+
+class DatabaseError(FoerderberaterError):
+    """The database (``FOERDERBERATER_DATABASE_URL``) is unreachable or a statement failed.
+
+    ``where`` is the URL without its password; ``detail`` keeps the driver's text.
+    """
+
+    def __init__(self, where: str, detail: str) -> None:
+        super().__init__(f"{where}: {detail}")
+        self.where = where
+        self.detail = detail
+
+
+class VersionGoneError(DatabaseError):
+    """The index version being read was garbage-collected meanwhile (another replica published
+    twice while this one still served it); reopening the live version is the remedy."""
 
 
 class ProfilError(FoerderberaterError):

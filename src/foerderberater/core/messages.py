@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from foerderberater.core.errors import (
     ConfigError,
+    DatabaseError,
     DocumentNotFoundError,
     EmbedderError,
     FoerderberaterError,
@@ -33,6 +34,8 @@ def explain(exc: FoerderberaterError) -> str:
             f"Es läuft bereits ein Indexaufbau (Sperre {exc.lock_path}). Bitte warten, "
             "bis er fertig ist."
         )
+    if isinstance(exc, DatabaseError):
+        return f"Datenbank {exc.where} nicht nutzbar: {exc.detail}"
     if isinstance(exc, IndexCorruptError):
         return f"Index beschädigt: {exc}. Bitte neu bauen: foerderberater index --full"
     if isinstance(exc, ConfigError):

@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -46,6 +46,15 @@ class Settings(BaseSettings):
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")
     data_dir: Path = Path("data")
+    # storage (docs/scaling.md): an empty database_url keeps the embedded files (FAISS + SQLite
+    # in index_dir/data_dir); a postgresql:// URL keeps index versions, feedback, login attempts
+    # and build jobs in PostgreSQL + pgvector, shared by every app replica on that database
+    database_url: str = Field(default="", repr=False)
+    upload_store: Literal["directory", "database"] = "directory"  # where admin uploads live
+    database_poll_seconds: float = 1.0  # a replica looks for a new live version this often
+    hnsw_m: int = 16  # pgvector HNSW graph degree (bench/results/pg_*.json)
+    hnsw_ef_construction: int = 64
+    hnsw_ef_search: int = 100  # candidates per vector search (at least candidate_k is used)
     embedder: str = "e5"
     chunk_tokens: int = 256
     chunk_overlap_tokens: int = 48
@@ -149,6 +158,23 @@ class Settings(BaseSettings):
                 "embedder", "erlaubt sind 'e5' oder 'sentence-transformers:<Modellname oder Pfad>'"
             )
         self.llm_config()  # raises ConfigError naming llm_url/llm_model/… when invalid
+        return self
+
+    @model_validator(mode="after")
+    def _check_database(self) -> Settings:
+        url = self.database_url
+        if url and not url.startswith(("postgresql://", "postgres://")):
+            raise ConfigError("database_url", "muss mit postgresql:// beginnen (oder leer sein)")
+        if self.upload_store == "database" and not url:
+            raise ConfigError("upload_store", "'database' braucht FOERDERBERATER_DATABASE_URL")
+        if not (math.isfinite(self.database_poll_seconds) and self.database_poll_seconds >= 0):
+            raise ConfigError("database_poll_seconds", "muss eine Zahl >= 0 sein")
+        if not 2 <= self.hnsw_m <= 100:
+            raise ConfigError("hnsw_m", "muss zwischen 2 und 100 liegen")
+        if not 2 * self.hnsw_m <= self.hnsw_ef_construction <= 1000:
+            raise ConfigError("hnsw_ef_construction", "muss zwischen 2 * hnsw_m und 1000 liegen")
+        if not 1 <= self.hnsw_ef_search <= 1000:
+            raise ConfigError("hnsw_ef_search", "muss zwischen 1 und 1000 liegen")
         return self
 
     def llm_config(self) -> LlmConfig | None:

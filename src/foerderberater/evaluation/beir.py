@@ -71,8 +71,11 @@ def eval_beir(
             name_of[stem] = cid
             head = f"# {title}\n\n" if title else ""
             (corpus_dir / f"{stem}.md").write_text(head + text + "\n", encoding="utf-8")
-        settings = advisor.settings.with_overrides(
-            corpus_dir=corpus_dir, index_dir=tmp_path / "index"
+        settings = advisor.settings.with_overrides(  # a throwaway embedded index, never the
+            corpus_dir=corpus_dir,  # database: publishing there would replace the live version
+            index_dir=tmp_path / "index",
+            database_url="",
+            upload_store="directory",
         )
         sub = Advisor(settings, embedder=advisor.embedder)
         report = sub.build(full=True)

@@ -3,43 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
-import faiss
 import numpy as np
 
 from foerderberater import __version__
 from foerderberater.core.errors import FoerderberaterError
 from foerderberater.core.settings import Settings
 from foerderberater.core.types import Chunk, SkippedFile
+from foerderberater.index.backend import (
+    BuildSession,
+    IndexBackend,
+    VersionData,
+    VersionReader,
+    open_index_backend,
+)
 from foerderberater.index.build_embed import BuildEmbedding, token_counter, vectors_for
 from foerderberater.index.chunking import Chunker, ChunkerConfig
 from foerderberater.index.embedding import Embedder, describe
 from foerderberater.index.ingest import doc_id_for, file_sha256, load_document, scan_corpus
-from foerderberater.index.lexical import ANALYZER_NAME, LexicalIndex
+from foerderberater.index.lexical import ANALYZER_NAME
 from foerderberater.index.limits import Limits
 from foerderberater.index.pdf.extract import ExtractOptions
 from foerderberater.index.pdf.ocr_cache import prune_for_corpus
 from foerderberater.index.sentences import SentenceSet, document_sentences
-from foerderberater.index.store import (
-    CURRENT,
-    LOCK_FILE,
-    SCHEMA_VERSION,
-    VERSIONS,
-    BuildLock,
-    DocRecord,
-    IndexVersion,
-    current_version_dir,
-    fsync_dir,
-    read_manifest,
-    write_version,
-)
+from foerderberater.index.store import SCHEMA_VERSION, DocRecord
 
 
 @dataclass(frozen=True)
@@ -92,11 +83,10 @@ def chunker_config(settings: Settings, embedder: Embedder) -> ChunkerConfig:
 
 
 def _previous(
-    index_dir: Path, embedder: Embedder, cfg: ChunkerConfig
-) -> tuple[IndexVersion | None, str]:
-    try:
-        version, manifest = read_manifest(index_dir)
-    except FoerderberaterError:
+    session: BuildSession, embedder: Embedder, cfg: ChunkerConfig
+) -> tuple[VersionReader | None, str]:
+    manifest = session.previous_manifest()
+    if manifest is None:
         return None, "kein vorhandener Index"
     if manifest.get("schema_version") != SCHEMA_VERSION:
         return None, "Index-Schema geändert"
@@ -107,7 +97,7 @@ def _previous(
     if manifest.get("lexical", {}).get("analyzer") != ANALYZER_NAME:
         return None, "Analyse für die Volltextsuche geändert"
     try:
-        return IndexVersion(version, manifest), ""
+        return session.open_previous(), ""
     except FoerderberaterError:
         return None, "vorhandener Index nicht lesbar"
 
@@ -118,44 +108,73 @@ def build_index(
     *,
     full: bool = False,
     progress: ProgressFn | None = None,
+    backend: IndexBackend | None = None,
 ) -> BuildReport:
-    """Build or update the index in ``settings.index_dir`` from ``settings.corpus_dir``."""
-    notify = progress or (lambda _p: None)
-    corpus_dir, index_dir = settings.corpus_dir, settings.index_dir
+    """Build or update the index of ``settings`` (``index_dir`` or the database) from
+    ``settings.corpus_dir``; the backend's lock keeps builds exclusive."""
+    corpus_dir = settings.corpus_dir
     if not corpus_dir.is_dir():
         raise FoerderberaterError(f"Korpus-Ordner {corpus_dir} existiert nicht")
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with BuildLock(index_dir / LOCK_FILE):
-        t0 = time.perf_counter()
-        for stale in index_dir.glob(".tmp-*"):
-            shutil.rmtree(stale, ignore_errors=True)
-        for stale in index_dir.glob(f".{CURRENT}.*"):  # pointer of a publish cut short
-            stale.unlink(missing_ok=True)
-        cfg = chunker_config(settings, embedder)
-        prev, reason = (None, "--full angefordert") if full else _previous(index_dir, embedder, cfg)
-        try:
-            with BuildEmbedding(
-                settings, embedder, lambda done, total: notify(BuildProgress("embed", done, total))
-            ) as emb:
-                if prev is None:  # --full or changed settings: reuse vectors of unchanged texts
-                    emb.seed_current()
-                return _build(settings, embedder, cfg, prev, reason, notify, t0, emb)
-        finally:
-            if prev is not None:
-                prev.close()
+    own = backend is None
+    backend = backend or open_index_backend(settings)
+    try:
+        with backend.build_session(full) as session:
+            t0 = time.perf_counter()
+
+            def notify(p: BuildProgress) -> None:
+                session.progress(p)
+                if progress is not None:
+                    progress(p)
+
+            cfg = chunker_config(settings, embedder)
+            prev, reason = None, "--full angefordert"
+            if not full:
+                prev, reason = _previous(session, embedder, cfg)
+            try:
+                with BuildEmbedding(
+                    settings,
+                    embedder,
+                    lambda done, total: notify(BuildProgress("embed", done, total)),
+                ) as emb:
+                    if prev is None:  # --full or changed settings: reuse vectors of unchanged texts
+                        _seed_from_live(session, emb)
+                    report = _build(settings, embedder, cfg, prev, reason, notify, t0, session, emb)
+            finally:
+                if prev is not None:
+                    prev.close()
+            session.finished(report)
+            return report
+    finally:
+        if own:
+            backend.close()
+
+
+def _seed_from_live(session: BuildSession, emb: BuildEmbedding) -> None:
+    """Seed the embedding cache from the live version of the backend (files or database)."""
+    if emb.cache_path is None or session.previous_manifest() is None:
+        return
+    try:
+        live = session.open_previous()
+    except FoerderberaterError:
+        return
+    try:
+        emb.seed_version(live)
+    finally:
+        live.close()
 
 
 def _build(
     settings: Settings,
     embedder: Embedder,
     cfg: ChunkerConfig,
-    prev: IndexVersion | None,
+    prev: VersionReader | None,
     reason_full: str,
     notify: ProgressFn,
     t0: float,
+    session: BuildSession,
     emb: BuildEmbedding,
 ) -> BuildReport:
-    corpus_dir, index_dir = settings.corpus_dir, settings.index_dir
+    corpus_dir = settings.corpus_dir
     limits = Limits(settings.max_file_mb, settings.max_chunks_per_doc, cfg.chunk_tokens)
     chunker = Chunker(cfg, token_counter(embedder), limits)
     prev_files = prev.manifest.get("files", {}) if prev else {}
@@ -249,12 +268,11 @@ def _build(
             for chunk in fresh[doc_id]:
                 all_chunks.append(chunk)
                 vectors.append(vec_of[chunk.chunk_id])
-    index = faiss.IndexIDMap2(faiss.IndexFlatIP(embedder.dim))
-    if all_chunks:
-        index.add_with_ids(
-            np.vstack(vectors).astype(np.float32),
-            np.array([c.chunk_id for c in all_chunks], dtype=np.int64),
-        )
+    matrix = (
+        np.vstack(vectors).astype(np.float32)
+        if vectors
+        else np.zeros((0, embedder.dim), dtype=np.float32)
+    )
 
     removed = sorted(set(prev_files) - set(docs) - {s.path for s in skipped})
     now = dt.datetime.now(dt.UTC)
@@ -284,25 +302,24 @@ def _build(
         ],
     }
     notify(BuildProgress("write", 0, 1, name))
-    tmp = index_dir / f".tmp-{name}"
-    lexical = LexicalIndex.build([c.embedding_text() for c in all_chunks])
     all_sentences, sentence_vectors = sentences.ordered(sorted(docs), embedder.dim)
     manifest["sentences"] = len(all_sentences)
-    write_version(
-        tmp,
-        manifest,
-        list(docs.values()),
-        all_chunks,
-        index,
-        lexical,
-        skipped,
-        all_sentences,
-        sentence_vectors,
+    session.publish(
+        VersionData(
+            name,
+            manifest,
+            list(docs.values()),
+            all_chunks,
+            matrix,
+            skipped,
+            all_sentences,
+            sentence_vectors,
+            embedder.dim,
+        )
     )
-    _publish(index_dir, tmp, name)
     # OCR of PDFs no longer in the corpus; a file skipped as too large keeps its OCR
     too_large = [corpus_dir / s.path for s in scan.skipped if s.keep_previous]
-    prune_for_corpus(index_dir, [*files, *too_large])
+    prune_for_corpus(settings.index_dir, [*files, *too_large])
     emb.prune([c.embedding_text() for c in all_chunks] + [s.text for s in all_sentences])
     seconds = time.perf_counter() - t0
     notify(BuildProgress("done", 1, 1, name))
@@ -326,23 +343,3 @@ def _build(
         cached_sentences=counts.cached_sentences,
         embedding=embedding,
     )
-
-
-def _publish(index_dir: Path, tmp: Path, name: str) -> None:
-    """Move the finished version in place and switch CURRENT atomically; keep one older version."""
-    versions = index_dir / VERSIONS
-    versions.mkdir(exist_ok=True)
-    previous = current_version_dir(index_dir)
-    os.rename(tmp, versions / name)
-    fsync_dir(versions)
-    pointer_tmp = index_dir / f".{CURRENT}.{name}"
-    with pointer_tmp.open("w", encoding="utf-8") as fh:
-        fh.write(name + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(pointer_tmp, index_dir / CURRENT)
-    fsync_dir(index_dir)
-    keep = {name, previous.name if previous else ""}
-    for old in versions.iterdir():
-        if old.name not in keep:
-            shutil.rmtree(old, ignore_errors=True)

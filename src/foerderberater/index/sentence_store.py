@@ -108,11 +108,12 @@ class SentenceTable:
         with self._lock:
             cached = self._words.get(doc_id)
         if cached is None:
-            cached = frozenset(
-                fold(w)
-                for s in self.sentences_of(doc_id)
-                for w in _WORD.findall(f"{s.section} {s.text}")
-            )
+            cached = words_of(self.sentences_of(doc_id))
             with self._lock:
                 self._words[doc_id] = cached
         return cached
+
+
+def words_of(sentences: Sequence[Sentence]) -> frozenset[str]:
+    """The folded words of ``sentences`` (``doc_words`` of both index backends)."""
+    return frozenset(fold(w) for s in sentences for w in _WORD.findall(f"{s.section} {s.text}"))

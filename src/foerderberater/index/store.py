@@ -164,7 +164,9 @@ def read_manifest(index_dir: Path) -> tuple[Path, dict[str, Any]]:
         raise IndexCorruptError(f"{version / MANIFEST}: {exc}") from exc
 
 
-def check_compatible(index_dir: Path, manifest: dict[str, Any], embedder_name: str | None) -> None:
+def check_compatible(
+    index_dir: Path | str, manifest: dict[str, Any], embedder_name: str | None
+) -> None:
     """The stored schema must be this package's; the embedder too, unless ``None``."""
     found_schema = manifest.get("schema_version")
     if found_schema != SCHEMA_VERSION:
@@ -209,6 +211,11 @@ class IndexVersion:
         """The index directory this version belongs to (``<index_dir>/versions/<name>``)."""
         return self.directory.parent.parent
 
+    @property
+    def location(self) -> str:
+        """Where the version lives, for messages (the index directory)."""
+        return str(self.index_dir)
+
     def __len__(self) -> int:
         return len(self.row_ids)
 
@@ -239,6 +246,12 @@ class IndexVersion:
     def chunks_of(self, doc_id: str) -> list[tuple[Chunk, np.ndarray]]:
         """All chunks of a document with their stored vectors (for incremental reuse)."""
         return [(c, self.faiss.reconstruct(int(c.chunk_id))) for c in self.doc_chunks(doc_id)]
+
+    def vectors(self) -> np.ndarray:
+        """All chunk vectors in row order (copying a version, exact-search benchmarks)."""
+        if not len(self):
+            return np.zeros((0, self.faiss.d), dtype=np.float32)
+        return faiss.downcast_index(self.faiss.index).reconstruct_n(0, len(self))
 
     def row_doc_ids(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT doc_id FROM chunks ORDER BY row")]
@@ -271,8 +284,9 @@ def open_current(index_dir: Path, embedder_name: str | None = None) -> IndexVers
 
 
 def check_embedder(version: IndexVersion, embedder_name: str) -> None:
-    """Raise ``IndexMismatchError`` unless ``version`` was built with ``embedder_name``."""
-    check_compatible(version.index_dir, version.manifest, embedder_name)
+    """Raise ``IndexMismatchError`` unless ``version`` (of either backend: it needs ``location``
+    and ``manifest``) was built with ``embedder_name``."""
+    check_compatible(version.location, version.manifest, embedder_name)
 
 
 class BuildLock:

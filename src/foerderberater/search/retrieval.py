@@ -154,3 +154,19 @@ class Retriever:
                 )
             )
         return hits
+
+
+def open_retriever(
+    version: IndexVersion,
+    embedder: Embedder,
+    settings: Settings,
+    canon_kreis: Callable[[str], str] | None = None,
+) -> Retriever:
+    """The retriever for a version of either index backend (PostgreSQL: pgvector search)."""
+    from foerderberater.index.pg.version import PgVersion
+
+    if isinstance(version, PgVersion):
+        from foerderberater.search.pg_retrieval import PgRetriever
+
+        return PgRetriever(version, embedder, settings, canon_kreis)
+    return Retriever(version, embedder, settings, canon_kreis)

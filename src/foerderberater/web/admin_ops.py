@@ -123,6 +123,8 @@ def upload(
         if file_path in issued:  # this client's own upload: it leaves the cache either way
             ctx.uploads.forget(file_path)
             Path(file_path).unlink(missing_ok=True)
+    if ctx.corpus_store is not None:  # every replica's corpus follows the database
+        ctx.corpus_store.put(stored.doc_id, stored.path.read_bytes())
     kind = "PDF" if stored.kind == "pdf" else "Markdown"
     return (
         f"✅ {kind}-Datei als `{stored.doc_id}` gespeichert. Sie wird nach „Index neu "
@@ -138,10 +140,15 @@ def remove(ctx: AppContext, session: Session, doc_id: str | None, confirmed: boo
         raise UserError("Bitte das Entfernen bestätigen (Häkchen setzen).")
     if ctx.builds.running:
         raise UserError("Während des Indexaufbaus sind keine Änderungen am Korpus möglich.")
+    if ctx.corpus_store is not None:  # the file may have come through another replica
+        ctx.corpus_store.sync(ctx.settings.corpus_dir)
     try:
         removed = remove_document(ctx.settings.corpus_dir, doc_id)
     except UploadError as exc:
         raise UserError(str(exc)) from exc
+    if ctx.corpus_store is not None:
+        for path in removed:
+            ctx.corpus_store.remove(path)
     return (
         f"🗑️ Entfernt: {', '.join(removed)}. Nach „Index neu aufbauen“ ist es auch aus der "
         "Suche verschwunden."
@@ -172,6 +179,8 @@ def document_rows(
 ) -> list[list[Any]]:
     """Corpus files with their index state; files the walk skips with the reason."""
     require_admin(ctx, session)
+    if ctx.corpus_store is not None:  # uploads/removals made through other replicas
+        ctx.corpus_store.sync(ctx.settings.corpus_dir)
     files = (info or {}).get("files") or {}
     skipped = {s.get("path"): s.get("reason") for s in (info or {}).get("skipped") or []}
     rows = []

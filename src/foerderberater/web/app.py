@@ -109,7 +109,7 @@ def create_app(ctx: AppContext) -> Any:
     from fastapi.responses import FileResponse
 
     from foerderberater.core.errors import UploadError
-    from foerderberater.web.guard import GradioGuard, UploadQuota
+    from foerderberater.web.guard import GradioGuard
     from foerderberater.web.render import CSS
     from foerderberater.web.uploads import resolve_document
 
@@ -152,8 +152,7 @@ def create_app(ctx: AppContext) -> Any:
     # mount_gradio_app never sets this (launch() does); it switches on Gradio's own check that a
     # file input is a file of its upload folder, not a path on the server the client names
     demo.has_launched = True
-    quota = UploadQuota(ctx.settings.upload_quota_mb * 1024 * 1024)
-    mounted.add_middleware(GradioGuard, trusted=ctx.trusted, quota=quota, ledger=ctx.uploads)
+    mounted.add_middleware(GradioGuard, trusted=ctx.trusted, quota=ctx.quota, ledger=ctx.uploads)
     return mounted
 
 

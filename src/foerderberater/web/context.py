@@ -19,6 +19,7 @@ from foerderberater.advisor import Advisor
 from foerderberater.core.errors import FoerderberaterError
 from foerderberater.core.messages import explain
 from foerderberater.core.settings import Settings
+from foerderberater.index.backend import IndexBackend, JobState
 from foerderberater.index.builder import BuildProgress, BuildReport
 from foerderberater.index.embedding import (
     Embedder,
@@ -32,6 +33,8 @@ from foerderberater.security.sessions import SessionManager
 from foerderberater.security.throttle import LoginThrottle
 from foerderberater.security.upload_check import UploadLedger
 from foerderberater.web.feedback import FeedbackStore
+from foerderberater.web.guard import UploadQuota
+from foerderberater.web.shared import CorpusStore, open_shared, report_from_dict
 
 # settings that hold credentials, handed to ``load_credentials`` under their env names
 CREDENTIAL_FIELDS = (
@@ -98,15 +101,30 @@ class BuildManager:
     the advisor then switches on its next question.
     """
 
-    def __init__(self, settings: Settings, embedder_factory: Callable[[], Embedder]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder_factory: Callable[[], Embedder],
+        backend: IndexBackend | None = None,
+    ) -> None:
         self.settings = settings
+        self.backend = backend  # with shared build jobs (PostgreSQL): every replica's builds
         self._embedder_factory = embedder_factory
         self._embedder: Embedder | None = None
         self._lock = threading.Lock()
         self._job = BuildJob()
         self._thread: threading.Thread | None = None
 
+    def _shared(self) -> BuildJob | None:
+        """The latest build of any replica (None without shared jobs or before the first)."""
+        jobs = self.backend.jobs if self.backend is not None else None
+        state = jobs.latest() if jobs is not None else None
+        return _job_of(state) if state is not None else None
+
     def snapshot(self) -> BuildJob:
+        shared = self._shared()
+        if shared is not None:
+            return shared
         with self._lock:
             job = self._job
             return BuildJob(
@@ -125,13 +143,15 @@ class BuildManager:
 
     @property
     def running(self) -> bool:
+        shared = self._shared()
         with self._lock:
-            return self._job.running
+            return self._job.running or bool(shared and shared.running)
 
     def start(self, full: bool = False) -> bool:
-        """Start a build; False when one is already running."""
+        """Start a build; False when one is already running (here or on another replica)."""
+        shared = self._shared()
         with self._lock:
-            if self._job.running:
+            if self._job.running or (shared is not None and shared.running):
                 return False
             self._job = BuildJob(running=True, full=full, stage="start", started=_now())
             self._thread = threading.Thread(
@@ -157,7 +177,7 @@ class BuildManager:
         try:
             if self._embedder is None:
                 self._embedder = self._embedder_factory()
-            builder = Advisor(self.settings, embedder=self._embedder)
+            builder = Advisor(self.settings, embedder=self._embedder, backend=self.backend)
             report = builder.build(full=full, progress=self._progress)
         except FoerderberaterError as exc:
             error = explain(exc)
@@ -170,6 +190,26 @@ class BuildManager:
             self._job.error = error
             if report is not None:
                 self._job.stage = "done"
+
+
+def _job_of(state: JobState) -> BuildJob:
+    """A build recorded in the database (by this or another replica) as the admin tab's job."""
+    error = state.error
+    if state.abandoned:
+        error = f"Indexaufbau abgebrochen: der Prozess auf {state.host or '?'} wurde beendet."
+    return BuildJob(
+        running=state.running,
+        full=state.full,
+        stage=state.stage,
+        done=state.done,
+        total=state.total,
+        detail=state.detail,
+        started=state.started,
+        finished=state.finished,
+        report=report_from_dict(state.report),
+        error=error,
+        history=list(state.stages),
+    )
 
 
 def _now() -> str:
@@ -188,6 +228,8 @@ class AppContext:
     throttle: LoginThrottle  # back-off per (client, account)
     trusted: TrustedProxies  # X-Forwarded-For counts only from these
     uploads: UploadLedger  # which upload-route files belong to which client
+    quota: UploadQuota  # bytes of the public upload route per client and hour
+    corpus_store: CorpusStore | None = None  # uploads kept in the database (all replicas)
 
 
 def default_gold_path() -> Path:
@@ -205,7 +247,8 @@ def create_context(
     credentials: Credentials | None = None,
     throttle: LoginThrottle | None = None,
 ) -> AppContext:
-    """Wire the app objects. Models load lazily; nothing is read from disk here.
+    """Wire the app objects. Models load lazily; nothing is read from disk here (with a
+    database URL, the schema is checked/migrated once).
 
     Credentials come from ``settings`` (plain passwords are hashed here, once) unless given.
     """
@@ -213,17 +256,20 @@ def create_context(
         LockedEmbedder(embedder) if embedder is not None else LazyEmbedder(settings.embedder)
     )
     factory = build_embedder or (lambda: create_embedder(settings.embedder))
+    shared = open_shared(settings)
     return AppContext(
         settings=settings,
-        advisor=Advisor(settings, embedder=chat_embedder),
-        feedback=FeedbackStore(settings.data_dir),
-        builds=BuildManager(settings, factory),
+        advisor=Advisor(settings, embedder=chat_embedder, backend=shared.backend),
+        feedback=shared.feedback,
+        builds=BuildManager(settings, factory, backend=shared.backend),
         gold_path=gold_path or default_gold_path(),
         credentials=credentials if credentials is not None else credentials_of(settings),
         sessions=SessionManager(),
-        throttle=throttle or LoginThrottle(),
+        throttle=throttle or LoginThrottle(store=shared.throttle),
         trusted=TrustedProxies.parse(settings.trusted_proxies),
         uploads=UploadLedger(max_age=settings.upload_cache_seconds),
+        quota=UploadQuota(settings.upload_quota_mb * 1024 * 1024, store=shared.quota),
+        corpus_store=shared.corpus,
     )
 
 

@@ -61,6 +61,16 @@ class FeedbackRecord:
     id: int | None = None
 
 
+def validate(record: FeedbackRecord) -> None:
+    """German ``FeedbackError`` for a record no store accepts."""
+    if record.rating not in RATINGS:
+        raise FeedbackError("Bitte 👍 oder 👎 wählen.")
+    if record.reason and record.reason not in REASONS:
+        raise FeedbackError(f"Unbekannter Grund {record.reason!r}.")
+    if not record.question.strip():
+        raise FeedbackError("Zu welcher Antwort? Es gibt noch keine Antwort zum Bewerten.")
+
+
 class FeedbackStore:
     """One SQLite file; a connection per operation, so it is safe to use from any thread."""
 
@@ -79,12 +89,7 @@ class FeedbackStore:
             db.close()
 
     def add(self, record: FeedbackRecord) -> int:
-        if record.rating not in RATINGS:
-            raise FeedbackError("Bitte 👍 oder 👎 wählen.")
-        if record.reason and record.reason not in REASONS:
-            raise FeedbackError(f"Unbekannter Grund {record.reason!r}.")
-        if not record.question.strip():
-            raise FeedbackError("Zu welcher Antwort? Es gibt noch keine Antwort zum Bewerten.")
+        validate(record)
         created = record.created or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self._connect() as db:
             cur = db.execute(

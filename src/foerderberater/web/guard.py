@@ -1,7 +1,8 @@
 """ASGI middleware in front of Gradio's own routes (pure ASGI, so streams pass untouched).
 
 * ``POST …/gradio_api/upload`` is public (any visitor may upload into Gradio's cache):
-  its volume is capped per client and hour (``upload_quota_mb``; 429 with a German detail),
+  its volume is capped per client and hour (``upload_quota_mb``; 429 with a German detail;
+  booked in the database with PostgreSQL, so it holds across replicas),
   and the paths Gradio stored are recorded for that client (``UploadLedger``), so an admin
   upload accepts only a file this client really uploaded.
 * ``…/gradio_api/queue/join`` answers a full queue with 503, which Gradio's browser client
@@ -17,7 +18,9 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, Protocol
+
+import anyio.to_thread
 
 from foerderberater.security.client_ip import TrustedProxies, client_id
 from foerderberater.security.upload_check import UploadLedger
@@ -35,27 +38,49 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Any, Send], Awaitable[None]]
 
 
-class UploadQuota:
-    """Bytes per client in a fixed one-hour window; bounded (oldest clients dropped)."""
+class QuotaStore(Protocol):
+    """Where the bytes per client and window are booked: this process, or the database
+    (``index.pg.state.PgQuotaStore``) so that all replicas share one quota per client."""
 
-    def __init__(self, max_bytes: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.max_bytes = max_bytes
+    def charge(self, client: str, size: int, max_bytes: int, window: float) -> bool: ...
+
+
+class MemoryQuotaStore:
+    """In-process windows; bounded (oldest clients dropped)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._lock = threading.Lock()
         self._used: OrderedDict[str, tuple[float, int]] = OrderedDict()  # client -> (start, n)
 
-    def charge(self, client: str, size: int) -> bool:
-        """Book ``size`` bytes for ``client``; False (nothing booked) when over the quota."""
+    def charge(self, client: str, size: int, max_bytes: int, window: float) -> bool:
         now = self._clock()
         with self._lock:
             start, used = self._used.pop(client, (now, 0))
-            if now - start > WINDOW_SECONDS:
+            if now - start > window:
                 start, used = now, 0
-            ok = used + size <= self.max_bytes
+            ok = used + size <= max_bytes
             self._used[client] = (start, used + size if ok else used)
             while len(self._used) > MAX_CLIENTS:
                 self._used.popitem(last=False)
             return ok
+
+
+class UploadQuota:
+    """Bytes per client in a fixed one-hour window."""
+
+    def __init__(
+        self,
+        max_bytes: int,
+        clock: Callable[[], float] = time.monotonic,
+        store: QuotaStore | None = None,
+    ) -> None:
+        self.max_bytes = max_bytes
+        self.store: QuotaStore = store if store is not None else MemoryQuotaStore(clock)
+
+    def charge(self, client: str, size: int) -> bool:
+        """Book ``size`` bytes for ``client``; False (nothing booked) when over the quota."""
+        return self.store.charge(client, size, self.max_bytes, WINDOW_SECONDS)
 
 
 class GradioGuard:
@@ -74,7 +99,8 @@ class GradioGuard:
             size = _content_length(scope)
             if size is None:
                 return await _json(send, 411, NO_LENGTH)
-            if not self.quota.charge(client, size):
+            # a database-backed quota is a blocking round trip: not on the event loop
+            if not await anyio.to_thread.run_sync(self.quota.charge, client, size):
                 return await _json(send, 429, QUOTA)
             return await self.app(scope, receive, self._record(send, client))
         if path.endswith("/gradio_api/queue/join"):
