@@ -51,7 +51,7 @@ _NUMBER = re.compile(r"\d")
 _ANNOUNCES = re.compile(r":\s*$|\b(zwei|drei|vier|fünf|sechs)\s+(?:[a-zäöü]+\s+)?[A-ZÄÖÜ]\w+", re.I)
 _COUNT_WORDS = {"zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6}
 # a question that asks for several things ("Welche vier Zukunftsfelder …", "Was empfiehlt …")
-_ASKS_LIST = re.compile(r"\bwelche\b|\bwas empfiehl|\bempfehlungen\b|\bnenn", re.I)
+_ASKS_LIST = re.compile(r"\bwelche[nmrs]?\b|\bwas empfiehl|\bempfehlungen\b|\bnenn", re.I)
 _COUNTING = re.compile(r"\bwie ?viele?\b|\banzahl\b|\bum wie viel\b", re.I)
 _WORDS: dict[Intent, re.Pattern[str]] = {
     Intent.RATE: re.compile(
