@@ -165,3 +165,14 @@ def test_expired_programmes_are_demoted_and_the_land_gets_a_slot() -> None:
     assert order.index("programme/land.md") == 3
     order = order_documents(hits, funding=True, today=TODAY, land=None, land_boost=0)
     assert order[-1] == "programme/land.md"
+
+
+def test_the_engine_analyses_every_sentence_once_off_the_request_path(advisor: Advisor) -> None:
+    engine = advisor.answer_engine()
+    seen = engine.warm()
+    stored = sum(len(engine.store.sentences_of(d)) for d in engine.docs)
+    assert seen == stored > 0
+    # terms and marks of every sentence are cached: a question's first touch of a document
+    # no longer analyses its sentences
+    assert len(engine._sentence_cache) >= 2 * stored
+    assert ask(advisor, "Wie hoch ist der Zuschuss bei der EEW?").sources
