@@ -87,21 +87,6 @@ def write_corpus(corpus: dict[str, tuple[str, str]], target: Path) -> dict[str, 
     return name_of
 
 
-def ranked(retriever, query: str, mode: str) -> list[str]:  # noqa: ANN001
-    from foerderberater.evaluation.metrics import unique_docs
-
-    k = retriever.settings.candidate_k
-    if mode == "dense":
-        rows = [r for r, _ in retriever.dense(query, k, None)]
-        chunks = retriever.version.chunks_by_rows(rows)
-    elif mode == "lexical":
-        rows = [r for r, _ in retriever.lexical(query, k, None)]
-        chunks = retriever.version.chunks_by_rows(rows)
-    else:
-        chunks = [h.chunk for h in retriever.search(query, None, k)]
-    return unique_docs([c.slug for c in chunks])
-
-
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--modes", nargs="+", default=["hybrid", "dense", "lexical"])
@@ -115,7 +100,7 @@ def main() -> int:
         return 0
     from foerderberater.advisor import Advisor
     from foerderberater.core.settings import Settings
-    from foerderberater.evaluation.beir import load_beir
+    from foerderberater.evaluation.beir import load_beir, ranked
     from foerderberater.evaluation.metrics import mrr_at, ndcg_at, recall_at
     from foerderberater.index.embedding import E5Embedder
 

@@ -101,25 +101,11 @@ def publish(backend: Any, data: Any) -> dict[str, float]:
     return out
 
 
-def ranked(retriever: Any, query: str, mode: str, vec: np.ndarray) -> list[str]:
-    from foerderberater.evaluation.metrics import unique_docs
-
-    k = retriever.settings.candidate_k
-    if mode == "dense":
-        rows = [r for r, _ in retriever.dense(query, k, None, vec)]
-        chunks = retriever.version.chunks_by_rows(rows)
-    elif mode == "lexical":
-        rows = [r for r, _ in retriever.lexical(query, k, None)]
-        chunks = retriever.version.chunks_by_rows(rows)
-    else:
-        chunks = [h.chunk for h in retriever.search(query, None, k, vector=vec)]
-    return unique_docs([c.slug for c in chunks])
-
-
 def bench_germanquad(beir: Path, limit: int | None, server: Any) -> dict[str, Any]:
     from embcache import CachedEmbedder
 
     from foerderberater.advisor import Advisor
+    from foerderberater.evaluation.beir import ranked
     from foerderberater.evaluation.metrics import mrr_at, ndcg_at, recall_at
     from foerderberater.index.backend import FileBackend
     from foerderberater.index.embedding import E5Embedder

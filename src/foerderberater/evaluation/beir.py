@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from foerderberater.advisor import Advisor
 from foerderberater.core.errors import FoerderberaterError
 from foerderberater.evaluation.metrics import mrr_at, ndcg_at, recall_at, unique_docs
@@ -90,16 +92,15 @@ def eval_beir(
         for mode in modes:
             rows = []
             for qid in qids:
-                ranked = _ranked(retriever, queries[qid], mode)
-                ranked = [name_of.get(r, r) for r in ranked]
+                docs = [name_of.get(r, r) for r in ranked(retriever, queries[qid], mode)]
                 rel = qrels[qid]
                 rows.append(
                     (
-                        ndcg_at(ranked, rel, 10),
-                        mrr_at(ranked, rel, 10),
-                        recall_at(ranked, rel, 1),
-                        recall_at(ranked, rel, 5),
-                        recall_at(ranked, rel, 10),
+                        ndcg_at(docs, rel, 10),
+                        mrr_at(docs, rel, 10),
+                        recall_at(docs, rel, 1),
+                        recall_at(docs, rel, 5),
+                        recall_at(docs, rel, 10),
                     )
                 )
             results[mode] = {
@@ -110,16 +111,20 @@ def eval_beir(
     return results
 
 
-def _ranked(retriever: Retriever, query: str, mode: str) -> list[str]:
+def ranked(
+    retriever: Retriever, query: str, mode: str, vector: np.ndarray | None = None
+) -> list[str]:
+    """Documents ranked for ``query`` by one retrieval mode (dense, lexical or hybrid);
+    ``vector`` is the query's embedding when the caller has it already."""
     k = retriever.settings.candidate_k
     if mode == "dense":
-        rows = [r for r, _ in retriever.dense(query, k, None)]
+        rows = [r for r, _ in retriever.dense(query, k, None, vector)]
         chunks = retriever.version.chunks_by_rows(rows)
     elif mode == "lexical":
         rows = [r for r, _ in retriever.lexical(query, k, None)]
         chunks = retriever.version.chunks_by_rows(rows)
     else:
-        chunks = [h.chunk for h in retriever.search(query, None, k)]
+        chunks = [h.chunk for h in retriever.search(query, None, k, vector=vector)]
     return unique_docs([c.slug for c in chunks])
 
 
