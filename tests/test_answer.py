@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 
 import pytest
 from conftest import programme_meta
@@ -176,3 +177,18 @@ def test_the_engine_analyses_every_sentence_once_off_the_request_path(advisor: A
     # no longer analyses its sentences
     assert len(engine._sentence_cache) >= 2 * stored
     assert ask(advisor, "Wie hoch ist der Zuschuss bei der EEW?").sources
+
+
+def test_a_serving_advisor_warms_its_engine_in_the_background(advisor: Advisor) -> None:
+    serving = Advisor(advisor.settings, embedder=advisor.embedder, warm_answers=True)
+    engine = serving.answer_engine()
+    warmers = [t for t in threading.enumerate() if t.name == "answer-warm"]
+    assert warmers, "no background warm-up started"
+    for t in warmers:
+        t.join(timeout=120)
+    stored = sum(len(engine.store.sentences_of(d)) for d in engine.docs)
+    assert len(engine._sentence_cache) >= 2 * stored
+    # a one-shot advisor (CLI) starts none
+    plain = Advisor(advisor.settings, embedder=advisor.embedder)
+    plain.answer_engine()
+    assert not [t for t in threading.enumerate() if t.name == "answer-warm" and t.is_alive()]

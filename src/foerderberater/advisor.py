@@ -59,8 +59,13 @@ class Advisor:
         settings: Settings,
         embedder: Embedder | None = None,
         backend: IndexBackend | None = None,
+        *,
+        warm_answers: bool = False,
     ) -> None:
+        """``warm_answers``: analyse the sentences of each opened version in the background
+        (for a long-running server; a one-shot CLI question would only compete with it)."""
         self.settings = settings
+        self._warm_answers = warm_answers
         self._embedder = embedder
         self._backend = backend
         self._lock = threading.RLock()
@@ -190,11 +195,12 @@ class Advisor:
             if self._engine is None or self._engine[0] != version.name:
                 engine = build_engine(version)
                 self._engine = (version.name, engine)
-                # the first touch of a document analyses its sentences: do it for all of them in
-                # the background, not in a user's request (10k chunks: ask p95 187 -> 78 ms)
-                threading.Thread(
-                    target=_warm, args=(engine,), name="answer-warm", daemon=True
-                ).start()
+                if self._warm_answers:
+                    # the first touch of a document analyses its sentences: do it for all of
+                    # them in the background, not in a request (10k chunks: p95 187 -> 78 ms)
+                    threading.Thread(
+                        target=_warm, args=(engine,), name="answer-warm", daemon=True
+                    ).start()
             return self._engine[1]
 
     def _turn(

@@ -259,7 +259,9 @@ def create_context(
     shared = open_shared(settings)
     return AppContext(
         settings=settings,
-        advisor=Advisor(settings, embedder=chat_embedder, backend=shared.backend),
+        advisor=Advisor(
+            settings, embedder=chat_embedder, backend=shared.backend, warm_answers=True
+        ),
         feedback=shared.feedback,
         builds=BuildManager(settings, factory, backend=shared.backend),
         gold_path=gold_path or default_gold_path(),
