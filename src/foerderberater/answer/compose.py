@@ -19,8 +19,9 @@ from typing import Any
 
 from foerderberater.answer.direct import direct_facts, overview_facts, term_quotes
 from foerderberater.answer.engine import AnswerPlan, DocInfo
-from foerderberater.answer.evidence import LIST_MAX_CHARS, Evidence, pick
+from foerderberater.answer.evidence import Evidence, pick
 from foerderberater.answer.intent import Intent
+from foerderberater.answer.lists import LIST_MAX_CHARS
 from foerderberater.answer.scope import Gap
 from foerderberater.core.schema import DocMeta, ProgrammeMeta, deadline_passed, is_stale
 from foerderberater.core.text import shorten

@@ -17,7 +17,8 @@ import numpy as np
 
 from foerderberater.answer.evidence import Evidence, EvidenceScorer, Marks
 from foerderberater.answer.intent import Intent, QuestionIntent, classify
-from foerderberater.answer.scope import Gap, ScopeData, asked_noun, find_gaps, missing_quantity
+from foerderberater.answer.scope import Gap, ScopeData, find_gaps, missing_quantity
+from foerderberater.answer.unstated import disclaimed, place_without_figure, unstated_figure
 from foerderberater.core.schema import DocMeta
 from foerderberater.index.analysis import GermanAnalyzer, fold
 from foerderberater.index.sentences import Sentence
@@ -31,24 +32,6 @@ OVERVIEW_DOCS = 4
 CANDIDATE_DOCS = 3
 SENTENCE_CACHE = 400_000  # cached terms/marks of sentences (a few hundred MB at most)
 
-# the corpus marks what its sources do not give ("… ist in den Quellen nicht enthalten")
-UNSTATED = re.compile(
-    r"nicht (enthalten|belegt|dokumentiert|beziffert|bekannt|ermittelt|genannt|angegeben|"
-    r"einzeln (benannt|dokumentiert|ausgewiesen)|wiedergegeben|veröffentlicht)|"
-    r"nennen? (die |diese )?(ausgewerteten |öffentlichen |verfügbaren )?quellen "
-    r"(\w+ )?(nicht|kein)|"
-    r"keine angaben?\b|\bk\. ?a\.",
-    re.I,
-)
-_DIGIT = re.compile(
-    r"\d|\b(zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert|"
-    r"tausend)\b",
-    re.I,
-)
-_FIGURE = re.compile(r"\d")
-PLACE_WINDOW = 40  # characters after a place name in which its figure stands
-UNSTATED_WINDOW = 8  # how many of the best evidence pieces are searched for such a statement
-MIN_PREFIX = 7  # "Besucher" ~ "Besucherzahlen": compare the first letters of the stem
 # "die Studie", "laut der Handwerksstudie", "die Industriekultur-Studie", "der Digest"
 STUDY_REFERENCE = re.compile(r"studie\b|studien\b|\bdigest|\bgutachten\b", re.I)
 FUNDING = re.compile(
@@ -199,11 +182,11 @@ class AnswerEngine:
             prior = PRIMARY_PRIOR if doc_id in about else max(0.0, OTHER_PRIOR - RANK_STEP * rank)
             sentences = [s for s in self.store.sentences_of(doc_id) if not s.boilerplate]
             dense = self._dense(doc_id, sentences, query_vector)
-            evidence[doc_id] = scorer.rank(sentences, dense, prior)
+            evidence[doc_id] = scorer.rank(sentences, dense, prior, self.docs[doc_id].title)
         targets = about or candidates[:1]
-        unstated = self._unstated(question, evidence, targets, overview) or self._place_missing(
-            question, intent, region, evidence, targets
-        )
+        unstated = self._unstated(
+            question, intent, evidence, targets, overview
+        ) or self._place_missing(question, intent, region, evidence, targets)
         return AnswerPlan(
             question,
             intent,
@@ -223,47 +206,26 @@ class AnswerEngine:
         evidence: Mapping[str, list[Evidence]],
         targets: Sequence[str],
     ) -> Gap | None:
-        """A study figure asked for one place ("… im Saalekreis?") that no sentence of the
-        study gives: no sentence names the place together with a figure."""
         if region is None or not targets or self.kind_of(targets[0]) == "Programm":
             return None
-        if not (asked_noun(question) or intent.has(Intent.RATE, Intent.AMOUNT)):
-            return None
-        names = {fold(n) for n in (region.matched, region.kreis, region.land) if n}
-        for e in evidence.get(targets[0], []):
-            text = fold(e.sentence.text)
-            for name in names:
-                at = text.find(name)
-                if at < 0:
-                    continue
-                near = text[at : at + len(name) + PLACE_WINDOW]  # "Thüringen k. A." in a table
-                if _FIGURE.search(near) and not UNSTATED.search(near):
-                    return None
-        return Gap("place_figure", region.matched)
+        found = place_without_figure(question, intent, region, evidence.get(targets[0], []))
+        return Gap("place_figure", region.matched) if found else None
 
     def _unstated(
         self,
         question: str,
+        intent: QuestionIntent,
         evidence: Mapping[str, list[Evidence]],
         targets: Sequence[str],
         overview: bool,
     ) -> Gap | None:
-        """A figure question ("Wie viele Besucher …") whose document says it does not give
-        that figure ("… Besucherzahlen … nicht enthalten"): the answer quotes that and is
-        marked partial."""
-        noun = asked_noun(question)
-        if overview or not noun or not targets:
+        if overview or not targets:
             return None
-        prefix = self.analyzer.stem(fold(noun))[:MIN_PREFIX]
-        if len(prefix) < 4:
-            return None
-        about_noun = [e for e in evidence.get(targets[0], []) if prefix in fold(e.sentence.text)]
-        stated = (e.sentence.text for e in about_noun)
-        if any(_DIGIT.search(t) and not UNSTATED.search(t) for t in stated):
-            return None  # some sentence gives a figure for it
-        for e in about_noun[:UNSTATED_WINDOW]:
-            if UNSTATED.search(e.sentence.text):
-                return Gap("unstated", self.docs[targets[0]].name)
+        best = evidence.get(targets[0], [])
+        if unstated_figure(question, best, self.analyzer.stem) or disclaimed(
+            question, intent, best
+        ):
+            return Gap("unstated", self.docs[targets[0]].name)
         return None
 
     def warm(self) -> int:

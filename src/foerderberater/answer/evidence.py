@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from foerderberater.answer.intent import Intent, QuestionIntent
+from foerderberater.answer.lists import announced_lists, row_head
 from foerderberater.index.sentences import STECKBRIEF, Sentence
 
 DENSE_WEIGHT = 3.0  # per unit of cosine above DENSE_FLOOR (e5 cosines of related text ≈ 0.8–0.9)
@@ -30,10 +31,9 @@ SIZE_BONUS = 0.2  # the asker's size class is named ("für kleine Unternehmen")
 EXCLUSION_BONUS = 0.2  # eligibility: a sentence that excludes or limits who may apply
 WINDOW_PENALTY = 0.15
 WINDOW_MAX_CHARS = 420
-LIST_MAX_CHARS = 700  # an announcing sentence with the items it announces
-LIST_MAX_ITEMS = 6
 LIST_BONUS = 0.05  # the announced items answer a list question better than the announcement
 LONG_PENALTY = 0.1
+TITLE_DAMP = 0.5  # within a document, the words of its own title hardly pick a sentence
 STECKBRIEF_PENALTY = 0.5  # front-matter lines back up the body text, they rarely beat it
 
 _MONTHS = "januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember"
@@ -47,12 +47,9 @@ DATE = re.compile(
     re.I,
 )
 _NUMBER = re.compile(r"\d")
-# "empfiehlt die Studie zwei Stränge." / "in vier Modulen:" – the next sentences are the items
-_ANNOUNCES = re.compile(r":\s*$|\b(zwei|drei|vier|fünf|sechs)\s+(?:[a-zäöü]+\s+)?[A-ZÄÖÜ]\w+", re.I)
-_COUNT_WORDS = {"zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6}
 # a question that asks for several things ("Welche vier Zukunftsfelder …", "Was empfiehlt …")
 _ASKS_LIST = re.compile(r"\bwelche[nmrs]?\b|\bwas empfiehl|\bempfehlungen\b|\bnenn", re.I)
-_COUNTING = re.compile(r"\bwie ?viele?\b|\banzahl\b|\bum wie viel\b", re.I)
+COUNTING = re.compile(r"\bwie ?viele?\b|\banzahl\b|\bum wie viel\b", re.I)
 _WORDS: dict[Intent, re.Pattern[str]] = {
     Intent.RATE: re.compile(
         r"f[öo]rdersatz|fördersätze|förderquote|zuschuss|gefördert|erstattet|übernommen|"
@@ -221,7 +218,7 @@ class EvidenceScorer:
         # terms and marks of a stored sentence do not change: the caller may cache them
         self.sentence_terms = sentence_terms or (lambda s: frozenset(terms_of(s.text)))
         self.sentence_marks = sentence_marks or (lambda s: Marks.of(s.text))
-        self.counting = bool(_COUNTING.search(question))
+        self.counting = bool(COUNTING.search(question))
         self.asks_list = bool(_ASKS_LIST.search(question))
         default = max(idf.values(), default=1.0)
         self.weights = {t: idf.get(t, default) for t in terms_of(question)}
@@ -239,10 +236,13 @@ class EvidenceScorer:
         dense: float,
         terms: frozenset[str] | None = None,
         marks: Marks | None = None,
+        span: int = 1,
+        weights: dict[str, float] | None = None,
     ) -> Evidence:
         terms = self.sentence_terms(sentence) if terms is None else terms
         marks = self.sentence_marks(sentence) if marks is None else marks
-        lexical = sum(w for t, w in self.weights.items() if t in terms) / self.total
+        weights = self.weights if weights is None else weights
+        lexical = sum(w for t, w in weights.items() if t in terms) / self.total
         intents = self.intent.intents
         feats = marks.features(intents, self.counting)
         bonus = FEATURE_BONUS * len(feats)
@@ -260,17 +260,24 @@ class EvidenceScorer:
         size = self.intent.asker.size
         if size and Intent.RATE in feats and size in marks.sizes:
             bonus += SIZE_BONUS
-        penalty = LONG_PENALTY if len(sentence.text) > 400 else 0.0
+        penalty = LONG_PENALTY if len(sentence.text) > 400 and span <= 2 else 0.0
         if sentence.section == STECKBRIEF:
             penalty += STECKBRIEF_PENALTY
         total = lexical + bonus + prior - penalty + DENSE_WEIGHT * max(0.0, dense - DENSE_FLOOR)
-        return Evidence(sentence, total, lexical, dense, tuple(feats))
+        return Evidence(sentence, total, lexical, dense, tuple(feats), span)
 
     def rank(
-        self, sentences: Sequence[Sentence], dense: Sequence[float], prior: float
+        self,
+        sentences: Sequence[Sentence],
+        dense: Sequence[float],
+        prior: float,
+        title: str = "",
     ) -> list[Evidence]:
-        """Single sentences and two-sentence windows of one section, best first."""
-        scored = [self.score(s, prior, d) for s, d in zip(sentences, dense, strict=True)]
+        """Single sentences and two-sentence windows of one section, best first. The words
+        of the document's ``title`` count less: they name the document, not the sentence."""
+        own = frozenset(self.terms_of(title)) if title else frozenset()
+        w = {t: v * TITLE_DAMP if _in_title(t, own) else v for t, v in self.weights.items()}
+        scored = [self.score(s, prior, d, weights=w) for s, d in zip(sentences, dense, strict=True)]
         for i in range(len(sentences) - 1):
             a, b = sentences[i], sentences[i + 1]
             if a.section != b.section or a.section == STECKBRIEF or b.ordinal != a.ordinal + 1:
@@ -281,44 +288,39 @@ class EvidenceScorer:
             terms = self.sentence_terms(a) | self.sentence_terms(b)
             marks = self.sentence_marks(a) | self.sentence_marks(b)
             dense_ab = max(dense[i], dense[i + 1])
-            e = self.score(window, prior - WINDOW_PENALTY, dense_ab, terms, marks)
-            scored.append(replace(e, span=2))
+            scored.append(self.score(window, prior - WINDOW_PENALTY, dense_ab, terms, marks, 2, w))
         if self.asks_list:
-            scored += self._lists(sentences, dense, prior)
+            scored += self._lists(sentences, dense, prior, w)
         scored.sort(key=lambda e: -e.score)
         return scored
 
     def _lists(
-        self, sentences: Sequence[Sentence], dense: Sequence[float], prior: float
+        self,
+        sentences: Sequence[Sentence],
+        dense: Sequence[float],
+        prior: float,
+        weights: dict[str, float],
     ) -> list[Evidence]:
         """An announcing sentence ("… zwei Stränge.", "… in vier Modulen:") joined with the
         items that follow it in the same section, for questions that ask for several things."""
         out: list[Evidence] = []
-        for i, a in enumerate(sentences):
-            m = _ANNOUNCES.search(a.text)
-            if not m or a.section == STECKBRIEF:
-                continue
-            count = _COUNT_WORDS.get((m.group(1) or "").lower(), LIST_MAX_ITEMS)
-            items: list[int] = []
-            for j in range(i + 1, min(len(sentences), i + 1 + count)):
-                b, before = sentences[j], sentences[j - 1]
-                if b.section != a.section or b.ordinal != before.ordinal + 1:
-                    break
-                if sum(len(sentences[k].text) for k in [i, *items, j]) > LIST_MAX_CHARS:
-                    break
-                items.append(j)
-            if len(items) < 2:
-                continue
+        for i, items in announced_lists(sentences):
+            a = sentences[i]
             parts = [a, *(sentences[j] for j in items)]
-            joined = replace(a, text=" ".join(p.text for p in parts))
+            joined = replace(a, text=" ".join([a.text, *(row_head(p.text) for p in parts[1:])]))
             terms = frozenset().union(*(self.sentence_terms(p) for p in parts))
             marks = self.sentence_marks(a)
             for p in parts[1:]:
                 marks = marks | self.sentence_marks(p)
             best = max(dense[k] for k in [i, *items])
-            e = self.score(joined, prior + LIST_BONUS, best, terms, marks)
-            out.append(replace(e, span=len(parts)))
+            e = self.score(joined, prior + LIST_BONUS, best, terms, marks, len(parts), weights)
+            out.append(e)
         return out
+
+
+def _in_title(term: str, title_terms: frozenset[str]) -> bool:
+    """A title word or a compound built on one ("Industriekultur-Studie")."""
+    return term in title_terms or any(len(t) >= 6 and t in term for t in title_terms)
 
 
 def pick(evidence: Sequence[Evidence], n: int) -> list[Evidence]:

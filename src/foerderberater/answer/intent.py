@@ -195,6 +195,7 @@ _PATTERNS: dict[Intent, re.Pattern[str]] = {
     ),
     Intent.DEFINITION: _rx(
         r"^\s*(was (ist|sind|bedeutet|bedeuten|heißt|versteht man unter|genau ist)|"
+        r"was (macht|tut|leistet) (eigentlich |genau )?(eine?|der|die|das)\b|"
         r"erklär|worum geht es)",
     ),
 }

@@ -1,0 +1,97 @@
+"""Questions whose answer the corpus itself says it does not have: a figure the study leaves
+out ("… Besucherzahlen … nicht enthalten"), a detail its sources do not give ("Zinssatz …
+nennt die gesichtete Quelle nicht"), a study figure for one place that no sentence gives."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+
+from foerderberater.answer.evidence import COUNTING, Evidence, features_of
+from foerderberater.answer.intent import Intent, QuestionIntent
+from foerderberater.answer.scope import asked_noun
+from foerderberater.index.analysis import fold
+from foerderberater.search.regions import Region
+
+# the corpus marks what its sources do not give ("… ist in den Quellen nicht enthalten")
+UNSTATED = re.compile(
+    r"nicht (enthalten|belegt|dokumentiert|beziffert|bekannt|ermittelt|genannt|angegeben|"
+    r"einzeln (benannt|dokumentiert|ausgewiesen)|wiedergegeben|veröffentlicht)|"
+    r"nennen? (die |diese )?(ausgewerteten |öffentlichen |verfügbaren )?quellen "
+    r"(\w+ )?(nicht|kein)|"
+    r"nennt (die |diese )?(gesichtete |ausgewertete |verfügbare )?quelle (\w+ )?(nicht|kein)|"
+    r"geht aus (den |der )?(\w+ )?quellen? nicht hervor|"
+    r"keine angaben?\b|\bk\. ?a\.",
+    re.I,
+)
+_DIGIT = re.compile(
+    r"\d|\b(zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert|"
+    r"tausend)\b",
+    re.I,
+)
+_FIGURE = re.compile(r"\d")
+PLACE_WINDOW = 40  # characters after a place name in which its figure stands
+UNSTATED_WINDOW = 8  # how many of the best evidence pieces are searched for such a statement
+# the best sentence says the sources do not give what the question asks ("Zinssatz …
+# nennt die gesichtete Quelle nicht") when it shares this much of the question's words
+DISCLAIMER_LEXICAL = 0.3
+_SENTENCE_END = re.compile(r"(?<=\w\w[.!?])\s+(?=[A-ZÄÖÜ„])")
+MIN_PREFIX = 7  # "Besucher" ~ "Besucherzahlen": compare the first letters of the stem
+
+
+def disclaims(text: str, intents: Iterable[Intent], counting: bool = False) -> bool:
+    """``text`` has a sentence saying the sources do not give something ("Zinssatz … nennt die
+    gesichtete Quelle nicht") that carries no fact of the asked kind itself."""
+    asked = tuple(intents)
+    return any(
+        UNSTATED.search(part) and not features_of(part, asked, counting)
+        for part in _SENTENCE_END.split(text)
+    )
+
+
+def disclaimed(question: str, intent: QuestionIntent, evidence: Sequence[Evidence]) -> bool:
+    """The best evidence states that the sources do not give what is asked, in a sentence
+    without a fact of the asked kind (a date next to "… ist nicht belegt" answers a deadline
+    question)."""
+    if not evidence or evidence[0].lexical < DISCLAIMER_LEXICAL:
+        return False
+    return disclaims(evidence[0].sentence.text, intent.intents, bool(COUNTING.search(question)))
+
+
+def unstated_figure(
+    question: str, evidence: Sequence[Evidence], stem: Callable[[str], str]
+) -> bool:
+    """A figure question ("Wie viele Besucher …") whose document says it does not give that
+    figure ("… Besucherzahlen … nicht enthalten") and gives no figure for it elsewhere."""
+    noun = asked_noun(question)
+    if not noun:
+        return False
+    prefix = stem(fold(noun))[:MIN_PREFIX]
+    if len(prefix) < 4:
+        return False
+    about_noun = [e for e in evidence if prefix in fold(e.sentence.text)]
+    if any(
+        _DIGIT.search(e.sentence.text) and not UNSTATED.search(e.sentence.text) for e in about_noun
+    ):
+        return False  # some sentence gives a figure for it
+    return any(UNSTATED.search(e.sentence.text) for e in about_noun[:UNSTATED_WINDOW])
+
+
+def place_without_figure(
+    question: str, intent: QuestionIntent, region: Region, evidence: Sequence[Evidence]
+) -> bool:
+    """A study figure asked for one place ("… im Saalekreis?") that no sentence of the
+    study gives: no sentence names the place together with a figure."""
+    if not (asked_noun(question) or intent.has(Intent.RATE, Intent.AMOUNT)):
+        return False
+    names = {fold(n) for n in (region.matched, region.kreis, region.land) if n}
+    for e in evidence:
+        text = fold(e.sentence.text)
+        for name in names:
+            at = text.find(name)
+            if at < 0:
+                continue
+            near = text[at : at + len(name) + PLACE_WINDOW]  # "Thüringen k. A." in a table
+            if _FIGURE.search(near) and not UNSTATED.search(near):
+                return False
+    return True

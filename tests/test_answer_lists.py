@@ -1,0 +1,124 @@
+"""List answers from table rows, the document's own title words, and questions whose answer
+the corpus itself says it does not have."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from foerderberater.advisor import Advisor
+from foerderberater.answer.evidence import EvidenceScorer, pick
+from foerderberater.answer.intent import Intent, classify
+from foerderberater.answer.unstated import disclaims
+from foerderberater.core.settings import Settings
+from foerderberater.index.analysis import GermanAnalyzer
+from foerderberater.index.sentences import Sentence
+
+pytest_plugins = ("pg_fixtures",)
+TODAY = dt.date(2026, 11, 25)
+
+
+def _sentences(texts: list[str]) -> list[Sentence]:
+    return [Sentence(i, "d", 0, 2, "Ergebnisse", i, t) for i, t in enumerate(texts)]
+
+
+def test_table_rows_after_an_announcing_sentence_are_quoted_as_the_list() -> None:
+    analyzer = GermanAnalyzer()
+    question = "Welche vier Zukunftsfelder legt der Kompass fest?"
+    scorer = EvidenceScorer(question, classify(question), analyzer.terms, {})
+    long_cell = "Verwandte Digests: " + ", ".join(["Technologiefeldanalyse"] * 4)
+    sentences = _sentences(
+        [
+            "Der Kompass konzentriert sich auf vier Zukunftsfelder mit großem Potenzial.",
+            "Zu jedem Handlungsfeld gibt es zusätzlich einen Aktionsplan.",  # between
+            f"Zukunftsfeld: Wasserstoff · Anknüpfung: Chemiestandorte · {long_cell}",
+            f"Zukunftsfeld: Bioökonomie · Anknüpfung: Landwirtschaft · {long_cell}",
+            f"Zukunftsfeld: Cybersicherheit · Anknüpfung: IKT-Wirtschaft · {long_cell}",
+            f"Zukunftsfeld: Industriekultur · Anknüpfung: 331 Orte · {long_cell}",
+            "Welche Projekte der Kompass festlegt, ist nicht belegt.",
+        ]
+    )
+    best = pick(scorer.rank(sentences, [0.0] * len(sentences), prior=0.0), 1)[0]
+    text = best.sentence.text
+    assert best.span == 5 and text.startswith("Der Kompass konzentriert")
+    for field in ("Wasserstoff", "Bioökonomie", "Cybersicherheit", "Industriekultur"):
+        assert f"Zukunftsfeld: {field} ·" in text
+    assert "Aktionsplan" not in text and "nicht belegt" not in text
+    assert "Verwandte Digests" not in text  # a row is quoted by its first cells, then "…"
+    assert text.count("· …") == 4
+
+
+def test_the_documents_own_title_words_do_not_pick_the_sentence() -> None:
+    analyzer = GermanAnalyzer()
+    question = "Welche Orte untersuchte die Industriekultur-Studie als Modellstandorte?"
+    scorer = EvidenceScorer(question, classify(question), analyzer.terms, {})
+    sentences = _sentences(
+        [
+            "Die Industriekultur-Studie ist eine Studie zur Industriekultur.",
+            "Als Modellstandorte untersuchte sie Grimma und Helbra.",
+        ]
+    )
+    title = "Industriekultur in Mitteldeutschland – Studie"
+    plain = scorer.rank(sentences, [0.0, 0.0], prior=0.0)
+    in_doc = scorer.rank(sentences, [0.0, 0.0], prior=0.0, title=title)
+    singles = [e for e in in_doc if e.span == 1]
+    assert singles[0].sentence.text.startswith("Als Modellstandorte")
+    first = {e.sentence.text: e.lexical for e in plain}[sentences[0].text]
+    assert {e.sentence.text: e.lexical for e in in_doc}[sentences[0].text] < first
+
+
+@pytest.mark.parametrize(
+    ("text", "intents", "expected"),
+    [
+        (
+            "Zinssatz und Sicherheiten nennt die gesichtete Quelle nicht – bitte bei der IB "
+            "erfragen.",
+            (),
+            True,
+        ),
+        (
+            "Für die Richtlinie ab 2024 sind Fördersatz und Höchstbetrag in den Quellen nicht "
+            "genannt. Zur Orientierung: Bisher gab es 50 % und höchstens 15.000 Euro.",
+            (Intent.RATE, Intent.AMOUNT),
+            True,
+        ),
+        (  # the date answers the deadline question; the disclaimer is about something else
+            "Der Stichtag war der 6. Dezember 2024; ob neue Aufrufe folgen, ist nicht belegt.",
+            (Intent.DEADLINE,),
+            False,
+        ),
+        ("Kennwert: Anteil · Basisstudie: k. A. · Folgestudie: rd. 51 %", (Intent.RATE,), False),
+        ("Kennwert: Kosten · Basisstudie: k. A. · Folgestudie: 1 Mrd. Euro", (Intent.STUDY,), True),
+        ("Die Studie zählt 331 Orte der Industriekultur.", (Intent.STUDY,), False),
+    ],
+)
+def test_a_sentence_that_says_the_sources_lack_the_fact(
+    text: str, intents: tuple[Intent, ...], expected: bool
+) -> None:
+    assert disclaims(text, intents) is expected
+
+
+@pytest.fixture(scope="module")
+def advisor(starter_index: Settings, fake) -> Advisor:
+    return Advisor(starter_index.with_overrides(min_relevance=0.0), embedder=fake)
+
+
+def test_a_detail_the_corpus_says_it_lacks_is_answered_as_partial(advisor: Advisor) -> None:
+    answer = advisor.ask(
+        "Welchen Zinssatz hat das IB-Digitalisierungsdarlehen aktuell?", today=TODAY
+    )
+    assert answer.partial and not answer.abstained
+    first, second = answer.text.splitlines()[:2]
+    assert "nennen diese Angabe nicht" in first
+    assert "Zinssatz" in second and "nicht" in second and second.endswith("[1]")
+    assert answer.sources[0].slug == "ib-digitalisierungsdarlehen-sachsen-anhalt"
+
+
+def test_model_sites_of_a_study_are_listed_from_its_table(advisor: Advisor) -> None:
+    answer = advisor.ask(
+        "Welche Modellstandorte wurden in der Industriekultur-Studie untersucht?", today=TODAY
+    )
+    for town in ("Grimma", "Greiz", "Helbra", "Schmölln"):
+        assert town in answer.text
+    assert answer.sources[0].slug == "industriekultur" and not answer.partial
