@@ -167,6 +167,17 @@ def test_a_why_question_finds_the_sentence_that_names_the_obstacle() -> None:
     assert ranked[0].sentence.text.startswith("In der Breite hindern")
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Kleiner Handwerksbetrieb in Schmölln, wir wollen digitalisieren. Was gibt's da für uns?",
+        "Wir bauen eine Halle in Zeitz. Was können wir da beantragen?",
+    ],
+)
+def test_what_is_there_for_us_asks_for_an_overview(question: str) -> None:
+    assert classify(question).has(Intent.OVERVIEW)
+
+
 def test_a_question_citing_a_study_is_no_funding_question() -> None:
     assert STUDY_REFERENCE.search("Was hält Betriebe laut der Handwerksstudie davon ab?")
     assert STUDY_REFERENCE.search("Welche Förderung empfiehlt die Studie?")

@@ -267,3 +267,20 @@ def test_engine_memoises_sentence_terms_without_changing_the_evidence(
         assert len(engine._sentence_cache) <= 3  # bounded
     finally:
         version.close()
+
+
+def test_a_topic_word_describing_a_programmes_use_is_no_gap() -> None:
+    def topics(question: str, programme: bool) -> set[str]:
+        gaps = find_gaps(
+            question,
+            covered_place=True,
+            known=lambda _w: True,
+            data=ScopeData.load(),
+            programme=programme,
+        )
+        return {g.kind for g in gaps}
+
+    use = "Wie viel davon darf ich für Betriebsmittel wie Miete und Personal verwenden?"
+    assert topics(use, programme=True) == set()
+    assert topics(use, programme=False) == {"topic"}  # no programme: rents are the subject
+    assert topics("Wie hoch ist der Hebesatz, wenn wir GRW bekommen?", programme=True) == {"topic"}

@@ -118,7 +118,7 @@ class AnswerEngine:
             return True
         if STUDY_REFERENCE.search(question) or any(self.kind_of(d) != "Programm" for d in about):
             return False
-        return bool(FUNDING.search(question))
+        return bool(FUNDING.search(question)) or classify(question).has(Intent.OVERVIEW)
 
     def plan(
         self,
@@ -147,6 +147,7 @@ class AnswerEngine:
             known=self.known,
             data=self.scope,
             funding=funding and not intent.has(Intent.STUDY),
+            programme=any(self.kind_of(d) == "Programm" for d in about),
         )
         target = (about or order)[:1]
         if not gaps and target and self.kind_of(target[0]) != "Programm":

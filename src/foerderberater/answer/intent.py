@@ -170,6 +170,8 @@ _PATTERNS: dict[Intent, re.Pattern[str]] = {
         r"welche (programme|förder|möglichkeit|zuschüsse|zuschuss|finanzierung|hilfen|angebote|"
         r"töpfe|mittel|kredite|darlehen|wege|optionen)",
         r"was gibt es",
+        r"was gibt'?s\b",
+        r"was (kriegen|bekommen|können) (wir|ich) (da|dafür|hier|beantragen)",
         r"gibt es (förder|zuschüsse|zuschuss|programme|geld|unterstützung|hilfe|kredite)",
         r"was (passt|kommt) .{0,30}(in frage|zu uns|für uns|für mich)",
         r"was passt",

@@ -115,11 +115,14 @@ def find_gaps(
     known: Callable[[str], bool],
     data: ScopeData,
     funding: bool = True,
+    programme: bool = False,
 ) -> list[Gap]:
     """Gaps named in ``question``; ``known(word)`` tells whether the corpus mentions a word.
 
     Another Land is a gap for funding questions (the corpus has no programmes there); in a
-    question about a study finding it is one only when the corpus never mentions it."""
+    question about a study finding it is one only when the corpus never mentions it. A topic
+    word in a question about a ``programme`` ("… für Betriebsmittel wie Miete") only describes
+    the project, unless it is what the question asks for ("Wie hoch ist der Hebesatz …")."""
     q = question.casefold()
     gaps: list[Gap] = []
     if not covered_place:
@@ -128,8 +131,10 @@ def find_gaps(
             if hit and (funding or not known(hit)):
                 gaps.append(Gap("land", land))
                 break
+    asked = (asked_noun(question) or "").casefold()
     for topic, words in data.topics.items():
-        if any(w in q for w in words):
+        hits = [w for w in words if w in q]
+        if hits and (not programme or any(w in asked for w in hits)):
             gaps.append(Gap("topic", topic))
     award = _AWARD.search(question)
     if award and not _SELF.search(award.group("subject")):
