@@ -35,6 +35,12 @@ def test_intents_after_a_line_about_the_asker(question: str, intent: Intent) -> 
     assert intent in classify(question).intents
 
 
+def test_financing_the_rest_with_a_loan_is_a_combination_question() -> None:
+    question = "Wir kriegen einen GRW-Zuschuss. Können wir den Rest über ein Darlehen finanzieren?"
+    assert classify(question).intents == {Intent.COMBINATION}  # not "may we?"
+    assert Intent.ELIGIBILITY in classify("Können wir als Verein das Darlehen nehmen?").intents
+
+
 def test_the_asked_kind_of_funding_is_read() -> None:
     assert asked_kinds("Welche Investitionszuschüsse gibt es?") == {"Zuschuss"}
     assert asked_kinds("Wer gibt Risikokapital?") == {"Beteiligung"}

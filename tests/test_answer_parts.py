@@ -79,6 +79,13 @@ def test_programmes_are_found_by_short_name_and_title(catalogue: Catalogue) -> N
     assert catalogue.find("Welche Förderquote hat STARK?") == ["p/stark.md"]
 
 
+def test_two_different_names_are_both_found_longest_first(catalogue: Catalogue) -> None:
+    question = "Kann ich ZIM mit dem ERP-Förderkredit Digitalisierung kombinieren?"
+    assert catalogue.find(question) == ["p/erp.md", "p/zim.md"]
+    # "GRW" inside "GRW Sachsen-Anhalt" names no second programme
+    assert catalogue.find("Gilt die GRW Sachsen-Anhalt in Zeitz?") == ["p/grw-st.md"]
+
+
 def test_acronyms_match_case_sensitively(catalogue: Catalogue) -> None:
     assert catalogue.find("In welchen Feldern ist die Region besonders stark?") == []
 

@@ -118,7 +118,6 @@ _PATTERNS: dict[Intent, re.Pattern[str]] = {
         _START + r"(geht|gilt|klappt|funktioniert|greift) (das|die|der|es|dies)\b",
         r"\bauch (wenn|als|für|bei|ohne)\b",
         r"\bnoch (gar )?nicht\b.{0,40}(gegründet|begonnen|angemeldet)",
-        _START + r"(kann|können|darf|dürfen|könnte|könnten) (ich|wir|man|unsere?|meine?|eine?)\b",
     ),
     Intent.ROUTE: _rx(
         r"\bwo (kann|muss|soll|stelle|stellen|beantrage|beantragen|reiche|reichen|bekomme|gibt|"
@@ -165,6 +164,7 @@ _PATTERNS: dict[Intent, re.Pattern[str]] = {
         r"\bauch (allein|alleine|einzeln|separat|ohne)\b",
         r"\bohne (den|die|das|einen|eine)\b.{0,30}(zuschuss|darlehen|kredit|förderung|programm)",
         r"\bnur (zusammen|gemeinsam|in verbindung)\b",
+        r"\b(den|die) rest\b|\brestfinanzierung|\bergänzend\b|\bobendrein\b",
     ),
     Intent.OVERVIEW: _rx(
         r"welche (programme|förder|möglichkeit|zuschüsse|zuschuss|finanzierung|hilfen|angebote|"
@@ -202,6 +202,12 @@ _PATTERNS: dict[Intent, re.Pattern[str]] = {
     ),
 }
 
+# "Können wir …?" asks whether the asker may – unless it asks whether two things combine
+# ("Können wir den Rest über ein Darlehen finanzieren?")
+_MAY = re.compile(
+    _START + r"(kann|können|darf|dürfen|könnte|könnten) (ich|wir|man|unsere?|meine?|eine?)\b",
+    re.I,
+)
 # "Wie hoch ist die Förderung?" asks for the rate or the cap; answer both.
 _HOW_MUCH = re.compile(r"\bwie (hoch|viel)\b", re.I)
 _SIZE_WORDS = (
@@ -263,6 +269,8 @@ def read_asker(question: str) -> Asker:
 def classify(question: str) -> QuestionIntent:
     """All intents whose cues occur in ``question`` (possibly none)."""
     found = {intent for intent, rx in _PATTERNS.items() if rx.search(question)}
+    if Intent.COMBINATION not in found and _MAY.search(question):
+        found.add(Intent.ELIGIBILITY)
     money = Intent.RATE in found or Intent.AMOUNT in found
     if money and _HOW_MUCH.search(question) and Intent.STUDY not in found:
         found |= {Intent.RATE, Intent.AMOUNT}

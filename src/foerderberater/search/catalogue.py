@@ -151,14 +151,23 @@ class Catalogue:
         return f" {' '.join(alias.tokens)} " in joined or set(alias.tokens) <= words
 
     def find(self, question: str) -> list[str]:
-        """Doc ids named in ``question``; only the longest (most specific) matches."""
+        """Doc ids named in ``question``, the longest (most specific) names first."""
         q_tokens = tokens(question)
         words, joined = set(q_tokens), f" {' '.join(q_tokens)} "
-        scores: dict[str, int] = {}
+        best: dict[str, Alias] = {}
         for alias in self.aliases:
             if self._matches(alias, question, words, joined):
-                scores[alias.doc_id] = max(scores.get(alias.doc_id, 0), alias.strength)
-        if not scores:
-            return []
-        best = max(scores.values())
-        return sorted(d for d, s in scores.items() if s == best)
+                held = best.get(alias.doc_id)
+                if held is None or alias.strength > held.strength:
+                    best[alias.doc_id] = alias
+        # a name inside a longer matched name ("GRW" in "GRW Sachsen") names nothing of its
+        # own; two different names ("StartGeld" and "ERP-Förderkredit KMU") both count
+        kept = [
+            a
+            for a in best.values()
+            if not any(
+                b.doc_id != a.doc_id and b.strength > a.strength and set(a.tokens) <= set(b.tokens)
+                for b in best.values()
+            )
+        ]
+        return [a.doc_id for a in sorted(kept, key=lambda a: (-a.strength, a.doc_id))]
