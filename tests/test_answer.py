@@ -107,6 +107,21 @@ def test_follow_up_is_resolved_to_the_programme_of_the_earlier_turn(advisor: Adv
     assert earlier.meta.antragsstelle in answer.text
 
 
+def test_a_follow_up_to_an_overview_answers_for_the_programmes_listed_first(
+    advisor: Advisor,
+) -> None:
+    first = "Welche Investitionszuschüsse gibt es für einen Metallbauer in Altenburg?"
+    overview = ask(advisor, first)
+    listed = [s.slug for s in overview.sources if s.meta.dokumenttyp == "Programm"][:2]
+    assert overview.text.startswith("In Frage kommen") and len(listed) == 2
+    answer = ask(advisor, "Und wie viel Prozent wären das für uns als kleiner Betrieb?", (first,))
+    assert [s.slug for s in answer.sources[:2]] == listed
+    for slug in listed:  # each programme gets its own block, not a list line
+        name = next(s.meta.kurzname for s in answer.sources if s.slug == slug)
+        assert f"**{name}**" in answer.text
+    assert not answer.text.startswith("In Frage kommen")
+
+
 def test_a_named_programme_wins_over_the_earlier_turn(advisor: Advisor) -> None:
     history = ("Welche Förderung gibt es in Thüringen für die Digitalisierung?",)
     answer = ask(advisor, "Wo beantrage ich die Forschungszulage?", history)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from foerderberater.answer.compose import Writer, abstained, order_documents
+from foerderberater.answer.compose import FACT_DOCS, Writer, abstained, order_documents
 from foerderberater.answer.conversation import condense, is_follow_up
 from foerderberater.answer.engine import AnswerEngine, AnswerPlan
 from foerderberater.answer.generation import word_answer
@@ -223,10 +223,14 @@ class Advisor:
             # the earlier turn is planned under today's filters: a Land chosen since then wins
             earlier = history[-FOLLOW_UP_DEPTH:]
             previous = self._turn(earlier[-1], earlier[:-1], filters, today, use_region)
-            primary = previous.plan.primary
-            meta = engine.docs[primary].meta if primary else None
-            if meta is not None and (filters is None or filters.matches(meta)):
-                focus = [primary]
+            # after an overview, "das" means the programmes listed first
+            plan = previous.plan
+            listed = [d for d in plan.evidence if engine.kind_of(d) == "Programm"]
+            earlier_docs = listed[:FACT_DOCS] if plan.overview else [plan.primary]
+            for doc_id in earlier_docs:
+                meta = engine.docs[doc_id].meta if doc_id else None
+                if meta is not None and (filters is None or filters.matches(meta)):
+                    focus.append(doc_id)
             inherited = previous.plan.intent
         focus_name = engine.docs[focus[0]].name if focus else None
         standalone = condense(question, history, self.gazetteer, focus_name, follow_up)
