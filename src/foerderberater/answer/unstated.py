@@ -32,9 +32,6 @@ _DIGIT = re.compile(
 _FIGURE = re.compile(r"\d")
 PLACE_WINDOW = 40  # characters after a place name in which its figure stands
 UNSTATED_WINDOW = 8  # how many of the best evidence pieces are searched for such a statement
-# the best sentence says the sources do not give what the question asks ("Zinssatz …
-# nennt die gesichtete Quelle nicht") when it shares this much of the question's words
-DISCLAIMER_LEXICAL = 0.3
 _SENTENCE_END = re.compile(r"(?<=\w\w[.!?])\s+(?=[A-ZÄÖÜ„])")
 MIN_PREFIX = 7  # "Besucher" ~ "Besucherzahlen": compare the first letters of the stem
 
@@ -53,7 +50,7 @@ def disclaimed(question: str, intent: QuestionIntent, evidence: Sequence[Evidenc
     """The best evidence states that the sources do not give what is asked, in a sentence
     without a fact of the asked kind (a date next to "… ist nicht belegt" answers a deadline
     question)."""
-    if not evidence or evidence[0].lexical < DISCLAIMER_LEXICAL:
+    if not evidence:
         return False
     return disclaims(evidence[0].sentence.text, intent.intents, bool(COUNTING.search(question)))
 
