@@ -29,6 +29,14 @@ TODAY = dt.date(2026, 11, 25)
         ("Wir planen 9 Wohnungen. Geht das über die BEW?", Intent.ELIGIBILITY),
         ("Gibt es den Kredit auch allein, ohne den Zuschuss?", Intent.COMBINATION),
         ("Wo bringen wir als Landkreis den Projektantrag ein?", Intent.ROUTE),
+        (
+            "Architekt in Leipzig: Komme ich für eine stille Beteiligung der MBG in Frage?",
+            Intent.ELIGIBILITY,
+        ),
+        ("Wir haben 140 Mitarbeiter. Kommen wir noch an die Gutscheine?", Intent.ELIGIBILITY),
+        ("Ich bleibe angestellt. Steht mir der Bonus trotzdem zu?", Intent.ELIGIBILITY),
+        ("Welchen Förderanteil kriegen wir als Netzwerk?", Intent.RATE),
+        ("Was springt beim Meisterbonus für mich raus?", Intent.AMOUNT),
     ],
 )
 def test_intents_after_a_line_about_the_asker(question: str, intent: Intent) -> None:
@@ -39,6 +47,16 @@ def test_financing_the_rest_with_a_loan_is_a_combination_question() -> None:
     question = "Wir kriegen einen GRW-Zuschuss. Können wir den Rest über ein Darlehen finanzieren?"
     assert classify(question).intents == {Intent.COMBINATION}  # not "may we?"
     assert Intent.ELIGIBILITY in classify("Können wir als Verein das Darlehen nehmen?").intents
+
+
+def test_the_askers_head_count_is_checked_against_the_programmes_limit() -> None:
+    meta = programme_meta(max_beschaeftigte=49)
+    question = "Wir haben 60 Mitarbeiter. Kommen wir für das StartGeld noch in Frage?"
+    facts = direct_facts(meta, classify(question), kreis=None, land=None, today=TODAY, title_of={})
+    assert facts[0] == "höchstens 49 Beschäftigte – mit 60 liegen Sie darüber"
+    small = "Wir sind 12 Leute. Dürfen wir das StartGeld beantragen?"
+    facts = direct_facts(meta, classify(small), kreis=None, land=None, today=TODAY, title_of={})
+    assert facts[0] == "höchstens 49 Beschäftigte – mit 12 passt das"
 
 
 def test_the_asked_kind_of_funding_is_read() -> None:

@@ -86,6 +86,22 @@ def test_two_different_names_are_both_found_longest_first(catalogue: Catalogue) 
     assert catalogue.find("Gilt die GRW Sachsen-Anhalt in Zeitz?") == ["p/grw-st.md"]
 
 
+def test_names_match_inflected_numbered_and_without_their_land() -> None:
+    docs = [
+        Named(
+            "p/mb.md",
+            "meisterbonus-sachsen",
+            "Sächsischer Meisterbonus – Prämie",
+            "Meisterbonus Sachsen",
+        ),
+        Named("p/kfw.md", "kfw-270", "KfW-Programm Erneuerbare Energien", "KfW 270"),
+    ]
+    cat = Catalogue(docs)
+    assert cat.find("Steht mir der sächsische Meisterbonus zu?") == ["p/mb.md"]
+    assert cat.find("Wie hoch ist der Meisterbonus?") == ["p/mb.md"]
+    assert cat.find("Kann die Gemeinde den KfW-270er beantragen?") == ["p/kfw.md"]
+
+
 def test_acronyms_match_case_sensitively(catalogue: Catalogue) -> None:
     assert catalogue.find("In welchen Feldern ist die Region besonders stark?") == []
 

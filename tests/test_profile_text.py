@@ -162,3 +162,20 @@ def test_cli_eval_freitext_and_konsistenz(capsys: pytest.CaptureFixture[str]) ->
 )
 def test_project_types_in_everyday_words(text: str, vorhaben: str) -> None:
     assert vorhaben in project_types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "art"),
+    [
+        (
+            "Ich bin promovierte Biologin an der Uni Halle und will ausgründen.",
+            "Start-up in Gründung",
+        ),
+        ("Wir planen eine Ausgründung aus der Uni Leipzig.", "Start-up in Gründung"),
+        ("Wir sind eine Ausgründung aus der Uni Leipzig mit 12 Leuten.", "Start-up"),
+        ("Wir wurden 2021 gegründet und wollen eine Ausgründung planen.", "Start-up"),
+    ],
+)
+def test_a_planned_spin_off_is_a_founding_ahead(gaz: Gazetteer, text: str, art: str) -> None:
+    profile = profile_from_text(text, gaz, today=dt.date(2026, 11, 25))
+    assert profile.art == art

@@ -260,12 +260,23 @@ def direct_facts(
     if intent.has(Intent.ELIGIBILITY):
         where = site_text(meta, kreis, canon)
         out += [where] if where else []
+        size = headcount_text(meta, intent.asker.employees)
+        out += [size] if size else []
         out.append(eligibility_text(meta))
     if intent.has(Intent.COMBINATION):
         text = combination_text(meta, title_of)
         if text:
             out.append(text)
     return out
+
+
+def headcount_text(meta: ProgrammeMeta, employees: int | None) -> str | None:
+    """ "höchstens 49 Beschäftigte – mit 60 liegen Sie darüber" when the asker gave a count."""
+    limit = meta.max_beschaeftigte
+    if employees is None or limit is None:
+        return None
+    verdict = "liegen Sie darüber" if employees > limit else "passt das"
+    return f"höchstens {int(limit)} Beschäftigte – mit {employees} {verdict}"
 
 
 def labelled_amount(entry: Foerdersatz) -> str | None:

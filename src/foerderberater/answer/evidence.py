@@ -100,6 +100,7 @@ _EXCLUSION = re.compile(
     r"\bkeine?\b|\bnur\b|ausschließlich|\bnicht\b",
     re.I,
 )
+_HEADCOUNT = re.compile(r"\d[\d.]*\s*(?:beschäftigte|mitarbeit|vollzeit|personen)", re.I)
 _SIZE_WORDS = {
     "klein": re.compile(r"\bklein(e|en|er|es)?\b|kleinunternehm", re.I),
     "mittel": re.compile(r"\bmittler(e|en|er|es)?\b", re.I),
@@ -129,6 +130,7 @@ class Marks:
     words: frozenset[Intent]  # intents whose cue words occur
     exclusion: bool
     sizes: frozenset[str]  # size classes named ("klein", "mittel", "gross")
+    headcount: bool = False  # a head-count limit ("weniger als 50 Beschäftigte")
 
     @staticmethod
     def of(text: str) -> Marks:
@@ -140,6 +142,7 @@ class Marks:
             frozenset(i for i, rx in _WORDS.items() if rx.search(text)),
             bool(_EXCLUSION.search(text)),
             frozenset(k for k, rx in _SIZE_WORDS.items() if rx.search(text)),
+            bool(_HEADCOUNT.search(text)),
         )
 
     def __or__(self, other: Marks) -> Marks:
@@ -151,6 +154,7 @@ class Marks:
             self.words | other.words,
             self.exclusion or other.exclusion,
             self.sizes | other.sizes,
+            self.headcount or other.headcount,
         )
 
     def features(self, intents: Iterable[Intent], counting: bool = False) -> list[Intent]:
@@ -260,6 +264,8 @@ class EvidenceScorer:
         size = self.intent.asker.size
         if size and Intent.RATE in feats and size in marks.sizes:
             bonus += SIZE_BONUS
+        if self.intent.asker.employees and Intent.ELIGIBILITY in intents and marks.headcount:
+            bonus += SIZE_BONUS  # "Wir haben 60 Mitarbeiter. Kommen wir noch in Frage?"
         penalty = LONG_PENALTY if len(sentence.text) > 400 and span <= 2 else 0.0
         if sentence.section == STECKBRIEF:
             penalty += STECKBRIEF_PENALTY

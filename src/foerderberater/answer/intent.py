@@ -41,7 +41,7 @@ _PATTERNS: dict[Intent, re.Pattern[str]] = {
         r"\bquote\b",
         r"prozent",
         r"%",
-        r"\banteil\b",
+        r"\banteil\b|förderanteil|zuschussanteil",
         r"wie viel .{0,40}(erstattet|übernommen|bezuschusst|gefördert|zurück)",
         r"wie (hoch|viel) (ist|sind|wäre|wären|fällt|fallen) (der|die|das)? ?"
         r"(zuschuss|förderung|unterstützung)",
@@ -57,6 +57,7 @@ _PATTERNS: dict[Intent, re.Pattern[str]] = {
         r"obergrenze",
         r"\bdeckel",
         r"wie viel (geld|euro)",
+        r"\bspringt\b.{0,60}\braus\b|rausspringt|\bist (da|dabei) .{0,20}\bdrin\b",
         r"bis zu wie viel",
         r"f[öo]rder(summe|betrag|höhe)",
         r"kredit(betrag|höhe|summe|rahmen)",
@@ -102,7 +103,9 @@ _PATTERNS: dict[Intent, re.Pattern[str]] = {
         r"(beantragen|bekommen|nutzen|teilnehmen|mitmachen|erhalten|bewerben|profitieren|"
         r"aufnehmen|in anspruch nehmen|einsetzen)",
         r"\b(wir|ich) als \w+",  # "können wir als Kommune …"
-        r"kommen? (wir|ich) .{0,30}in frage",
+        r"kommen? (wir|ich) .{0,60}in frage",
+        r"\bkommen? (wir|ich) (noch |überhaupt |auch )?an\b",
+        r"\bstehts? (mir|uns|einem|einer) .{0,60}\bzu\b",
         r"(gilt|gelten) (das|der|die|es|dies) .{0,40}(für|auch)",
         r"\bauch für\b",
         r"\bnur für\b",

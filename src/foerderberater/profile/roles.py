@@ -54,8 +54,18 @@ def _mentions(text: str) -> list[tuple[int, str, bool]]:
     return out
 
 
+# "Ich will ausgründen", "Wir planen eine Ausgründung aus der Uni": the founding is ahead
+PLANNED_FOUNDING = re.compile(
+    r"\b(?:will|wollen|möchte|möchten|plane|planen|planst|vorhaben)\b[^.?!]{0,60}?"
+    r"\b(?:aus)?gründ(?:en|ung)\b|\bausgründen\b",
+    re.I,
+)
+
+
 def applicant_art(text: str, *, employees: bool) -> str | None:
     """The kind of applicant the text describes (None when it does not say)."""
+    if PLANNED_FOUNDING.search(text) and not re.search(r"gegründet|seit\s+\d{4}", text, re.I):
+        return "Start-up in Gründung"
     mentions = _mentions(text)
     founder = FOUNDER.search(text)
     if founder and not re.search(r"Ausgründung\s+aus|gegründet|seit\s+\d{4}", text, re.I):

@@ -65,6 +65,18 @@ def norm(text: str) -> str:
     return " ".join(_SPLIT.split(text)).strip()
 
 
+_ENDINGS = ("ern", "er", "en", "es", "em", "e", "n", "s")
+_LANDS = re.compile(r"\s+(Sachsen-Anhalt|Sachsen|Thüringen)$")
+
+
+def _stem(token: str) -> str:
+    """A word without its adjective/plural ending ("sächsische" ~ "sächsischer")."""
+    for end in _ENDINGS:
+        if token.endswith(end) and len(token) - len(end) >= 4:
+            return token[: -len(end)]
+    return token
+
+
 def tokens(text: str) -> list[str]:
     return [t for t in norm(text).split() if t]
 
@@ -97,6 +109,8 @@ def _aliases_for(doc: Named) -> set[str]:
     names = {doc.title, doc.slug.replace("-", " "), *doc.extra}
     if doc.short:
         names.add(doc.short)
+        # "Meisterbonus Sachsen" is also just "der Meisterbonus"
+        names.add(_LANDS.sub("", _PAREN.sub("", doc.short).strip()))
         names.update(p.strip() for p in _PAREN.findall(doc.short))
         names.add(_PAREN.sub("", doc.short).strip())
         # "ERP-Förderkredit Digitalisierung / Innovation": multi-word pieces only
@@ -148,11 +162,17 @@ class Catalogue:
         if len(alias.tokens) == 1:
             tok = alias.tokens[0]
             return any(w.startswith(tok) and w[len(tok) :] in _INFLECTION for w in words)
-        return f" {' '.join(alias.tokens)} " in joined or set(alias.tokens) <= words
+        if f" {' '.join(alias.tokens)} " in joined or set(alias.tokens) <= words:
+            return True
+        # "der sächsische Meisterbonus" names "Sächsischer Meisterbonus"
+        return {_stem(t) for t in alias.tokens} <= {_stem(w) for w in words}
 
     def find(self, question: str) -> list[str]:
         """Doc ids named in ``question``, the longest (most specific) names first."""
-        q_tokens = tokens(question)
+        # "der KfW-270er" names "KfW 270"
+        q_tokens = [
+            t[:-2] if t.endswith("er") and t[:-2].isdigit() else t for t in tokens(question)
+        ]
         words, joined = set(q_tokens), f" {' '.join(q_tokens)} "
         best: dict[str, Alias] = {}
         for alias in self.aliases:
