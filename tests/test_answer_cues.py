@@ -9,8 +9,8 @@ import pytest
 from conftest import programme_meta
 
 from foerderberater.answer.compose import order_documents
-from foerderberater.answer.direct import direct_facts, matching_terms, term_quotes
-from foerderberater.answer.engine import STUDY_REFERENCE
+from foerderberater.answer.direct import direct_facts, matching_terms, names_label, term_quotes
+from foerderberater.answer.engine import FUNDING, STUDY_REFERENCE
 from foerderberater.answer.evidence import EvidenceScorer, pick
 from foerderberater.answer.intent import Intent, classify
 from foerderberater.core.types import Chunk, Hit
@@ -200,6 +200,27 @@ def test_a_why_question_finds_the_sentence_that_names_the_obstacle() -> None:
 )
 def test_what_is_there_for_us_asks_for_an_overview(question: str) -> None:
     assert classify(question).has(Intent.OVERVIEW)
+
+
+def test_a_business_developer_is_no_funding_word() -> None:
+    assert not FUNDING.search("Wir sind Wirtschaftsförderer. Wie stark sinkt die Zahl der Jobs?")
+    assert FUNDING.search("Welche Förderung gibt es?")
+
+
+def test_running_costs_name_the_working_capital_entry() -> None:
+    entry = programme_meta(
+        foerdersaetze=[
+            {
+                "art": "Darlehen",
+                "bezug": "Kredit",
+                "kategorie": "Betriebsmittel",
+                "betrag_max_eur": 50000,
+                "beleg": "x",
+            }
+        ]
+    ).foerdersaetze[0]
+    assert names_label(entry, "Wie viel davon für laufende Kosten wie Miete und Personal?")
+    assert not names_label(entry, "Wie viel davon für eine Maschine?")
 
 
 def test_a_question_citing_a_study_is_no_funding_question() -> None:

@@ -10,6 +10,7 @@ import pytest
 from foerderberater.advisor import Advisor
 from foerderberater.answer.evidence import EvidenceScorer, pick
 from foerderberater.answer.intent import Intent, classify
+from foerderberater.answer.scope import asked_nouns
 from foerderberater.answer.unstated import disclaims
 from foerderberater.core.settings import Settings
 from foerderberater.index.analysis import GermanAnalyzer
@@ -97,6 +98,32 @@ def test_a_sentence_that_says_the_sources_lack_the_fact(
     text: str, intents: tuple[Intent, ...], expected: bool
 ) -> None:
     assert disclaims(text, intents) is expected
+
+
+def test_a_disclaiming_clause_counts_when_it_matches_the_question_best() -> None:
+    analyzer = GermanAnalyzer()
+
+    def overlap_with(question: str):  # noqa: ANN202
+        asked = set(analyzer.terms(question))
+        return lambda part: len(asked & set(analyzer.terms(part)))
+
+    stark = (
+        "Die 90 % beziehen sich auf die Kategorien 1–11; für die Investitionsförderung in "
+        "Kategorie 12 nennen die genutzten Quellen keinen Fördersatz."
+    )
+    rate_q = "Wie viel Prozent gibt es in Kategorie 12 für eine Fabrik?"
+    assert disclaims(stark, (Intent.RATE,), overlap=overlap_with(rate_q))
+    call = (
+        "Der Skizzenstichtag in Kategorie 12 war der 6. Dezember 2024; ob und wann neue Aufrufe "
+        "folgen, ist in den Quellen nicht belegt."
+    )
+    date_q = "Wann war der Skizzenstichtag in Kategorie 12?"
+    assert not disclaims(call, (Intent.DEADLINE,), overlap=overlap_with(date_q))
+
+
+def test_every_asked_figure_of_a_double_question_is_read() -> None:
+    question = "Was kostet die Bürgschaft der TAB – wie hoch ist das jährliche Entgelt in Prozent?"
+    assert asked_nouns(question) == ["Bürgschaft", "Entgelt"]
 
 
 @pytest.fixture(scope="module")

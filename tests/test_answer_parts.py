@@ -100,6 +100,8 @@ def test_names_match_inflected_numbered_and_without_their_land() -> None:
     assert cat.find("Steht mir der sächsische Meisterbonus zu?") == ["p/mb.md"]
     assert cat.find("Wie hoch ist der Meisterbonus?") == ["p/mb.md"]
     assert cat.find("Kann die Gemeinde den KfW-270er beantragen?") == ["p/kfw.md"]
+    # the name without its Land does not stand for another Land's programme
+    assert cat.find("Gibt es einen Meisterbonus in Thüringen?") == []
 
 
 def test_acronyms_match_case_sensitively(catalogue: Catalogue) -> None:

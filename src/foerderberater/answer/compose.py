@@ -23,6 +23,7 @@ from foerderberater.answer.evidence import Evidence, pick
 from foerderberater.answer.intent import Intent
 from foerderberater.answer.lists import LIST_MAX_CHARS
 from foerderberater.answer.scope import Gap
+from foerderberater.answer.unstated import UNSTATED
 from foerderberater.core.schema import DocMeta, ProgrammeMeta, deadline_passed, is_stale
 from foerderberater.core.text import shorten
 from foerderberater.core.types import Answer, Hit, Source
@@ -148,12 +149,16 @@ class Writer:
     def fact_lines(self, plan: AnswerPlan, cites: _Citations) -> list[str]:
         lines: list[str] = []
         targets = list(plan.about[:FACT_DOCS]) or ([plan.primary] if plan.primary else [])
+        # the corpus says it lacks the asked detail: its own words come first, no card facts
+        unstated = bool(plan.gaps) and plan.gaps[0].kind == "unstated"
         for doc_id in targets:
             info = self.docs[doc_id]
             evidence = pick(plan.evidence.get(doc_id, []), quotes_for(plan))
+            if unstated:
+                evidence.sort(key=lambda e: not UNSTATED.search(e.sentence.text))
             head = f"**{info.name}**: "
             facts: list[str] = []
-            if isinstance(info.meta, ProgrammeMeta):
+            if isinstance(info.meta, ProgrammeMeta) and not unstated:
                 facts = direct_facts(
                     info.meta,
                     plan.intent,
@@ -167,7 +172,7 @@ class Writer:
             if facts:
                 lines.append(head + "; ".join(facts) + " " + cites.cite(doc_id))
                 head = ""
-            terms = self._term_quotes(info.meta, plan)
+            terms = [] if unstated else self._term_quotes(info.meta, plan)
             for quote in terms:
                 lines.append(f"{head}„{shorten(quote, MAX_QUOTE_CHARS)}“ {cites.cite(doc_id)}")
                 head = ""

@@ -170,10 +170,15 @@ def _label_words(label: str | None) -> list[str]:
     return [w[:6] for w in words if w not in _GENERIC]
 
 
+_RUNNING_COSTS = re.compile(r"laufende[nr]? (kosten|ausgaben)|\bmiete\b|\bgehält|\blöhne", re.I)
+
+
 def names_label(entry: Foerdersatz, question: str) -> bool:
     """True when the question names the entry's module or category ("für Betriebsmittel")."""
     words = _label_words(entry.kategorie) + _label_words(entry.modul)
     asked = {w[:6].lower() for w in re.findall(r"\w{5,}", question)}
+    if _RUNNING_COSTS.search(question):
+        asked.add("betrie")  # "laufende Kosten wie Miete und Personal" are Betriebsmittel
     return any(w in asked for w in words)
 
 

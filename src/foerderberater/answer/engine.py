@@ -35,7 +35,7 @@ SENTENCE_CACHE = 400_000  # cached terms/marks of sentences (a few hundred MB at
 # "die Studie", "laut der Handwerksstudie", "die Industriekultur-Studie", "der Digest"
 STUDY_REFERENCE = re.compile(r"studie\b|studien\b|\bdigest|\bgutachten\b", re.I)
 FUNDING = re.compile(
-    r"förder|programm|zuschuss|zuschüss|kredit|darlehen|finanz|geld|bürgschaft|beteiligung|antrag|"
+    r"(?<!wirtschafts)förder|programm|zuschuss|zuschüss|kredit|darlehen|finanz|geld|bürgschaft|beteiligung|antrag|"
     r"zulage|prämie|bonus|stipendium|invest|kapital|unterstütz|subvention|beteilig|"
     r"vom (land|bund|staat|freistaat)",
     re.I,
@@ -223,8 +223,9 @@ class AnswerEngine:
         if overview or not targets:
             return None
         best = evidence.get(targets[0], [])
-        if unstated_figure(question, best, self.analyzer.stem) or disclaimed(
-            question, intent, best
+        analyzer = self.analyzer
+        if unstated_figure(question, best, analyzer.stem) or disclaimed(
+            question, intent, best, analyzer.terms
         ):
             return Gap("unstated", self.docs[targets[0]].name)
         return None

@@ -46,7 +46,9 @@ DATE = re.compile(
     r"\b\d{4}-\d{2}-\d{2}\b|\b(?:19|20)\d{2}\b",
     re.I,
 )
-_NUMBER = re.compile(r"\d")
+_NUMBER = re.compile(
+    r"\d|\b(zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|hundert)\b", re.I
+)
 # a question that asks for several things ("Welche vier Zukunftsfelder …", "Was empfiehlt …")
 _ASKS_LIST = re.compile(r"\bwelche[nmrs]?\b|\bwas empfiehl|\bempfehlungen\b|\bnenn", re.I)
 COUNTING = re.compile(r"\bwie ?viele?\b|\banzahl\b|\bum wie viel\b", re.I)
@@ -202,6 +204,10 @@ _RELATED: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(häuser|wohnungen|haushalte)\b", re.I), "Gebäude Wohneinheiten"),
     (re.compile(r"nebenberuf|nebenbei|neben dem (job|beruf)", re.I), "Nebenerwerb"),
     (re.compile(r"\bkosten\b|\bkostet\b", re.I), "Ausgaben Kosten Euro"),
+    (
+        re.compile(r"laufende[nr]? (kosten|ausgaben)|\bmiete\b|\bgehält|\blöhne", re.I),
+        "Betriebsmittel",
+    ),
 )
 
 

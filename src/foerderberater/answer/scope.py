@@ -35,7 +35,7 @@ _NAME = re.compile(
 )
 _ASKED = re.compile(
     r"\b(?:wie ?viele?|um wie viel|mit welche[nmr]?|was kostet|was kosten|"
-    r"wie hoch (?:ist|sind|wären?))\s+(?P<rest>.{0,60})",
+    r"wie hoch (?:ist|sind|wären?))\s+(?P<rest>[^–?!;:]{0,60})",
     re.I,
 )
 # the same quantity under other words (a study counting "Beschäftigte" answers "Leute")
@@ -152,9 +152,18 @@ def find_gaps(
 
 def asked_noun(question: str) -> str | None:
     """The noun a figure question asks for: "Wie viele Besucher …" -> "Besucher"."""
-    m = _ASKED.search(question)
-    nouns = re.findall(r"[A-ZÄÖÜ][\wäöüß]+", m.group("rest")) if m else []
+    nouns = asked_nouns(question)
     return nouns[0] if nouns else None
+
+
+def asked_nouns(question: str) -> list[str]:
+    """Every noun a figure question asks for ("Was kostet die Bürgschaft – wie hoch ist das
+    Entgelt?" -> "Bürgschaft", "Entgelt")."""
+    out = []
+    for m in _ASKED.finditer(question):
+        nouns = re.findall(r"[A-ZÄÖÜ][\wäöüß]+", m.group("rest"))
+        out += nouns[:1]
+    return out
 
 
 # "… für Pflegeberufe", "… pro Kilowattstunde": what the asked figure is broken down by

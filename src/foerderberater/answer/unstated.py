@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from foerderberater.answer.evidence import COUNTING, Evidence, features_of
 from foerderberater.answer.intent import Intent, QuestionIntent
-from foerderberater.answer.scope import asked_noun
+from foerderberater.answer.scope import asked_noun, asked_nouns
 from foerderberater.index.analysis import fold
 from foerderberater.search.regions import Region
 
@@ -17,9 +17,8 @@ from foerderberater.search.regions import Region
 UNSTATED = re.compile(
     r"nicht (enthalten|belegt|dokumentiert|beziffert|bekannt|ermittelt|genannt|angegeben|"
     r"einzeln (benannt|dokumentiert|ausgewiesen)|wiedergegeben|veröffentlicht)|"
-    r"nennen? (die |diese )?(ausgewerteten |öffentlichen |verfügbaren )?quellen "
-    r"(\w+ )?(nicht|kein)|"
-    r"nennt (die |diese )?(gesichtete |ausgewertete |verfügbare )?quelle (\w+ )?(nicht|kein)|"
+    r"nennen? (die |diese )?(\w+ )?quellen (\w+ )?(nicht|kein)|"
+    r"nennt (die |diese )?(\w+ )?quelle (\w+ )?(nicht|kein)|"
     r"geht aus (den |der )?(\w+ )?quellen? nicht hervor|"
     r"keine angaben?\b|\bk\. ?a\.",
     re.I,
@@ -33,40 +32,77 @@ _FIGURE = re.compile(r"\d")
 PLACE_WINDOW = 40  # characters after a place name in which its figure stands
 UNSTATED_WINDOW = 8  # how many of the best evidence pieces are searched for such a statement
 _SENTENCE_END = re.compile(r"(?<=\w\w[.!?])\s+(?=[A-ZÄÖÜ„])")
+_CLAUSE_END = re.compile(r";\s+")
 MIN_PREFIX = 7  # "Besucher" ~ "Besucherzahlen": compare the first letters of the stem
 
 
-def disclaims(text: str, intents: Iterable[Intent], counting: bool = False) -> bool:
-    """``text`` has a sentence saying the sources do not give something ("Zinssatz … nennt die
-    gesichtete Quelle nicht") that carries no fact of the asked kind itself."""
+def disclaims(
+    text: str,
+    intents: Iterable[Intent],
+    counting: bool = False,
+    overlap: Callable[[str], int] = lambda _part: 0,
+) -> bool:
+    """``text`` says the sources do not give something ("Zinssatz … nennt die gesichtete
+    Quelle nicht") in a sentence or clause that carries no fact of the asked kind itself. When
+    another clause does carry such a fact ("Die 90 % gelten für Kategorie 1–11; für Kategorie 12
+    nennen die Quellen keinen Satz"), the disclaiming clause must match the question
+    (``overlap``: question words in a part) at least as well as that clause."""
     asked = tuple(intents)
-    return any(
-        UNSTATED.search(part) and not features_of(part, asked, counting)
-        for part in _SENTENCE_END.split(text)
-    )
+    for sentence in _SENTENCE_END.split(text):
+        if not UNSTATED.search(sentence):
+            continue
+        if not features_of(sentence, asked, counting):
+            return True
+        clauses = _CLAUSE_END.split(sentence)
+        facts = [c for c in clauses if features_of(c, asked, counting)]
+        best_fact = max((overlap(c) for c in facts), default=0)
+        for clause in clauses:
+            disclaiming = UNSTATED.search(clause) and not features_of(clause, asked, counting)
+            if disclaiming and 0 < overlap(clause) >= best_fact:
+                return True
+    return False
 
 
-def disclaimed(question: str, intent: QuestionIntent, evidence: Sequence[Evidence]) -> bool:
+def disclaimed(
+    question: str,
+    intent: QuestionIntent,
+    evidence: Sequence[Evidence],
+    terms_of: Callable[[str], Sequence[str]] = lambda _t: (),
+) -> bool:
     """The best evidence states that the sources do not give what is asked, in a sentence
     without a fact of the asked kind (a date next to "… ist nicht belegt" answers a deadline
     question)."""
     if not evidence:
         return False
-    return disclaims(evidence[0].sentence.text, intent.intents, bool(COUNTING.search(question)))
+    asked = set(terms_of(question))
+
+    def overlap(part: str) -> int:
+        return len(asked & set(terms_of(part)))
+
+    counting = bool(COUNTING.search(question))
+    return disclaims(evidence[0].sentence.text, intent.intents, counting, overlap)
 
 
 def unstated_figure(
-    question: str, evidence: Sequence[Evidence], stem: Callable[[str], str]
+    question: str,
+    evidence: Sequence[Evidence],
+    stem: Callable[[str], str],
 ) -> bool:
     """A figure question ("Wie viele Besucher …") whose document says it does not give that
-    figure ("… Besucherzahlen … nicht enthalten") and gives no figure for it elsewhere."""
-    noun = asked_noun(question)
-    if not noun:
-        return False
-    prefix = stem(fold(noun))[:MIN_PREFIX]
-    if len(prefix) < 4:
-        return False
-    about_noun = [e for e in evidence if prefix in fold(e.sentence.text)]
+    figure ("… Besucherzahlen … nicht enthalten") and gives no figure for it elsewhere. The
+    sentences about the noun are those with its whole stem ("Bürgschaftsentgelte", not every
+    "Bürgschaft"), else those with its first letters."""
+    return any(_figure_unstated(noun, evidence, stem) for noun in asked_nouns(question))
+
+
+def _figure_unstated(noun: str, evidence: Sequence[Evidence], stem: Callable[[str], str]) -> bool:
+    whole = stem(fold(noun))
+    about_noun = [e for e in evidence if whole in fold(e.sentence.text)]
+    if not about_noun:  # "Besucher" ~ "Besucherzahlen": the first letters of the stem
+        prefix = whole[:MIN_PREFIX]
+        if len(prefix) < 4:
+            return False
+        about_noun = [e for e in evidence if prefix in fold(e.sentence.text)]
     if any(
         _DIGIT.search(e.sentence.text) and not UNSTATED.search(e.sentence.text) for e in about_noun
     ):

@@ -67,6 +67,7 @@ def norm(text: str) -> str:
 
 _ENDINGS = ("ern", "er", "en", "es", "em", "e", "n", "s")
 _LANDS = re.compile(r"\s+(Sachsen-Anhalt|Sachsen|Thüringen)$")
+_LAND_NAMES = re.compile(r"\b(Sachsen-Anhalt|Sachsen(?!-)|Thüringen)\b")
 
 
 def _stem(token: str) -> str:
@@ -88,6 +89,7 @@ class Alias:
     tokens: tuple[str, ...]
     exact_case: bool
     strength: int  # longer aliases win over shorter ones
+    land: str | None = None  # "Meisterbonus" from "Meisterbonus Sachsen": not for another Land
 
 
 @dataclass(frozen=True)
@@ -109,8 +111,7 @@ def _aliases_for(doc: Named) -> set[str]:
     names = {doc.title, doc.slug.replace("-", " "), *doc.extra}
     if doc.short:
         names.add(doc.short)
-        # "Meisterbonus Sachsen" is also just "der Meisterbonus"
-        names.add(_LANDS.sub("", _PAREN.sub("", doc.short).strip()))
+
         names.update(p.strip() for p in _PAREN.findall(doc.short))
         names.add(_PAREN.sub("", doc.short).strip())
         # "ERP-Förderkredit Digitalisierung / Innovation": multi-word pieces only
@@ -145,6 +146,12 @@ class Catalogue:
                 if len(toks) == 1 and is_common(toks[0]) and not name.isupper():
                     continue  # an ordinary word ("Innovation") names no programme
                 self.aliases.append(Alias(doc.doc_id, name, toks, _is_acronym(name), len(toks)))
+            # "Meisterbonus Sachsen" is also just "der Meisterbonus" (unless another Land is named)
+            short = _PAREN.sub("", doc.short or "").strip()
+            land = _LANDS.search(short)
+            bare = tuple(tokens(_LANDS.sub("", short)))
+            if land and bare and not (len(bare) == 1 and is_common(bare[0])):
+                self.aliases.append(Alias(doc.doc_id, short, bare, False, len(bare), land[1]))
         heads: dict[str, set[str]] = defaultdict(set)
         for a in self.aliases:
             first = a.text.split()[0]
@@ -175,7 +182,10 @@ class Catalogue:
         ]
         words, joined = set(q_tokens), f" {' '.join(q_tokens)} "
         best: dict[str, Alias] = {}
+        named_lands = {m[1] for m in _LAND_NAMES.finditer(question)}
         for alias in self.aliases:
+            if alias.land and named_lands and alias.land not in named_lands:
+                continue
             if self._matches(alias, question, words, joined):
                 held = best.get(alias.doc_id)
                 if held is None or alias.strength > held.strength:
