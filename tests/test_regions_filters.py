@@ -185,3 +185,18 @@ def test_in_domain_funding_questions_get_a_margin_below_the_threshold(tmp_path: 
 
 def test_university_context_marks_halle_as_a_place(gaz: Gazetteer) -> None:
     assert gaz.find("Projekt mit der Uni Halle").kreis == "Halle (Saale)"
+
+
+def test_a_place_is_taken_out_of_the_search_words() -> None:
+    region = Gazetteer.load().locate("Bäckerei in Naumburg")
+    assert region is not None
+    assert region.strip_from("Eine Bäckerei in Naumburg braucht einen Ofen").split() == [
+        "Eine",
+        "Bäckerei",
+        "in",
+        "braucht",
+        "einen",
+        "Ofen",
+    ]
+    saale = Gazetteer.load().locate("im Saalekreis")
+    assert saale is not None and "Saalekreis" not in saale.strip_from("Firmen des Saalekreises")

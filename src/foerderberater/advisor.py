@@ -239,10 +239,13 @@ class Advisor:
         else:
             filters, region = filters or Filters(), None
         vector = retriever.query_vector(standalone)
-        hits = retriever.search(standalone, filters, vector=vector)
+        funding = engine.is_funding(question, named or focus)
+        # the place is a filter and a bonus for its Land's programmes; as a search word it only
+        # finds programmes that name the town as an example ("… eine Bäckerei in Naumburg")
+        words = region.strip_from(standalone) if funding and region is not None else None
+        hits = retriever.search(standalone, filters, vector=vector, lexical_query=words)
         if self.reranker is not None:
             hits = self.reranker.rerank(standalone, hits)
-        funding = engine.is_funding(question, named or focus)
         order = order_documents(
             hits,
             funding=funding,

@@ -23,6 +23,10 @@ class Region:
     land: str
     revier: bool
 
+    def strip_from(self, text: str) -> str:
+        """``text`` without the place ("… Bäckerei in Naumburg …" -> "… Bäckerei in …")."""
+        return re.sub(rf"(?<!\w){re.escape(self.matched)}(?:es|s)?(?!\w)", " ", text, flags=re.I)
+
     def label(self) -> str:
         if self.kreis and self.kreis != self.matched:
             return f"{self.matched} → {self.kreis} → {self.land}"

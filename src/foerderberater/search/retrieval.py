@@ -111,12 +111,13 @@ class Retriever:
         k: int | None = None,
         *,
         vector: np.ndarray | None = None,
+        lexical_query: str | None = None,
     ) -> list[Hit]:
         s = self.settings
         k = k or s.candidate_k
         mask = self.allowed_rows(filters)
         dense = self.dense(query, s.candidate_k, mask, vector)
-        lexical = self.lexical(query, s.candidate_k, mask)
+        lexical = self.lexical(lexical_query or query, s.candidate_k, mask)
         return self.fuse(dense, lexical)[:k]
 
     def fuse(
