@@ -37,6 +37,7 @@ TODAY = dt.date(2026, 11, 25)
         ("Ich bleibe angestellt. Steht mir der Bonus trotzdem zu?", Intent.ELIGIBILITY),
         ("Welchen Förderanteil kriegen wir als Netzwerk?", Intent.RATE),
         ("Was springt beim Meisterbonus für mich raus?", Intent.AMOUNT),
+        ("Ich will ein Café aufmachen. Gibt das BAFA da was dazu?", Intent.ELIGIBILITY),
     ],
 )
 def test_intents_after_a_line_about_the_asker(question: str, intent: Intent) -> None:
@@ -67,6 +68,9 @@ def test_the_asked_kind_of_funding_is_read() -> None:
         "Bürgschaft",
     }
     assert asked_kinds("Was passt zu uns?") == frozenset()
+    assert asked_kinds("Wer bietet kostenlose Beratung zur Digitalisierung?") == {"Beratung"}
+    # a consultation the asker wants paid for is the project, the funding is a grant
+    assert asked_kinds("Wie viel Prozent zahlt das BAFA je Beratung?") == frozenset()
 
 
 def _hit(slug: str, score: float, art: str, **meta_fields: object) -> Hit:
@@ -200,6 +204,14 @@ def test_a_why_question_finds_the_sentence_that_names_the_obstacle() -> None:
 )
 def test_what_is_there_for_us_asks_for_an_overview(question: str) -> None:
     assert classify(question).has(Intent.OVERVIEW)
+
+
+def test_a_head_count_in_full_time_staff_is_read() -> None:
+    assert classify("Maschinenbau in Zeitz, 120 Vollzeitkräfte.").asker.employees == 120
+
+
+def test_a_takeover_short_of_collateral_is_a_funding_question() -> None:
+    assert FUNDING.search("Übernehme einen Salon, die Bank will mehr Sicherheiten als ich hab.")
 
 
 def test_a_business_developer_is_no_funding_word() -> None:

@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 
 from foerderberater.advisor import Advisor
-from foerderberater.answer.evidence import EvidenceScorer, pick
+from foerderberater.answer.evidence import Evidence, EvidenceScorer, pick
 from foerderberater.answer.intent import Intent, classify
 from foerderberater.answer.scope import asked_nouns
-from foerderberater.answer.unstated import disclaims
+from foerderberater.answer.unstated import disclaims, unstated_figure
 from foerderberater.core.settings import Settings
 from foerderberater.index.analysis import GermanAnalyzer
 from foerderberater.index.sentences import Sentence
@@ -119,6 +119,20 @@ def test_a_disclaiming_clause_counts_when_it_matches_the_question_best() -> None
     )
     date_q = "Wann war der Skizzenstichtag in Kategorie 12?"
     assert not disclaims(call, (Intent.DEADLINE,), overlap=overlap_with(date_q))
+
+
+def test_a_fee_under_another_name_is_the_fee_the_corpus_lacks() -> None:
+    def ev(text: str) -> Evidence:
+        return Evidence(_sentences([text])[0], 1.0, 0.5, 0.8, ())
+
+    analyzer = GermanAnalyzer()
+    lacking = [ev("Entgelte und Bearbeitungsgebühren nennen die gesichteten Quellen nicht.")]
+    question = "Was kostet eine Landesbürgschaft an Bürgschaftsprovision pro Jahr?"
+    assert unstated_figure(
+        question, [ev("Bürgschaften bis 10 Mio. Euro."), *lacking], analyzer.stem
+    )
+    stated = [ev("Das Entgelt beträgt 1 % pro Jahr."), *lacking]
+    assert not unstated_figure(question, stated, analyzer.stem)
 
 
 def test_every_asked_figure_of_a_double_question_is_read() -> None:

@@ -100,8 +100,14 @@ def test_names_match_inflected_numbered_and_without_their_land() -> None:
     assert cat.find("Steht mir der sächsische Meisterbonus zu?") == ["p/mb.md"]
     assert cat.find("Wie hoch ist der Meisterbonus?") == ["p/mb.md"]
     assert cat.find("Kann die Gemeinde den KfW-270er beantragen?") == ["p/kfw.md"]
+    assert cat.find("Wir fallen nicht unter den Meisterbonus. Was gibt es sonst?") == []
     # the name without its Land does not stand for another Land's programme
     assert cat.find("Gibt es einen Meisterbonus in Thüringen?") == []
+
+
+def test_a_slug_spelt_without_umlauts_matches_the_name_with_them() -> None:
+    docs = [Named("p/fti.md", "fti-thueringen", "Förderung FTI", "FTI-Thüringen TECHNOLOGIE")]
+    assert Catalogue(docs).find("Wie viel Prozent gibt FTI-Thüringen?") == ["p/fti.md"]
 
 
 def test_acronyms_match_case_sensitively(catalogue: Catalogue) -> None:

@@ -214,7 +214,7 @@ class Advisor:
         """Retrieve and plan one question; a follow-up takes the document and the asked facts
         of the previous turn (planned the same way, up to ``FOLLOW_UP_DEPTH`` turns back)."""
         retriever, engine = self.retriever(), self.answer_engine()
-        named = engine.catalogue.find(question)
+        named = engine.named_in(question)
         intent = classify(question)
         focus: list[str] = []
         inherited = None

@@ -37,7 +37,7 @@ STUDY_REFERENCE = re.compile(r"studie\b|studien\b|\bdigest|\bgutachten\b", re.I)
 FUNDING = re.compile(
     r"(?<!wirtschafts)förder|programm|zuschuss|zuschüss|kredit|darlehen|finanz|geld|bürgschaft|beteiligung|antrag|"
     r"zulage|prämie|bonus|stipendium|invest|kapital|unterstütz|subvention|beteilig|"
-    r"vom (land|bund|staat|freistaat)",
+    r"vom (land|bund|staat|freistaat)|sicherheiten|nachfolge|übernehme|übernahme",
     re.I,
 )
 
@@ -110,6 +110,15 @@ class AnswerEngine:
         self.gebiet_of = gebiet_of
         self.scope = scope
         self._sentence_cache: dict[tuple[int, int], Any] = {}  # terms and marks per sentence
+
+    def named_in(self, question: str) -> list[str]:
+        """Programmes and studies the question names. A funding question that does not refer
+        to a study names no study by a topic word ("ein Netzwerk von Industriekultur-Akteuren
+        … Welche Förderung?" is no question about the Industriekultur study)."""
+        named = self.catalogue.find(question)
+        if FUNDING.search(question) and not STUDY_REFERENCE.search(question):
+            return [d for d in named if self.kind_of(d) == "Programm"]
+        return named
 
     def is_funding(self, question: str, about: Sequence[str]) -> bool:
         """A question about funding (not about a study finding): one that refers to a study

@@ -106,6 +106,7 @@ _PATTERNS: dict[Intent, re.Pattern[str]] = {
         r"kommen? (wir|ich) .{0,60}in frage",
         r"\bkommen? (wir|ich) (noch |überhaupt |auch )?an\b",
         r"\bstehts? (mir|uns|einem|einer) .{0,60}\bzu\b",
+        r"\bgibt (es|das|die|der) .{0,30}\b(was|etwas) (dazu|dafür)\b",
         r"(gilt|gelten) (das|der|die|es|dies) .{0,40}(für|auch)",
         r"\bauch für\b",
         r"\bnur für\b",
@@ -226,7 +227,7 @@ _SIZE_WORDS = (
 )
 _EMPLOYEES = re.compile(
     r"(\d{1,6})\s*(mitarbeiter\w*|beschäftigte\w*|angestellte\w*|leute|ma\b|köpfe|personen|"
-    r"festangestellte\w*)",
+    r"festangestellte\w*|vollzeit\w*|(?:fach)?kräfte\w*)",
     re.I,
 )
 

@@ -33,6 +33,8 @@ PLACE_WINDOW = 40  # characters after a place name in which its figure stands
 UNSTATED_WINDOW = 8  # how many of the best evidence pieces are searched for such a statement
 _SENTENCE_END = re.compile(r"(?<=\w\w[.!?])\s+(?=[A-ZÄÖÜ„])")
 _CLAUSE_END = re.compile(r";\s+")
+_FEES = re.compile(r"entgelt|gebuhr|provision")  # one kind of cost, folded spellings
+_FEE_QUESTION = re.compile(r"entgelt|gebühr|provision", re.I)
 MIN_PREFIX = 7  # "Besucher" ~ "Besucherzahlen": compare the first letters of the stem
 
 
@@ -92,12 +94,18 @@ def unstated_figure(
     figure ("… Besucherzahlen … nicht enthalten") and gives no figure for it elsewhere. The
     sentences about the noun are those with its whole stem ("Bürgschaftsentgelte", not every
     "Bürgschaft"), else those with its first letters."""
-    return any(_figure_unstated(noun, evidence, stem) for noun in asked_nouns(question))
+    nouns = asked_nouns(question)
+    if _FEE_QUESTION.search(question):  # "Was kostet die Bürgschaft … an Provision?"
+        nouns.append("Entgelt")
+    return any(_figure_unstated(noun, evidence, stem) for noun in nouns)
 
 
 def _figure_unstated(noun: str, evidence: Sequence[Evidence], stem: Callable[[str], str]) -> bool:
     whole = stem(fold(noun))
-    about_noun = [e for e in evidence if whole in fold(e.sentence.text)]
+    if _FEES.search(whole):  # "Bürgschaftsprovision": the text says "Entgelte und Gebühren"
+        about_noun = [e for e in evidence if _FEES.search(fold(e.sentence.text))]
+    else:
+        about_noun = [e for e in evidence if whole in fold(e.sentence.text)]
     if not about_noun:  # "Besucher" ~ "Besucherzahlen": the first letters of the stem
         prefix = whole[:MIN_PREFIX]
         if len(prefix) < 4:

@@ -16,6 +16,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from foerderberater.index.analysis import fold
+
 _SPLIT = re.compile(r"[^\wäöüß|.]+", re.I)
 _PAREN = re.compile(r"\(([^)]{2,40})\)")
 _WORD = re.compile(r"[\wÄÖÜäöüß|.]+")
@@ -76,6 +78,16 @@ def _stem(token: str) -> str:
         if token.endswith(end) and len(token) - len(end) >= 4:
             return token[: -len(end)]
     return token
+
+
+_NEGATION = re.compile(r"\b(?:nicht|kein|keine|keinen|keiner)\b(?!\s+nur\b)[^.?!,;:]{0,25}$", re.I)
+
+
+def _negated(question: str, alias: Alias) -> bool:
+    """ "Wir fallen nicht unter die GRW": the name is ruled out, not asked about."""
+    first = re.escape(alias.text.split()[0])
+    m = re.search(rf"(?<![\wÄÖÜäöü]){first}", question, 0 if alias.exact_case else re.I)
+    return bool(m) and bool(_NEGATION.search(question[: m.start()]))
 
 
 def tokens(text: str) -> list[str]:
@@ -171,8 +183,9 @@ class Catalogue:
             return any(w.startswith(tok) and w[len(tok) :] in _INFLECTION for w in words)
         if f" {' '.join(alias.tokens)} " in joined or set(alias.tokens) <= words:
             return True
-        # "der sächsische Meisterbonus" names "Sächsischer Meisterbonus"
-        return {_stem(t) for t in alias.tokens} <= {_stem(w) for w in words}
+        # "der sächsische Meisterbonus" names "Sächsischer Meisterbonus", "FTI-Thüringen" the
+        # slug "fti thueringen" (umlauts and ae/oe/ue spellings folded alike on both sides)
+        return {_stem(fold(t)) for t in alias.tokens} <= {_stem(fold(w)) for w in words}
 
     def find(self, question: str) -> list[str]:
         """Doc ids named in ``question``, the longest (most specific) names first."""
@@ -186,7 +199,7 @@ class Catalogue:
         for alias in self.aliases:
             if alias.land and named_lands and alias.land not in named_lands:
                 continue
-            if self._matches(alias, question, words, joined):
+            if self._matches(alias, question, words, joined) and not _negated(question, alias):
                 held = best.get(alias.doc_id)
                 if held is None or alias.strength > held.strength:
                     best[alias.doc_id] = alias

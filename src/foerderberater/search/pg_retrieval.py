@@ -135,12 +135,14 @@ class PgRetriever(Retriever):
         k: int | None = None,
         *,
         vector: np.ndarray | None = None,
+        lexical_query: str | None = None,
     ) -> list[Hit]:
+        """Hybrid search; ``lexical_query`` (default ``query``) is what BM25 sees."""
         s = self.settings
         k = k or s.candidate_k
         vec = self.query_vector(query) if vector is None else vector
         dense = self.dense_vector(vec, s.candidate_k, filters)
-        lexical = self.lexical(query, s.candidate_k, self.allowed_rows(filters))
+        lexical = self.lexical(lexical_query or query, s.candidate_k, self.allowed_rows(filters))
         return self.fuse(dense, lexical)[:k]
 
 

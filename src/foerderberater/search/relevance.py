@@ -18,7 +18,7 @@ _BUND = re.compile(
 _LAND = re.compile(r"\b(landesprogramm\w*|landesförderung\w*|landesmittel\w*|vom land)\b", re.I)
 
 
-DOMAIN_MARGIN = 0.02
+DOMAIN_MARGIN = 0.04
 # naming the region or its structural change makes a question in scope of the product
 REVIER_WORDS = re.compile(
     r"mitteldeutsch|\brevier|metropolregion|innovationsregion|strukturwandel|kohleausstieg|"
@@ -37,9 +37,21 @@ _KINDS = (
 )
 
 
+# money asked for a consultation ("Wie viel Prozent zahlt das BAFA je Beratung?") is a grant
+_PAID = re.compile(
+    r"prozent|%|euro|zahlt|bezahl|zuschie|zuschuss|zuschüss|\bkosten\b|\bkostet\b|schie(?:ß|ss)t\b.{0,40}\bzu\b|"
+    r"höchstens|maximal|wie viel",
+    re.I,
+)
+
+
 def asked_kinds(text: str) -> frozenset[str]:
-    """The kinds of funding a question asks for ("Investitionszuschüsse" → Zuschuss)."""
-    return frozenset(kind for kind, rx in _KINDS if rx.search(text))
+    """The kinds of funding a question asks for ("Investitionszuschüsse" → Zuschuss); a
+    consultation the asker wants paid for is the project, not consulting as the funding."""
+    kinds = {kind for kind, rx in _KINDS if rx.search(text)}
+    if "Beratung" in kinds and _PAID.search(text):
+        kinds.discard("Beratung")
+    return frozenset(kinds)
 
 
 def funding_level(text: str) -> str | None:

@@ -113,6 +113,7 @@ class Retriever:
         vector: np.ndarray | None = None,
         lexical_query: str | None = None,
     ) -> list[Hit]:
+        """Hybrid search; ``lexical_query`` (default ``query``) is what BM25 sees."""
         s = self.settings
         k = k or s.candidate_k
         mask = self.allowed_rows(filters)
