@@ -38,6 +38,9 @@ TODAY = dt.date(2026, 11, 25)
         ("Welchen Förderanteil kriegen wir als Netzwerk?", Intent.RATE),
         ("Was springt beim Meisterbonus für mich raus?", Intent.AMOUNT),
         ("Ich will ein Café aufmachen. Gibt das BAFA da was dazu?", Intent.ELIGIBILITY),
+        ("Wo reicht man da die Skizze ein?", Intent.ROUTE),
+        ("Gibt's da eine Mindestsumme für die Investition?", Intent.AMOUNT),
+        ("Gibt es in Sachsen-Anhalt eigentlich EU-Mittel für den Kohleausstieg?", Intent.OVERVIEW),
     ],
 )
 def test_intents_after_a_line_about_the_asker(question: str, intent: Intent) -> None:
@@ -216,7 +219,11 @@ def test_a_takeover_short_of_collateral_is_a_funding_question() -> None:
 
 def test_a_business_developer_is_no_funding_word() -> None:
     assert not FUNDING.search("Wir sind Wirtschaftsförderer. Wie stark sinkt die Zahl der Jobs?")
+    assert not FUNDING.search("Wie viele Werkstätten gab es im Beteiligungsprozess?")
     assert FUNDING.search("Welche Förderung gibt es?")
+    assert FUNDING.search("Welche Gesellschaft beteiligt sich an jungen Firmen?")
+    assert FUNDING.search("Gibt es EU-Mittel für den Kohleausstieg?")
+    assert STUDY_REFERENCE.search("Wie viele Menschen arbeiten laut iit-Analyse in der Kohle?")
 
 
 def test_running_costs_name_the_working_capital_entry() -> None:

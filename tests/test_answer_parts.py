@@ -101,6 +101,8 @@ def test_names_match_inflected_numbered_and_without_their_land() -> None:
     assert cat.find("Wie hoch ist der Meisterbonus?") == ["p/mb.md"]
     assert cat.find("Kann die Gemeinde den KfW-270er beantragen?") == ["p/kfw.md"]
     assert cat.find("Wir fallen nicht unter den Meisterbonus. Was gibt es sonst?") == []
+    assert cat.find("Der Meisterbonus passt wohl nicht für uns – was dann?") == []
+    assert cat.find("Passt der Meisterbonus nicht auch für uns?") == ["p/mb.md"]
     # the name without its Land does not stand for another Land's programme
     assert cat.find("Gibt es einen Meisterbonus in Thüringen?") == []
 
@@ -142,6 +144,7 @@ def _gaps(question: str, covered_place: bool = False) -> list[Gap]:
         ("Wie hoch ist der Gewerbesteuer-Hebesatz in Zeitz?", "topic"),
         ("Welchen Zuschuss hat Porsche für sein Werk aus der GRW erhalten?", "award"),
         ("Wie viel Förderung hat die MIBRAG für ihre Solarparks bekommen?", "award"),
+        ("Presseanfrage: Wie viel GRW-Förderung war für das Intel-Werk zugesagt?", "award"),
         ("Was kostet der Anschluss an ProFIT?", "unknown_name"),
     ],
 )

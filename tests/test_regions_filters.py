@@ -200,3 +200,9 @@ def test_a_place_is_taken_out_of_the_search_words() -> None:
     ]
     saale = Gazetteer.load().locate("im Saalekreis")
     assert saale is not None and "Saalekreis" not in saale.strip_from("Firmen des Saalekreises")
+
+
+def test_federal_money_asks_for_federal_programmes() -> None:
+    from foerderberater.search.relevance import funding_level
+
+    assert funding_level("Gibt es Bundesgeld für eine Fertigung im Saalekreis?") == "Bund"

@@ -33,11 +33,13 @@ CANDIDATE_DOCS = 3
 SENTENCE_CACHE = 400_000  # cached terms/marks of sentences (a few hundred MB at most)
 
 # "die Studie", "laut der Handwerksstudie", "die Industriekultur-Studie", "der Digest"
-STUDY_REFERENCE = re.compile(r"studie\b|studien\b|\bdigest|\bgutachten\b", re.I)
+STUDY_REFERENCE = re.compile(r"studie\b|studien\b|\bdigest|\bgutachten\b|analyse\b", re.I)
 FUNDING = re.compile(
-    r"(?<!wirtschafts)förder|programm|zuschuss|zuschüss|kredit|darlehen|finanz|geld|bürgschaft|beteiligung|antrag|"
-    r"zulage|prämie|bonus|stipendium|invest|kapital|unterstütz|subvention|beteilig|"
-    r"vom (land|bund|staat|freistaat)|sicherheiten|nachfolge|übernehme|übernahme",
+    r"(?<!wirtschafts)förder|programm|zuschuss|zuschüss|kredit|darlehen|finanz|geld|bürgschaft|"
+    r"beteiligung(en|skapital)?\b|beteiligt sich|antrag|zulage|prämie|bonus|stipendium|invest|"
+    r"kapital|unterstütz|subvention|"
+    r"vom (land|bund|staat|freistaat)|sicherheiten|nachfolge|übernehme|übernahme|"
+    r"(eu|förder|bundes|landes)-?mittel|\bmittel (aus|für|vom|von|der)\b",
     re.I,
 )
 

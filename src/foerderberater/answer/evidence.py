@@ -50,7 +50,12 @@ _NUMBER = re.compile(
     r"\d|\b(zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|hundert)\b", re.I
 )
 # a question that asks for several things ("Welche vier Zukunftsfelder …", "Was empfiehlt …")
-_ASKS_LIST = re.compile(r"\bwelche[nmrs]?\b|\bwas empfiehl|\bempfehlungen\b|\bnenn", re.I)
+# (a superlative "In welchem Landkreis … am stärksten" needs the whole table to compare)
+_ASKS_LIST = re.compile(
+    r"\bwelche[nr]?\b|\bwas empfiehl|\bempfehlungen\b|\bnenn|"
+    r"\bam (stärksten|meisten|höchsten|größten|wenigsten|niedrigsten|schwächsten)\b",
+    re.I,
+)
 COUNTING = re.compile(r"\bwie ?viele?\b|\banzahl\b|\bum wie viel\b", re.I)
 _WORDS: dict[Intent, re.Pattern[str]] = {
     Intent.RATE: re.compile(

@@ -58,6 +58,7 @@ _PATTERNS: dict[Intent, re.Pattern[str]] = {
         r"\bdeckel",
         r"wie viel (geld|euro)",
         r"\bspringt\b.{0,60}\braus\b|rausspringt|\bist (da|dabei) .{0,20}\bdrin\b",
+        r"\bmindest(summe|betrag|investition|volumen|höhe)|\buntergrenze",
         r"bis zu wie viel",
         r"f[öo]rder(summe|betrag|höhe)",
         r"kredit(betrag|höhe|summe|rahmen)",
@@ -124,7 +125,8 @@ _PATTERNS: dict[Intent, re.Pattern[str]] = {
         r"\bnoch (gar )?nicht\b.{0,40}(gegründet|begonnen|angemeldet)",
     ),
     Intent.ROUTE: _rx(
-        r"\bwo (kann|muss|soll|stelle|stellen|beantrage|beantragen|reiche|reichen|bekomme|gibt|"
+        r"\bwo (kann|muss|soll|stelle|stellen|beantrage|beantragen|reiche|reichen|reicht|bekomme|"
+        r"gibt|"
         r"bringe|bringen|melde|melden)",
         r"\b(einbringen|einreichen)\b",
         r"\bwo\b.{0,40}(beantrag|antrag|einreich|bewerb|anmeld|melde)",
@@ -175,6 +177,8 @@ _PATTERNS: dict[Intent, re.Pattern[str]] = {
         r"töpfe|mittel|kredite|darlehen|wege|optionen)",
         r"was gibt es",
         r"was gibt'?s\b",
+        r"gibt es\b.{0,50}\b(eu-?mittel|fördermittel|bundesmittel|landesmittel|gelder|"
+        r"förderungen|programme)\b",
         r"was (kriegen|bekommen|können) (wir|ich) (da|dafür|hier|beantragen)",
         r"gibt es (förder|zuschüsse|zuschuss|programme|geld|unterstützung|hilfe|kredite)",
         r"was (passt|kommt) .{0,30}(in frage|zu uns|für uns|für mich)",

@@ -21,8 +21,8 @@ from functools import cache
 from importlib import resources
 
 _AWARD = re.compile(
-    r"\b(hat|haben|hatte|hatten)\b(?P<subject>[^?.!]{0,60}?)"
-    r"\b(erhalten|bekommen|bewilligt|kassiert|zugesagt|ausgezahlt)\b",
+    r"\b(hat|haben|hatte|hatten|war|waren|wurde|wurden)\b(?P<subject>[^?.!]{0,60}?)"
+    r"\b(erhalten|bekommen|bewilligt|kassiert|zugesagt|ausgezahlt|geflossen|gezahlt)\b",
     re.I,
 )
 _SELF = re.compile(r"\b(wir|ich|man|uns|sie|es|unser\w*|mein\w*|jemand)\b", re.I)

@@ -42,27 +42,23 @@ def disclaims(
     text: str,
     intents: Iterable[Intent],
     counting: bool = False,
-    overlap: Callable[[str], int] = lambda _part: 0,
+    overlap: Callable[[str], int] = lambda _part: 1,
 ) -> bool:
     """``text`` says the sources do not give something ("Zinssatz … nennt die gesichtete
-    Quelle nicht") in a sentence or clause that carries no fact of the asked kind itself. When
-    another clause does carry such a fact ("Die 90 % gelten für Kategorie 1–11; für Kategorie 12
-    nennen die Quellen keinen Satz"), the disclaiming clause must match the question
-    (``overlap``: question words in a part) at least as well as that clause."""
+    Quelle nicht") in a sentence or clause that shares words with the question (``overlap``:
+    question words in a part) and carries no fact of the asked kind. When another part does
+    carry such a fact ("Die 90 % gelten für Kategorie 1–11; für Kategorie 12 nennen die
+    Quellen keinen Satz"), the disclaiming part must match the question at least as well."""
     asked = tuple(intents)
-    for sentence in _SENTENCE_END.split(text):
-        if not UNSTATED.search(sentence):
-            continue
-        if not features_of(sentence, asked, counting):
-            return True
-        clauses = _CLAUSE_END.split(sentence)
-        facts = [c for c in clauses if features_of(c, asked, counting)]
-        best_fact = max((overlap(c) for c in facts), default=0)
-        for clause in clauses:
-            disclaiming = UNSTATED.search(clause) and not features_of(clause, asked, counting)
-            if disclaiming and 0 < overlap(clause) >= best_fact:
-                return True
-    return False
+    parts = [c for sentence in _SENTENCE_END.split(text) for c in _CLAUSE_END.split(sentence)]
+    # for a study question any figure outside a disclaimer may be the answer
+    figure = counting or Intent.STUDY in asked
+    facts = [overlap(p) for p in parts if not UNSTATED.search(p) and features_of(p, asked, figure)]
+    bar = max(facts, default=0)
+    return any(
+        UNSTATED.search(p) and not features_of(p, asked, counting) and 0 < overlap(p) >= bar
+        for p in parts
+    )
 
 
 def disclaimed(
@@ -71,18 +67,23 @@ def disclaimed(
     evidence: Sequence[Evidence],
     terms_of: Callable[[str], Sequence[str]] = lambda _t: (),
 ) -> bool:
-    """The best evidence states that the sources do not give what is asked, in a sentence
-    without a fact of the asked kind (a date next to "… ist nicht belegt" answers a deadline
-    question)."""
+    """The best evidence (or the window that extends it) states that the sources do not give
+    what is asked, in a sentence that shares words with the question and carries no fact of
+    the asked kind (a date next to "… ist nicht belegt" answers a deadline question)."""
     if not evidence:
         return False
+    # the best piece, or the runner-up window that extends it by the disclaiming sentence
+    best = evidence[0].sentence.text
+    pieces = [e for e in evidence[:2] if best in e.sentence.text]
+    if not any(UNSTATED.search(e.sentence.text) for e in pieces):
+        return False  # (no words analysed: most answers end here)
     asked = set(terms_of(question))
 
     def overlap(part: str) -> int:
         return len(asked & set(terms_of(part)))
 
     counting = bool(COUNTING.search(question))
-    return disclaims(evidence[0].sentence.text, intent.intents, counting, overlap)
+    return any(disclaims(e.sentence.text, intent.intents, counting, overlap) for e in pieces)
 
 
 def unstated_figure(

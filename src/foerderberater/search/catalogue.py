@@ -83,11 +83,21 @@ def _stem(token: str) -> str:
 _NEGATION = re.compile(r"\b(?:nicht|kein|keine|keinen|keiner)\b(?!\s+nur\b)[^.?!,;:]{0,25}$", re.I)
 
 
+# "Die GRW passt wohl nicht für uns – welcher Zuschuss dann?"
+_RULED_OUT = re.compile(
+    r"[^.?!,;:–]{0,25}?\b(?:passt\b(?:\s+\w+){0,3}?\s+nicht\b|"
+    r"kommt\b(?:\s+\w+){0,3}?\s+nicht in frage)",
+    re.I,
+)
+
+
 def _negated(question: str, alias: Alias) -> bool:
-    """ "Wir fallen nicht unter die GRW": the name is ruled out, not asked about."""
+    """ "Wir fallen nicht unter die GRW", "Die GRW passt nicht": the name is ruled out."""
     first = re.escape(alias.text.split()[0])
     m = re.search(rf"(?<![\wÄÖÜäöü]){first}", question, 0 if alias.exact_case else re.I)
-    return bool(m) and bool(_NEGATION.search(question[: m.start()]))
+    if m is None:
+        return False
+    return bool(_NEGATION.search(question[: m.start()]) or _RULED_OUT.match(question[m.end() :]))
 
 
 def tokens(text: str) -> list[str]:

@@ -12,7 +12,7 @@ from foerderberater.search.regions import Gazetteer, Region
 
 _BUND = re.compile(
     r"\b(bund|bundes|bundesprogramm\w*|bundesförderung\w*|bundesweit\w*|"
-    r"bundesmittel\w*|des bundes|vom bund)\b",
+    r"bundesmittel\w*|bundesgeld\w*|des bundes|vom bund)\b",
     re.I,
 )
 _LAND = re.compile(r"\b(landesprogramm\w*|landesförderung\w*|landesmittel\w*|vom land)\b", re.I)
