@@ -41,6 +41,10 @@ TODAY = dt.date(2026, 11, 25)
         ("Wo reicht man da die Skizze ein?", Intent.ROUTE),
         ("Gibt's da eine Mindestsumme für die Investition?", Intent.AMOUNT),
         ("Gibt es in Sachsen-Anhalt eigentlich EU-Mittel für den Kohleausstieg?", Intent.OVERVIEW),
+        (
+            "GRW ist bewilligt. Gibt es für dieselbe Investition noch Mittel aus dem InvKG?",
+            Intent.COMBINATION,
+        ),
     ],
 )
 def test_intents_after_a_line_about_the_asker(question: str, intent: Intent) -> None:

@@ -318,3 +318,22 @@ def test_a_topic_word_describing_a_programmes_use_is_no_gap() -> None:
     assert topics(use, programme=True) == set()
     assert topics(use, programme=False) == {"topic"}  # no programme: rents are the subject
     assert topics("Wie hoch ist der Hebesatz, wenn wir GRW bekommen?", programme=True) == {"topic"}
+
+
+def test_a_federal_programme_named_beside_a_land_head_stays_the_subject(starter_index) -> None:
+    from foerderberater.answer.setup import build_engine
+    from foerderberater.index.store import open_current
+
+    version = open_current(starter_index.index_dir)
+    try:
+        engine = build_engine(version)
+        question = (
+            "Die GRW ist bewilligt. Gibt es für dieselbe Investition noch Mittel aus dem InvKG?"
+        )
+        named = engine.named_in(question)
+        plan = engine.plan(
+            question, named, None, named=named, focus=[], region=None, land="Sachsen-Anhalt"
+        )
+        assert plan.about == ("programme/grw-sachsen-anhalt.md", "programme/invkg.md")
+    finally:
+        version.close()

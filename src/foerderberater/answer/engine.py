@@ -20,6 +20,7 @@ from foerderberater.answer.intent import Intent, QuestionIntent, classify
 from foerderberater.answer.scope import Gap, ScopeData, find_gaps, missing_quantity
 from foerderberater.answer.unstated import disclaimed, place_without_figure, unstated_figure
 from foerderberater.core.schema import DocMeta
+from foerderberater.core.vocab import LAENDER
 from foerderberater.index.analysis import GermanAnalyzer, fold
 from foerderberater.index.sentences import Sentence
 from foerderberater.search.catalogue import Catalogue
@@ -113,6 +114,9 @@ class AnswerEngine:
         self.scope = scope
         self._sentence_cache: dict[tuple[int, int], Any] = {}  # terms and marks per sentence
 
+    def _of_a_land(self, doc_id: str) -> bool:
+        return bool(set(self.gebiet_of(doc_id)) & set(LAENDER))
+
     def named_in(self, question: str) -> list[str]:
         """Programmes and studies the question names. A funding question that does not refer
         to a study names no study by a topic word ("ein Netzwerk von Industriekultur-Akteuren
@@ -150,8 +154,10 @@ class AnswerEngine:
         about = list(named or focus)
         funding = self.is_funding(question, about)
         if len(about) > 1 and land:
-            same_land = [d for d in about if land in self.gebiet_of(d)]
-            about = same_land or about
+            # "GRW" names three Land programmes: keep the asker's; a federal one named beside
+            # it ("GRW … und noch Mittel aus dem InvKG?") stays
+            kept = [d for d in about if land in self.gebiet_of(d) or not self._of_a_land(d)]
+            about = kept or about
         gaps = find_gaps(
             question,
             covered_place=region is not None,

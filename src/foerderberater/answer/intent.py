@@ -171,6 +171,9 @@ _PATTERNS: dict[Intent, re.Pattern[str]] = {
         r"\bohne (den|die|das|einen|eine)\b.{0,30}(zuschuss|darlehen|kredit|förderung|programm)",
         r"\bnur (zusammen|gemeinsam|in verbindung)\b",
         r"\b(den|die) rest\b|\brestfinanzierung|\bergänzend\b|\bobendrein\b",
+        r"\b(dieselbe|dasselbe|denselben|dieselben|die gleiche|das gleiche|den gleichen) "
+        r"(investition|vorhaben|projekt|kosten|maßnahme|beratung|ausgaben)",
+        r"\bnoch (mittel|geld|einen zuschuss|förderung|fördermittel) (aus|von|vom|über)\b",
     ),
     Intent.OVERVIEW: _rx(
         r"welche (programme|förder|möglichkeit|zuschüsse|zuschuss|finanzierung|hilfen|angebote|"
