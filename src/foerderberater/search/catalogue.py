@@ -113,6 +113,11 @@ class Alias:
     strength: int  # longer aliases win over shorter ones
     land: str | None = None  # "Meisterbonus" from "Meisterbonus Sachsen": not for another Land
 
+    @property
+    def stems(self) -> frozenset[str]:
+        """Tokens without endings, umlauts and ae/oe/ue folded ("sächsischer" ~ "saechsische")."""
+        return frozenset(_stem(fold(t)) for t in self.tokens)
+
 
 @dataclass(frozen=True)
 class Named:
@@ -183,8 +188,11 @@ class Catalogue:
             if norm(head) not in _GENERIC:
                 for doc_id in doc_ids:
                     self.aliases.append(Alias(doc_id, head, (norm(head),), True, 1))
+        self._stems = {a: a.stems for a in self.aliases}  # computed once, not per question
 
-    def _matches(self, alias: Alias, question: str, words: set[str], joined: str) -> bool:
+    def _matches(
+        self, alias: Alias, question: str, words: set[str], joined: str, stems: frozenset[str]
+    ) -> bool:
         if alias.exact_case:
             pattern = rf"(?<![\wÄÖÜäöü]){re.escape(alias.text)}(?![a-zäöüß])"
             return re.search(pattern, question) is not None
@@ -195,7 +203,7 @@ class Catalogue:
             return True
         # "der sächsische Meisterbonus" names "Sächsischer Meisterbonus", "FTI-Thüringen" the
         # slug "fti thueringen" (umlauts and ae/oe/ue spellings folded alike on both sides)
-        return {_stem(fold(t)) for t in alias.tokens} <= {_stem(fold(w)) for w in words}
+        return self._stems[alias] <= stems
 
     def find(self, question: str) -> list[str]:
         """Doc ids named in ``question``, the longest (most specific) names first."""
@@ -204,12 +212,14 @@ class Catalogue:
             t[:-2] if t.endswith("er") and t[:-2].isdigit() else t for t in tokens(question)
         ]
         words, joined = set(q_tokens), f" {' '.join(q_tokens)} "
+        stems = frozenset(_stem(fold(w)) for w in words)
         best: dict[str, Alias] = {}
         named_lands = {m[1] for m in _LAND_NAMES.finditer(question)}
         for alias in self.aliases:
             if alias.land and named_lands and alias.land not in named_lands:
                 continue
-            if self._matches(alias, question, words, joined) and not _negated(question, alias):
+            matched = self._matches(alias, question, words, joined, stems)
+            if matched and not _negated(question, alias):
                 held = best.get(alias.doc_id)
                 if held is None or alias.strength > held.strength:
                     best[alias.doc_id] = alias
