@@ -122,6 +122,20 @@ def test_a_follow_up_to_an_overview_answers_for_the_programmes_listed_first(
     assert not answer.text.startswith("In Frage kommen")
 
 
+def test_a_follow_up_that_moves_to_another_land_asks_there(advisor: Advisor) -> None:
+    rate = "Wie viel Prozent gibt die GRW Sachsen-Anhalt einer kleinen Firma in Zeitz?"
+    moved = ask(advisor, "Und wenn wir stattdessen in Altenburg säßen?", (rate,))
+    assert moved.sources[0].slug == "grw-thueringen"  # the same programme family, Thüringen's
+    first = "Welche Investitionszuschüsse gibt es für einen Metallbauer in Zeitz?"
+    overview = ask(advisor, "Und wenn wir in Altenburg säßen – was gäbe es dort?", (first,))
+    assert overview.text.startswith("In Frage kommen (erkannte Region: Altenburg")
+    assert all(
+        "Sachsen-Anhalt" not in s.meta.foerdergebiet
+        for s in overview.sources
+        if s.meta.is_programme
+    )
+
+
 def test_a_named_programme_wins_over_the_earlier_turn(advisor: Advisor) -> None:
     history = ("Welche Förderung gibt es in Thüringen für die Digitalisierung?",)
     answer = ask(advisor, "Wo beantrage ich die Forschungszulage?", history)

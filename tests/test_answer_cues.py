@@ -67,6 +67,22 @@ def test_the_askers_head_count_is_checked_against_the_programmes_limit() -> None
     assert facts[0] == "höchstens 49 Beschäftigte – mit 12 passt das"
 
 
+def test_a_land_programme_asked_for_from_another_land_says_so() -> None:
+    meta = programme_meta(foerdergebiet=["Sachsen"], landkreise=[])
+    question = "Metallbau in Zeitz: Gilt Regionales Wachstum auch für uns?"
+    facts = direct_facts(
+        meta,
+        classify(question),
+        kreis="Burgenlandkreis",
+        land="Sachsen-Anhalt",
+        today=TODAY,
+        title_of={},
+    )
+    assert (
+        facts[0] == "Standort Burgenlandkreis (Sachsen-Anhalt): liegt nicht im Fördergebiet Sachsen"
+    )
+
+
 def test_the_asked_kind_of_funding_is_read() -> None:
     assert asked_kinds("Welche Investitionszuschüsse gibt es?") == {"Zuschuss"}
     assert asked_kinds("Wer gibt Risikokapital?") == {"Beteiligung"}

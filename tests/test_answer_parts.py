@@ -145,6 +145,11 @@ def _gaps(question: str, covered_place: bool = False) -> list[Gap]:
         ("Welchen Zuschuss hat Porsche für sein Werk aus der GRW erhalten?", "award"),
         ("Wie viel Förderung hat die MIBRAG für ihre Solarparks bekommen?", "award"),
         ("Presseanfrage: Wie viel GRW-Förderung war für das Intel-Werk zugesagt?", "award"),
+        (
+            "Wie viel Fördergeld hat Romonta in Amsdorf für die Umstellung nach dem "
+            "Kohleausstieg bekommen?",
+            "award",
+        ),
         ("Was kostet der Anschluss an ProFIT?", "unknown_name"),
     ],
 )
@@ -155,6 +160,7 @@ def test_gaps_are_named(question: str, kind: str) -> None:
 @pytest.mark.parametrize(
     "question",
     [
+        "Wir haben als GbR eine App entwickelt. Kann die bm|t einsteigen?",
         "Welche Zuschüsse gibt es für eine Halle in Leipzig?",
         "Wie beantrage ich die GRW bei der SAB?",
         "Welchen Zuschuss haben wir bei ZIM bekommen können?",

@@ -15,6 +15,7 @@ from foerderberater.answer.intent import Intent, QuestionIntent
 from foerderberater.core.fmt import fmt_eur, fmt_list, fmt_number, fmt_percent
 from foerderberater.core.schema import LAUFEND, ProgrammeMeta
 from foerderberater.core.terms import Foerdersatz
+from foerderberater.core.vocab import LAENDER
 
 Canon = Callable[[str], str]
 TERM_QUOTES = 2
@@ -101,8 +102,16 @@ def eligibility_text(meta: ProgrammeMeta) -> str:
     return "; ".join(parts)
 
 
-def site_text(meta: ProgrammeMeta, kreis: str | None, canon: Canon) -> str | None:
-    """Whether the asker's district lies in a programme area limited to some districts."""
+def site_text(
+    meta: ProgrammeMeta, kreis: str | None, canon: Canon, land: str | None = None
+) -> str | None:
+    """Whether the asker's place lies in the programme area: a Land programme asked about
+    from another Land ("Standort Burgenlandkreis (Sachsen-Anhalt): liegt nicht im Fördergebiet
+    Sachsen"), or an area limited to some districts."""
+    lands = [g for g in meta.foerdergebiet if g in LAENDER]
+    if land and lands and land not in lands:
+        where = f"{canon(kreis)} ({land})" if kreis else land
+        return f"Standort {where}: liegt nicht im Fördergebiet {fmt_list(lands)}"
     if not kreis or not meta.landkreise:
         return None
     inside = any(canon(k) == canon(kreis) for k in meta.landkreise)
@@ -263,7 +272,7 @@ def direct_facts(
     if intent.has(Intent.ROUTE):
         out.append(f"Antrag: {meta.antragsstelle}")
     if intent.has(Intent.ELIGIBILITY):
-        where = site_text(meta, kreis, canon)
+        where = site_text(meta, kreis, canon, land)
         out += [where] if where else []
         size = headcount_text(meta, intent.asker.employees)
         out += [size] if size else []

@@ -114,6 +114,17 @@ class AnswerEngine:
         self.scope = scope
         self._sentence_cache: dict[tuple[int, int], Any] = {}  # terms and marks per sentence
 
+    def sibling_in(self, doc_id: str, land: str) -> str | None:
+        """The programme of ``land`` that shares ``doc_id``'s name ("GRW Sachsen-Anhalt" ->
+        "GRW Thüringen"); ``doc_id`` itself when it serves that Land or no Land in particular."""
+        if land in self.gebiet_of(doc_id) or not self._of_a_land(doc_id):
+            return doc_id
+        for head in self.catalogue.heads_of(doc_id):
+            for other in self.catalogue.find(head):
+                if land in self.gebiet_of(other):
+                    return other
+        return None
+
     def _of_a_land(self, doc_id: str) -> bool:
         return bool(set(self.gebiet_of(doc_id)) & set(LAENDER))
 

@@ -216,7 +216,8 @@ _PATTERNS: dict[Intent, re.Pattern[str]] = {
 # "Können wir …?" asks whether the asker may – unless it asks whether two things combine
 # ("Können wir den Rest über ein Darlehen finanzieren?")
 _MAY = re.compile(
-    _START + r"(kann|können|darf|dürfen|könnte|könnten) (ich|wir|man|unsere?|meine?|eine?)\b",
+    _START
+    + r"(kann|können|darf|dürfen|könnte|könnten) (ich|wir|man|unsere?|meine?|eine?|die|der|das)\b",
     re.I,
 )
 # "Wie hoch ist die Förderung?" asks for the rate or the cap; answer both.

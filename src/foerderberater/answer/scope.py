@@ -21,9 +21,12 @@ from functools import cache
 from importlib import resources
 
 _AWARD = re.compile(
-    r"\b(hat|haben|hatte|hatten|war|waren|wurde|wurden)\b(?P<subject>[^?.!]{0,60}?)"
+    r"\b(hat|haben|hatte|hatten|war|waren|wurde|wurden)\b(?P<subject>[^?.!]{0,90}?)"
     r"\b(erhalten|bekommen|bewilligt|kassiert|zugesagt|ausgezahlt|geflossen|gezahlt)\b",
     re.I,
+)
+_LEGAL_FORMS = frozenset(
+    {"gbr", "gmbh", "ug", "ag", "kg", "ohg", "e.v", "ev", "eg", "e.k", "kgaa", "se", "partg"}
 )
 _SELF = re.compile(r"\b(wir|ich|man|uns|sie|es|unser\w*|mein\w*|jemand)\b", re.I)
 _CAPITALISED = re.compile(r"[A-ZÄÖÜ][\w.-]+")
@@ -143,6 +146,8 @@ def find_gaps(
             gaps.append(Gap("award", unknown[0]))
     for name in _NAME.findall(question):
         parts = [p for p in name.split("-") if p]
+        if name.casefold().rstrip(".") in _LEGAL_FORMS:
+            continue  # "als GbR", "unsere GmbH": a legal form, not a name
         if known(name) or any(known(p) for p in parts if p.isupper() or len(parts) > 1):
             continue
         if not any(g.what == name for g in gaps):

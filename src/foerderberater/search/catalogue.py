@@ -205,6 +205,14 @@ class Catalogue:
         # slug "fti thueringen" (umlauts and ae/oe/ue spellings folded alike on both sides)
         return self._stems[alias] <= stems
 
+    def heads_of(self, doc_id: str) -> list[str]:
+        """Names ``doc_id`` shares with programmes of other Länder ("GRW", "Landesbürgschaft")."""
+        return [
+            a.text if a.exact_case else " ".join(a.tokens)
+            for a in self.aliases
+            if a.doc_id == doc_id and (a.land or (a.exact_case and len(a.tokens) == 1))
+        ]
+
     def find(self, question: str) -> list[str]:
         """Doc ids named in ``question``, the longest (most specific) names first."""
         # "der KfW-270er" names "KfW 270"
