@@ -193,3 +193,27 @@ def test_model_sites_of_a_study_are_listed_from_its_table(advisor: Advisor) -> N
 def test_which_questions_ask_for_a_list(question: str, is_list: bool) -> None:
     scorer = EvidenceScorer(question, classify(question), GermanAnalyzer().terms, {})
     assert scorer.asks_list is is_list
+
+
+@pytest.mark.parametrize(
+    ("question", "rule"),
+    [
+        ("Ich führe eine Steuerberatungskanzlei. Bekommen wir den Zuschuss?", "beratend tätig"),
+        ("Bin Architektin (Freiberuflerin). Geht die Beteiligung für mich?", "Freien Berufe"),
+        ("Wir sind ein Einzelhandelsgeschäft. Dürfen Händler einen Antrag stellen?", "Handel"),
+        ("Hab vor drei Jahren meinen Master gemacht. Kann ich mich noch bewerben?", "Absolventen"),
+    ],
+)
+def test_the_askers_group_finds_the_rule_about_that_group(question: str, rule: str) -> None:
+    analyzer = GermanAnalyzer()
+    scorer = EvidenceScorer(question, classify(question), analyzer.terms, {})
+    rules = [
+        "Ausgeschlossen sind Unternehmen in Schwierigkeiten und die Fischerei.",
+        "Nicht gefördert werden Unternehmen, die selbst beratend tätig sind.",
+        "Angehörige der Freien Berufe sind ausgeschlossen.",
+        "Nicht antragsberechtigt ist der Handel.",
+        "Absolventen sind bis fünf Jahre nach dem Abschluss antragsberechtigt.",
+    ]
+    ranked = scorer.rank(_sentences(rules), [0.0] * len(rules), prior=0.0)
+    best = [e for e in ranked if e.span == 1][0]
+    assert rule in best.sentence.text

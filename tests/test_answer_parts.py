@@ -160,6 +160,8 @@ def test_gaps_are_named(question: str, kind: str) -> None:
 @pytest.mark.parametrize(
     "question",
     [
+        "Unsere Stadt hat für die Sanierung schon Geld aus einem Bundesprogramm zugesagt bekommen. "
+        "Geht noch mehr?",
         "Wir haben als GbR eine App entwickelt. Kann die bm|t einsteigen?",
         "Welche Zuschüsse gibt es für eine Halle in Leipzig?",
         "Wie beantrage ich die GRW bei der SAB?",

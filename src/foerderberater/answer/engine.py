@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from foerderberater.answer.evidence import Evidence, EvidenceScorer, Marks
+from foerderberater.answer.evidence import TITLE_DAMP, Evidence, EvidenceScorer, Marks
 from foerderberater.answer.intent import Intent, QuestionIntent, classify
 from foerderberater.answer.scope import Gap, ScopeData, find_gaps, missing_quantity
 from foerderberater.answer.unstated import disclaimed, place_without_figure, unstated_figure
@@ -130,11 +130,15 @@ class AnswerEngine:
 
     def named_in(self, question: str) -> list[str]:
         """Programmes and studies the question names. A funding question that does not refer
-        to a study names no study by a topic word ("ein Netzwerk von Industriekultur-Akteuren
-        … Welche Förderung?" is no question about the Industriekultur study)."""
+        to a study names a study only by its proper name ("nach dem REVIERKOMPASS"), not by a
+        topic word ("ein Netzwerk von Industriekultur-Akteuren … Welche Förderung?")."""
         named = self.catalogue.find(question)
         if FUNDING.search(question) and not STUDY_REFERENCE.search(question):
-            return [d for d in named if self.kind_of(d) == "Programm"]
+            return [
+                d
+                for d in named
+                if self.kind_of(d) == "Programm" or self.catalogue.proper_name_of(d, question)
+            ]
         return named
 
     def is_funding(self, question: str, about: Sequence[str]) -> bool:
@@ -252,8 +256,17 @@ class AnswerEngine:
             return None
         best = evidence.get(targets[0], [])
         analyzer = self.analyzer
-        if unstated_figure(question, best, analyzer.stem) or disclaimed(
-            question, intent, best, analyzer.terms
+        title = frozenset(analyzer.terms(self.docs[targets[0]].title))
+
+        def weight(term: str) -> float:  # a word of the document's title names it, no more
+            return self.idf(term) * (TITLE_DAMP if term in title else 1.0)
+
+        # a programme's deadline and office stand in its metadata, whatever a sentence lacks
+        by_metadata = self.kind_of(targets[0]) == "Programm" and intent.has(
+            Intent.DEADLINE, Intent.ROUTE
+        )
+        if unstated_figure(question, best, analyzer.stem) or (
+            not by_metadata and disclaimed(question, intent, best, analyzer.terms, weight)
         ):
             return Gap("unstated", self.docs[targets[0]].name)
         return None

@@ -208,6 +208,37 @@ _RELATED: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bfirmen\b", re.I), "Unternehmen Betriebe"),
     (re.compile(r"\b(häuser|wohnungen|haushalte)\b", re.I), "Gebäude Wohneinheiten"),
     (re.compile(r"nebenberuf|nebenbei|neben dem (job|beruf)", re.I), "Nebenerwerb"),
+    # who the asker is, in the words eligibility rules use for that group
+    (
+        re.compile(
+            r"architekt|ingenieurbüro|steuerberat|rechtsanw|kanzlei|freiberuf|praxis\b", re.I
+        ),
+        "Freie Berufe freiberuflich",
+    ),
+    (
+        re.compile(r"steuerberat|rechtsanw|kanzlei|\bberater(in)?\b|beratungsunternehm", re.I),
+        "beratend Steuerberatung Rechtsberatung",
+    ),
+    (
+        re.compile(r"händler|\bhandel|einzelhandel|großhandel|\bladen\b|geschäft in", re.I),
+        "Handel Einzelhandel",
+    ),
+    (
+        re.compile(r"\bhotel|gaststätte|restaurant|\bcafé|\bcafe\b|gastronom|pension\b", re.I),
+        "Gastgewerbe Gastronomie Beherbergungsgewerbe",
+    ),
+    (
+        re.compile(r"landwirt|\bbauer\b|bauernhof|agrarbetrieb", re.I),
+        "Landwirtschaft landwirtschaftliche",
+    ),
+    (
+        re.compile(r"\bmaster|bachelor|diplom|studium (abgeschlossen|beendet)|absolvent", re.I),
+        "Absolventinnen Absolventen Abschluss",
+    ),
+    (
+        re.compile(r"\bgemeinde\b|stadtverwaltung|kommune|zweckverband|unsere stadt", re.I),
+        "Kommunen Gebietskörperschaften kommunale",
+    ),
     (re.compile(r"\bkosten\b|\bkostet\b", re.I), "Ausgaben Kosten Euro"),
     (
         re.compile(r"laufende[nr]? (kosten|ausgaben)|\bmiete\b|\bgehält|\blöhne", re.I),

@@ -37,7 +37,7 @@ _NAME = re.compile(
     r"[A-ZÄÖÜ][a-zäöüß]+(?:stiftung|bank))\b"
 )
 _ASKED = re.compile(
-    r"\b(?:wie ?viele?|um wie viel|mit welche[nmr]?|was kostet|was kosten|"
+    r"\b(?:wie ?viele?|um wie viel|(?:mit|zu) welche[nmr]?|was kostet|was kosten|"
     r"wie hoch (?:ist|sind|wären?))\s+(?P<rest>[^–?!;:]{0,60})",
     re.I,
 )
@@ -140,7 +140,9 @@ def find_gaps(
         if hits and (not programme or any(w in asked for w in hits)):
             gaps.append(Gap("topic", topic))
     award = _AWARD.search(question)
-    if award and not _SELF.search(award.group("subject")):
+    # "Unsere Stadt hat … zugesagt bekommen" is about the asker, not somebody's grant
+    before = re.split(r"[.!?:;]\s", question[: award.start()])[-1] if award else ""
+    if award and not _SELF.search(award.group("subject")) and not _SELF.search(before):
         unknown = [w for w in _CAPITALISED.findall(award.group("subject")) if not known(w)]
         if unknown:
             gaps.append(Gap("award", unknown[0]))

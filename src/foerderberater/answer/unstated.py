@@ -42,7 +42,7 @@ def disclaims(
     text: str,
     intents: Iterable[Intent],
     counting: bool = False,
-    overlap: Callable[[str], int] = lambda _part: 1,
+    overlap: Callable[[str], float] = lambda _part: 1,
 ) -> bool:
     """``text`` says the sources do not give something ("Zinssatz … nennt die gesichtete
     Quelle nicht") in a sentence or clause that shares words with the question (``overlap``:
@@ -66,24 +66,40 @@ def disclaimed(
     intent: QuestionIntent,
     evidence: Sequence[Evidence],
     terms_of: Callable[[str], Sequence[str]] = lambda _t: (),
+    weight: Callable[[str], float] = lambda _t: 1.0,
 ) -> bool:
     """The best evidence (or the window that extends it) states that the sources do not give
     what is asked, in a sentence that shares words with the question and carries no fact of
-    the asked kind (a date next to "… ist nicht belegt" answers a deadline question)."""
+    the asked kind (a date next to "… ist nicht belegt" answers a deadline question). The
+    runner-up counts too when the best piece carries no asked fact and the runner-up names the
+    asked noun and matches the question's words (``weight``: how telling a word is) better
+    ("Zinssatz … nennt die Quelle nicht" below a general sentence about the loan)."""
     if not evidence:
         return False
     # the best piece, or the runner-up window that extends it by the disclaiming sentence
     best = evidence[0].sentence.text
     pieces = [e for e in evidence[:2] if best in e.sentence.text]
-    if not any(UNSTATED.search(e.sentence.text) for e in pieces):
+    nouns = {t for noun in asked_nouns(question) for t in terms_of(noun)}
+    runner = [
+        e
+        for e in evidence[1:2]
+        if e not in pieces and not evidence[0].features and nouns & set(terms_of(e.sentence.text))
+    ]
+    if not any(UNSTATED.search(e.sentence.text) for e in [*pieces, *runner]):
         return False  # (no words analysed: most answers end here)
     asked = set(terms_of(question))
 
-    def overlap(part: str) -> int:
-        return len(asked & set(terms_of(part)))
+    def overlap(part: str) -> float:
+        return sum(weight(t) for t in asked & set(terms_of(part)))
 
     counting = bool(COUNTING.search(question))
-    return any(disclaims(e.sentence.text, intent.intents, counting, overlap) for e in pieces)
+    if any(disclaims(e.sentence.text, intent.intents, counting, overlap) for e in pieces):
+        return True
+    return any(
+        overlap(e.sentence.text) > overlap(best)
+        and disclaims(e.sentence.text, intent.intents, counting, overlap)
+        for e in runner
+    )
 
 
 def unstated_figure(
@@ -127,13 +143,16 @@ def place_without_figure(
     if not (asked_noun(question) or intent.has(Intent.RATE, Intent.AMOUNT)):
         return False
     names = {fold(n) for n in (region.matched, region.kreis, region.land) if n}
+    keys = [fold(n)[:6] for n in asked_nouns(question)]
     for e in evidence:
         text = fold(e.sentence.text)
         for name in names:
             at = text.find(name)
             if at < 0:
                 continue
-            near = text[at : at + len(name) + PLACE_WINDOW]  # "Thüringen k. A." in a table
+            # "Thüringen k. A." next to the name; a table row about the asked noun: its cells
+            row = " · " in text and (not keys or any(k in text for k in keys))
+            near = text[at:] if row else text[at : at + len(name) + PLACE_WINDOW]
             if _FIGURE.search(near) and not UNSTATED.search(near):
                 return False
     return True

@@ -205,6 +205,19 @@ class Catalogue:
         # slug "fti thueringen" (umlauts and ae/oe/ue spellings folded alike on both sides)
         return self._stems[alias] <= stems
 
+    def proper_name_of(self, doc_id: str, question: str) -> bool:
+        """``question`` names ``doc_id`` by more than a topic word: several words or a name in
+        capitals ("REVIERKOMPASS", "Potenzialstudie Industrie- und Gewerbeflächen")."""
+        q_tokens = tokens(question)
+        words, joined = set(q_tokens), f" {' '.join(q_tokens)} "
+        stems = frozenset(_stem(fold(w)) for w in words)
+        return any(
+            a.doc_id == doc_id
+            and (len(a.tokens) > 1 or a.text.isupper())
+            and self._matches(a, question, words, joined, stems)
+            for a in self.aliases
+        )
+
     def heads_of(self, doc_id: str) -> list[str]:
         """Names ``doc_id`` shares with programmes of other Länder ("GRW", "Landesbürgschaft")."""
         return [
