@@ -96,3 +96,14 @@ def test_the_shipped_sets_load() -> None:
     assert len(dev) + len(holdout) >= 80
     assert sum(not i.answerable for i in dev + holdout) >= 10
     assert {i.kind for i in dev} >= {"rate", "amount", "study", "followup", "unanswerable"}
+
+
+def test_every_shipped_answer_set_loads_with_unique_ids_and_known_documents() -> None:
+    slugs = {p.stem for p in (ROOT / "corpus").rglob("*") if p.suffix in {".md", ".pdf"}}
+    seen: set[str] = set()
+    for path in sorted((ROOT / "eval").glob("answers*.jsonl")):
+        for item in load_items(path):
+            assert item.id not in seen, f"{path.name}: {item.id} doppelt"
+            seen.add(item.id)
+            assert set(item.docs) <= slugs, f"{path.name}: {item.id} {item.docs}"
+    assert len(seen) >= 800
