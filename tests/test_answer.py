@@ -136,6 +136,15 @@ def test_a_follow_up_that_moves_to_another_land_asks_there(advisor: Advisor) -> 
     )
 
 
+def test_does_that_fit_us_is_a_follow_up(advisor: Advisor) -> None:
+    first = "Was ist der EIC Accelerator?"
+    second = (
+        "Wir sind ein Medizintechnik-Start-up mit 12 Leuten und einem Prototyp. Passt das für uns?"
+    )
+    answer = ask(advisor, second, (first,))
+    assert not answer.abstained and answer.sources[0].slug == "eic-accelerator"
+
+
 def test_a_named_programme_wins_over_the_earlier_turn(advisor: Advisor) -> None:
     history = ("Welche Förderung gibt es in Thüringen für die Digitalisierung?",)
     answer = ask(advisor, "Wo beantrage ich die Forschungszulage?", history)

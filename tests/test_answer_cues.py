@@ -39,6 +39,14 @@ TODAY = dt.date(2026, 11, 25)
         ("Was springt beim Meisterbonus für mich raus?", Intent.AMOUNT),
         ("Ich will ein Café aufmachen. Gibt das BAFA da was dazu?", Intent.ELIGIBILITY),
         ("Wo reicht man da die Skizze ein?", Intent.ROUTE),
+        ("Welchen Antrag müssen wir für die Beratung stellen?", Intent.ROUTE),
+        ("Wir haben StartGeld. Geht dafür noch zusätzlich der Kredit 270?", Intent.COMBINATION),
+        ("Was bekommt ein Stadtwerk im Modul 1 für eine Machbarkeitsstudie?", Intent.AMOUNT),
+        (
+            "Wir sind Händler. Dürfen Händler bei InnoInvest einen Antrag stellen?",
+            Intent.ELIGIBILITY,
+        ),
+        ("Wir haben einen Prototyp. Passt das für uns?", Intent.ELIGIBILITY),
         ("Gibt's da eine Mindestsumme für die Investition?", Intent.AMOUNT),
         ("Gibt es in Sachsen-Anhalt eigentlich EU-Mittel für den Kohleausstieg?", Intent.OVERVIEW),
         (
@@ -235,6 +243,19 @@ def test_a_head_count_in_full_time_staff_is_read() -> None:
 
 def test_a_takeover_short_of_collateral_is_a_funding_question() -> None:
     assert FUNDING.search("Übernehme einen Salon, die Bank will mehr Sicherheiten als ich hab.")
+
+
+def test_a_feasibility_study_is_what_a_programme_pays_for() -> None:
+    assert not STUDY_REFERENCE.search("Was bekommt ein Stadtwerk für eine Machbarkeitsstudie?")
+
+
+def test_an_asker_who_has_started_is_told_the_start_rule() -> None:
+    meta = programme_meta(antrag_vor_vorhabenbeginn=True)
+    question = "Wir haben schon im Januar losgelegt. Können wir nachträglich noch beantragen?"
+    facts = direct_facts(
+        meta, classify(question), kreis=None, land=None, today=TODAY, title_of={}, question=question
+    )
+    assert "Antrag vor Vorhabenbeginn – das Vorhaben darf noch nicht begonnen haben" in facts
 
 
 def test_a_business_developer_is_no_funding_word() -> None:

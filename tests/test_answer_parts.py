@@ -102,6 +102,7 @@ def test_names_match_inflected_numbered_and_without_their_land() -> None:
     assert cat.find("Kann die Gemeinde den KfW-270er beantragen?") == ["p/kfw.md"]
     assert cat.find("Wir fallen nicht unter den Meisterbonus. Was gibt es sonst?") == []
     assert cat.find("Der Meisterbonus passt wohl nicht für uns – was dann?") == []
+    assert cat.find("Der Meisterbonus hilft uns als Händler ja nicht. Was dann?") == []
     assert cat.find("Passt der Meisterbonus nicht auch für uns?") == ["p/mb.md"]
     # the name without its Land does not stand for another Land's programme
     assert cat.find("Gibt es einen Meisterbonus in Thüringen?") == []

@@ -18,7 +18,8 @@ _FOLLOW_UP = re.compile(
     r"dazu|damit|dort|da)\b|"
     r"\b(da|dort|dafür|davon|dazu|damit|dabei|hierfür|diesen|diesem|das programm|"
     r"dieses programm|diese förderung|der studie|die studie|ding|\w+ auch)\b|"
-    r"\b(den|dem|die|das|es|sie|ihn)\s*\?\s*$",
+    r"\b(den|dem|die|das|es|sie|ihn)\s*\?\s*$|"
+    r"\b(passt|gilt|geht|klappt|lohnt sich|reicht) (das|es|dies|der|die)\b",
     re.I,
 )
 _ENTITY = re.compile(

@@ -179,6 +179,12 @@ def _label_words(label: str | None) -> list[str]:
     return [w[:6] for w in words if w not in _GENERIC]
 
 
+# "Wir haben schon im Januar losgelegt": the asker's project has begun
+_STARTED = re.compile(
+    r"losgelegt|angefangen|schon begonnen|bereits begonnen|gestartet|nachträglich|schon gekauft|"
+    r"schon bestellt|bereits bestellt",
+    re.I,
+)
 _RUNNING_COSTS = re.compile(r"laufende[nr]? (kosten|ausgaben)|\bmiete\b|\bgehält|\blöhne", re.I)
 
 
@@ -276,6 +282,8 @@ def direct_facts(
         out += [where] if where else []
         size = headcount_text(meta, intent.asker.employees)
         out += [size] if size else []
+        if meta.antrag_vor_vorhabenbeginn and _STARTED.search(question):
+            out.append("Antrag vor Vorhabenbeginn – das Vorhaben darf noch nicht begonnen haben")
         out.append(eligibility_text(meta))
     if intent.has(Intent.COMBINATION):
         text = combination_text(meta, title_of)

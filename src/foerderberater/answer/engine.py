@@ -34,7 +34,10 @@ CANDIDATE_DOCS = 3
 SENTENCE_CACHE = 400_000  # cached terms/marks of sentences (a few hundred MB at most)
 
 # "die Studie", "laut der Handwerksstudie", "die Industriekultur-Studie", "der Digest"
-STUDY_REFERENCE = re.compile(r"studie\b|studien\b|\bdigest|\bgutachten\b|analyse\b", re.I)
+# (a "Machbarkeitsstudie" is what a programme pays for, not a study of the corpus)
+STUDY_REFERENCE = re.compile(
+    r"(?<!machbarkeits)studie\b|(?<!machbarkeits)studien\b|\bdigest|\bgutachten\b|analyse\b", re.I
+)
 FUNDING = re.compile(
     r"(?<!wirtschafts)förder|programm|zuschuss|zuschüss|kredit|darlehen|finanz|geld|bürgschaft|"
     r"beteiligung(en|skapital)?\b|beteiligt sich|antrag|zulage|prämie|bonus|stipendium|invest|"

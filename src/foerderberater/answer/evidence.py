@@ -208,6 +208,10 @@ _RELATED: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bfirmen\b", re.I), "Unternehmen Betriebe"),
     (re.compile(r"\b(häuser|wohnungen|haushalte)\b", re.I), "Gebäude Wohneinheiten"),
     (re.compile(r"nebenberuf|nebenbei|neben dem (job|beruf)", re.I), "Nebenerwerb"),
+    (
+        re.compile(r"losgelegt|angefangen|begonnen|gestartet|nachträglich|schon gekauft", re.I),
+        "begonnen Beginn Vorhabenbeginn",
+    ),
     # who the asker is, in the words eligibility rules use for that group
     (
         re.compile(

@@ -59,6 +59,8 @@ _PATTERNS: dict[Intent, re.Pattern[str]] = {
         r"wie viel (geld|euro)",
         r"\bspringt\b.{0,60}\braus\b|rausspringt|\bist (da|dabei) .{0,20}\bdrin\b",
         r"\bmindest(summe|betrag|investition|volumen|höhe)|\buntergrenze",
+        r"\bwas (bekommt|bekommen|bekomme|kriegt|kriegen|kriege) "
+        r"(ein|eine|man|ich|wir|der|die|das)\b",
         r"bis zu wie viel",
         r"f[öo]rder(summe|betrag|höhe)",
         r"kredit(betrag|höhe|summe|rahmen)",
@@ -120,7 +122,8 @@ _PATTERNS: dict[Intent, re.Pattern[str]] = {
         r"in frage kommen",
         r"geeignet für",
         r"(bin|sind) (ich|wir) .{0,40}(berechtigt|zugelassen|dabei)",
-        _START + r"(geht|gilt|klappt|funktioniert|greift) (das|die|der|es|dies)\b",
+        _START + r"(geht|gilt|klappt|funktioniert|greift|passt) (das|die|der|es|dies)\b",
+        r"\b(dürfen|darf) \w+ .{0,40}\b(antrag stellen|beantragen|bewerben|teilnehmen)\b",
         r"\bauch (wenn|als|für|bei|ohne)\b",
         r"\bnoch (gar )?nicht\b.{0,40}(gegründet|begonnen|angemeldet)",
     ),
@@ -129,6 +132,7 @@ _PATTERNS: dict[Intent, re.Pattern[str]] = {
         r"gibt|"
         r"bringe|bringen|melde|melden)",
         r"\b(einbringen|einreichen)\b",
+        r"\bwelchen antrag\b|\bwelches formular\b|\bwie (stelle|stellen) (ich|wir|man)\b",
         r"\bwo\b.{0,40}(beantrag|antrag|einreich|bewerb|anmeld|melde)",
         r"\b(selbst|direkt|persönlich) (beantragen|einreichen|stellen)",
         r"wie (bewirbt|beantragt|funktioniert|geht) (man|das)",
@@ -170,7 +174,7 @@ _PATTERNS: dict[Intent, re.Pattern[str]] = {
         r"\bauch (allein|alleine|einzeln|separat|ohne)\b",
         r"\bohne (den|die|das|einen|eine)\b.{0,30}(zuschuss|darlehen|kredit|förderung|programm)",
         r"\bnur (zusammen|gemeinsam|in verbindung)\b",
-        r"\b(den|die) rest\b|\brestfinanzierung|\bergänzend\b|\bobendrein\b",
+        r"\b(den|die) rest\b|\brestfinanzierung|\bergänzend\b|\bobendrein\b|\bnoch zusätzlich\b",
         r"\b(dieselbe|dasselbe|denselben|dieselben|die gleiche|das gleiche|den gleichen) "
         r"(investition|vorhaben|projekt|kosten|maßnahme|beratung|ausgaben)",
         r"\bnoch (mittel|geld|einen zuschuss|förderung|fördermittel) (aus|von|vom|über)\b",

@@ -41,6 +41,11 @@ _ASKED = re.compile(
     r"wie hoch (?:ist|sind|wären?))\s+(?P<rest>[^–?!;:]{0,60})",
     re.I,
 )
+# units say how a figure is given, not what it counts ("um wie viel Prozent pro Jahr legte …")
+UNITS = frozenset(
+    {"prozent", "euro", "jahr", "jahre", "jahren", "monat", "monate", "mio", "millionen"}
+    | {"milliarden", "stunden", "tage", "stück", "hektar"}
+)
 # the same quantity under other words (a study counting "Beschäftigte" answers "Leute")
 SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "menschen": ("beschaftigte", "erwerbstatige", "personen", "einwohner", "arbeitsplatze"),

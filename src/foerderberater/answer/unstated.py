@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from foerderberater.answer.evidence import COUNTING, Evidence, features_of
 from foerderberater.answer.intent import Intent, QuestionIntent
-from foerderberater.answer.scope import asked_noun, asked_nouns
+from foerderberater.answer.scope import UNITS, asked_noun, asked_nouns
 from foerderberater.index.analysis import fold
 from foerderberater.search.regions import Region
 
@@ -143,7 +143,7 @@ def place_without_figure(
     if not (asked_noun(question) or intent.has(Intent.RATE, Intent.AMOUNT)):
         return False
     names = {fold(n) for n in (region.matched, region.kreis, region.land) if n}
-    keys = [fold(n)[:6] for n in asked_nouns(question)]
+    keys = [fold(n)[:6] for n in asked_nouns(question) if n.casefold() not in UNITS]
     for e in evidence:
         text = fold(e.sentence.text)
         for name in names:

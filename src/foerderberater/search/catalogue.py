@@ -85,7 +85,7 @@ _NEGATION = re.compile(r"\b(?:nicht|kein|keine|keinen|keiner)\b(?!\s+nur\b)[^.?!
 
 # "Die GRW passt wohl nicht für uns – welcher Zuschuss dann?"
 _RULED_OUT = re.compile(
-    r"[^.?!,;:–]{0,25}?\b(?:passt\b(?:\s+\w+){0,3}?\s+nicht\b|"
+    r"[^.?!,;:–]{0,25}?\b(?:(?:passt|hilft)\b(?:\s+\w+){0,5}?\s+nicht\b|"
     r"kommt\b(?:\s+\w+){0,3}?\s+nicht in frage)",
     re.I,
 )
