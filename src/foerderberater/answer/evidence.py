@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 from foerderberater.answer.intent import Intent, QuestionIntent
 from foerderberater.answer.lists import announced_lists, row_head
+from foerderberater.answer.related import RELATED_WEIGHT, related_words
 from foerderberater.index.sentences import STECKBRIEF, Sentence
 
 DENSE_WEIGHT = 3.0  # per unit of cosine above DENSE_FLOOR (e5 cosines of related text ≈ 0.8–0.9)
@@ -193,64 +194,6 @@ def idf_table(doc_freq: dict[str, int], n_docs: int) -> dict[str, float]:
     return {t: math.log(1 + (n_docs - df + 0.5) / (df + 0.5)) for t, df in doc_freq.items()}
 
 
-RELATED_WEIGHT = 0.7
-# question wording -> words the documents use for it (German, deliberately small)
-_RELATED: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(r"\bab(halten|hält|gehalten)|\bhält\b.{0,60}\bab\b|hindert|hürde|hemmnis", re.I),
-        "hindern Hürde Hemmnis fehlende Mangel erschweren",
-    ),
-    (
-        re.compile(r"\b(warum|weshalb|wieso|woran liegt)\b|\bgründe\b|\bursache", re.I),
-        "weil hindern Grund Ursache fehlende Mangel",
-    ),
-    (re.compile(r"\b(leute|menschen|jobs)\b", re.I), "Beschäftigte Erwerbstätige Arbeitsplätze"),
-    (re.compile(r"\bfirmen\b", re.I), "Unternehmen Betriebe"),
-    (re.compile(r"\b(häuser|wohnungen|haushalte)\b", re.I), "Gebäude Wohneinheiten"),
-    (re.compile(r"nebenberuf|nebenbei|neben dem (job|beruf)", re.I), "Nebenerwerb"),
-    (
-        re.compile(r"losgelegt|angefangen|begonnen|gestartet|nachträglich|schon gekauft", re.I),
-        "begonnen Beginn Vorhabenbeginn",
-    ),
-    # who the asker is, in the words eligibility rules use for that group
-    (
-        re.compile(
-            r"architekt|ingenieurbüro|steuerberat|rechtsanw|kanzlei|freiberuf|praxis\b", re.I
-        ),
-        "Freie Berufe freiberuflich",
-    ),
-    (
-        re.compile(r"steuerberat|rechtsanw|kanzlei|\bberater(in)?\b|beratungsunternehm", re.I),
-        "beratend Steuerberatung Rechtsberatung",
-    ),
-    (
-        re.compile(r"händler|\bhandel|einzelhandel|großhandel|\bladen\b|geschäft in", re.I),
-        "Handel Einzelhandel",
-    ),
-    (
-        re.compile(r"\bhotel|gaststätte|restaurant|\bcafé|\bcafe\b|gastronom|pension\b", re.I),
-        "Gastgewerbe Gastronomie Beherbergungsgewerbe",
-    ),
-    (
-        re.compile(r"landwirt|\bbauer\b|bauernhof|agrarbetrieb", re.I),
-        "Landwirtschaft landwirtschaftliche",
-    ),
-    (
-        re.compile(r"\bmaster|bachelor|diplom|studium (abgeschlossen|beendet)|absolvent", re.I),
-        "Absolventinnen Absolventen Abschluss",
-    ),
-    (
-        re.compile(r"\bgemeinde\b|stadtverwaltung|kommune|zweckverband|unsere stadt", re.I),
-        "Kommunen Gebietskörperschaften kommunale",
-    ),
-    (re.compile(r"\bkosten\b|\bkostet\b", re.I), "Ausgaben Kosten Euro"),
-    (
-        re.compile(r"laufende[nr]? (kosten|ausgaben)|\bmiete\b|\bgehält|\blöhne", re.I),
-        "Betriebsmittel",
-    ),
-)
-
-
 class EvidenceScorer:
     """Scores the sentences of candidate documents for one question."""
 
@@ -275,7 +218,7 @@ class EvidenceScorer:
         self.total = sum(self.weights.values()) or 1.0
         # words a finding uses for what the question asks in other words; they add to the
         # match but do not dilute it (``total`` stays that of the question)
-        related = " ".join(words for rx, words in _RELATED if rx.search(question))
+        related = related_words(question)
         for t in terms_of(related) if related else ():
             self.weights.setdefault(t, RELATED_WEIGHT * idf.get(t, default))
 
