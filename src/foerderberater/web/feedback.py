@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +59,30 @@ class FeedbackRecord:
     index_version: str = ""
     created: str = ""  # ISO time (UTC); set on insert when empty
     id: int | None = None
+
+    # the column order of both stores' SELECT
+    COLUMNS = (
+        "id, {created}, rating, reason, comment, question, answer, sources, filters, index_version"
+    )
+
+    @classmethod
+    def from_row(
+        cls, r: Sequence[Any], decode: Callable[[Any], Any] = lambda v: v
+    ) -> FeedbackRecord:
+        """A record from a row in ``COLUMNS`` order; ``decode`` reads the JSON columns
+        (SQLite stores text, PostgreSQL returns them decoded)."""
+        return cls(
+            id=r[0],
+            created=r[1],
+            rating=r[2],
+            reason=r[3],
+            comment=r[4],
+            question=r[5],
+            answer=r[6],
+            sources=decode(r[7]),
+            filters=decode(r[8]),
+            index_version=r[9],
+        )
 
 
 def validate(record: FeedbackRecord) -> None:
@@ -132,10 +156,7 @@ class FeedbackStore:
                 " OR comment LIKE ? ESCAPE '\\')"
             )
             args.extend([pattern] * 3)
-        sql = (
-            "SELECT id, created, rating, reason, comment, question, answer, sources, filters,"
-            " index_version FROM feedback"
-        )
+        sql = f"SELECT {FeedbackRecord.COLUMNS.format(created='created')} FROM feedback"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY id DESC LIMIT ?"
@@ -144,21 +165,7 @@ class FeedbackStore:
             return []
         with self._connect() as db:
             rows = db.execute(sql, args).fetchall()
-        return [
-            FeedbackRecord(
-                id=r[0],
-                created=r[1],
-                rating=r[2],
-                reason=r[3],
-                comment=r[4],
-                question=r[5],
-                answer=r[6],
-                sources=json.loads(r[7]),
-                filters=json.loads(r[8]),
-                index_version=r[9],
-            )
-            for r in rows
-        ]
+        return [FeedbackRecord.from_row(r, json.loads) for r in rows]
 
     @staticmethod
     def to_csv(records: list[FeedbackRecord]) -> str:

@@ -62,23 +62,9 @@ class PgFeedbackStore(FeedbackStore):
         args.append(int(limit))
         with self.db.reader() as conn:
             rows = conn.execute(
-                f"SELECT id, {_CREATED}, rating, reason, comment, question, answer, sources,"
-                f" filters, index_version FROM feedback WHERE {' AND '.join(where)}"
+                f"SELECT {FeedbackRecord.COLUMNS.format(created=_CREATED)} FROM feedback"
+                f" WHERE {' AND '.join(where)}"
                 " ORDER BY id DESC LIMIT %s",
                 args,
             ).fetchall()
-        return [
-            FeedbackRecord(
-                id=r[0],
-                created=r[1],
-                rating=r[2],
-                reason=r[3],
-                comment=r[4],
-                question=r[5],
-                answer=r[6],
-                sources=r[7],
-                filters=r[8],
-                index_version=r[9],
-            )
-            for r in rows
-        ]
+        return [FeedbackRecord.from_row(r) for r in rows]
