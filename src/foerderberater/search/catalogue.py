@@ -15,6 +15,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from foerderberater.index.analysis import fold
 
@@ -113,10 +114,26 @@ class Alias:
     strength: int  # longer aliases win over shorter ones
     land: str | None = None  # "Meisterbonus" from "Meisterbonus Sachsen": not for another Land
 
-    @property
+    @cached_property
     def stems(self) -> frozenset[str]:
         """Tokens without endings, umlauts and ae/oe/ue folded ("sächsischer" ~ "saechsische")."""
         return frozenset(_stem(fold(t)) for t in self.tokens)
+
+
+@dataclass(frozen=True)
+class _Words:
+    """A question's tokens as the aliases are matched against them."""
+
+    words: frozenset[str]
+    joined: str  # " token token … " for phrase matches
+    stems: frozenset[str]  # folded, without endings
+
+    @staticmethod
+    def of(question: str) -> _Words:
+        # "der KfW-270er" names "KfW 270"
+        toks = [t[:-2] if t.endswith("er") and t[:-2].isdigit() else t for t in tokens(question)]
+        words = frozenset(toks)
+        return _Words(words, f" {' '.join(toks)} ", frozenset(_stem(fold(w)) for w in words))
 
 
 @dataclass(frozen=True)
@@ -188,33 +205,28 @@ class Catalogue:
             if norm(head) not in _GENERIC:
                 for doc_id in doc_ids:
                     self.aliases.append(Alias(doc_id, head, (norm(head),), True, 1))
-        self._stems = {a: a.stems for a in self.aliases}  # computed once, not per question
 
-    def _matches(
-        self, alias: Alias, question: str, words: set[str], joined: str, stems: frozenset[str]
-    ) -> bool:
+    def _matches(self, alias: Alias, question: str, q: _Words) -> bool:
         if alias.exact_case:
             pattern = rf"(?<![\wÄÖÜäöü]){re.escape(alias.text)}(?![a-zäöüß])"
             return re.search(pattern, question) is not None
         if len(alias.tokens) == 1:
             tok = alias.tokens[0]
-            return any(w.startswith(tok) and w[len(tok) :] in _INFLECTION for w in words)
-        if f" {' '.join(alias.tokens)} " in joined or set(alias.tokens) <= words:
+            return any(w.startswith(tok) and w[len(tok) :] in _INFLECTION for w in q.words)
+        if f" {' '.join(alias.tokens)} " in q.joined or set(alias.tokens) <= q.words:
             return True
         # "der sächsische Meisterbonus" names "Sächsischer Meisterbonus", "FTI-Thüringen" the
         # slug "fti thueringen" (umlauts and ae/oe/ue spellings folded alike on both sides)
-        return self._stems[alias] <= stems
+        return alias.stems <= q.stems
 
     def proper_name_of(self, doc_id: str, question: str) -> bool:
         """``question`` names ``doc_id`` by more than a topic word: several words or a name in
         capitals ("REVIERKOMPASS", "Potenzialstudie Industrie- und Gewerbeflächen")."""
-        q_tokens = tokens(question)
-        words, joined = set(q_tokens), f" {' '.join(q_tokens)} "
-        stems = frozenset(_stem(fold(w)) for w in words)
+        q = _Words.of(question)
         return any(
             a.doc_id == doc_id
             and (len(a.tokens) > 1 or a.text.isupper())
-            and self._matches(a, question, words, joined, stems)
+            and self._matches(a, question, q)
             for a in self.aliases
         )
 
@@ -228,18 +240,13 @@ class Catalogue:
 
     def find(self, question: str) -> list[str]:
         """Doc ids named in ``question``, the longest (most specific) names first."""
-        # "der KfW-270er" names "KfW 270"
-        q_tokens = [
-            t[:-2] if t.endswith("er") and t[:-2].isdigit() else t for t in tokens(question)
-        ]
-        words, joined = set(q_tokens), f" {' '.join(q_tokens)} "
-        stems = frozenset(_stem(fold(w)) for w in words)
+        q = _Words.of(question)
         best: dict[str, Alias] = {}
         named_lands = {m[1] for m in _LAND_NAMES.finditer(question)}
         for alias in self.aliases:
             if alias.land and named_lands and alias.land not in named_lands:
                 continue
-            matched = self._matches(alias, question, words, joined, stems)
+            matched = self._matches(alias, question, q)
             if matched and not _negated(question, alias):
                 held = best.get(alias.doc_id)
                 if held is None or alias.strength > held.strength:
