@@ -226,7 +226,7 @@ class Advisor:
             moved = self._moved(question, previous) if use_region else None
             if moved is not None and previous.plan.overview:
                 # "Und wenn wir in Hettstedt säßen?" after an overview: the same question there
-                return self._turn(moved, earlier[:-1], filters, today, use_region)
+                return self._turn(moved[1], earlier[:-1], filters, today, use_region)
             # after an overview, "das" means the programmes listed first
             plan = previous.plan
             listed = [d for d in plan.evidence if engine.kind_of(d) == "Programm"]
@@ -236,8 +236,7 @@ class Advisor:
                 if meta is not None and (filters is None or filters.matches(meta)):
                     focus.append(doc_id)
             if moved is not None:  # a Land programme asked for from another Land: its sibling
-                land = self.gazetteer.find(question).land  # type: ignore[union-attr]
-                focus = [d for d in (engine.sibling_in(d, land) for d in focus) if d]
+                focus = [d for d in (engine.sibling_in(d, moved[0].land) for d in focus) if d]
             inherited = previous.plan.intent
         focus_name = engine.docs[focus[0]].name if focus else None
         standalone = condense(question, history, self.gazetteer, focus_name, follow_up)
@@ -273,13 +272,13 @@ class Advisor:
         )
         return _Turn(plan, hits, filters, region, standalone, funding)
 
-    def _moved(self, question: str, previous: _Turn) -> str | None:
-        """The earlier question asked for the place a follow-up moves to ("Und wenn wir in
-        Altenburg säßen?"), when that place lies in another Land; else None."""
+    def _moved(self, question: str, previous: _Turn) -> tuple[Region, str] | None:
+        """The place a follow-up moves to ("Und wenn wir in Altenburg säßen?") when it lies in
+        another Land, with the earlier question asked for it; else None."""
         now, before = self.gazetteer.find(question), previous.region
         if now is None or before is None or now.land == before.land:
             return None
-        return f"{before.strip_from(previous.standalone).strip()} ({now.matched})"
+        return now, f"{before.strip_from(previous.standalone).strip()} ({now.matched})"
 
     def ask(
         self,

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from foerderberater.answer.intent import Intent, QuestionIntent
+from foerderberater.answer.related import RUNNING_COSTS
 from foerderberater.core.fmt import fmt_eur, fmt_list, fmt_number, fmt_percent
 from foerderberater.core.schema import LAUFEND, ProgrammeMeta
 from foerderberater.core.terms import Foerdersatz
@@ -185,14 +186,13 @@ _STARTED = re.compile(
     r"schon bestellt|bereits bestellt",
     re.I,
 )
-_RUNNING_COSTS = re.compile(r"laufende[nr]? (kosten|ausgaben)|\bmiete\b|\bgehält|\blöhne", re.I)
 
 
 def names_label(entry: Foerdersatz, question: str) -> bool:
     """True when the question names the entry's module or category ("für Betriebsmittel")."""
     words = _label_words(entry.kategorie) + _label_words(entry.modul)
     asked = {w[:6].lower() for w in re.findall(r"\w{5,}", question)}
-    if _RUNNING_COSTS.search(question):
+    if RUNNING_COSTS.search(question):
         asked.add("betrie")  # "laufende Kosten wie Miete und Personal" are Betriebsmittel
     return any(w in asked for w in words)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 RELATED_WEIGHT = 0.7
+# "laufende Kosten wie Miete und Personal" are what programmes call Betriebsmittel
+RUNNING_COSTS = re.compile(r"laufende[nr]? (kosten|ausgaben)|\bmiete\b|\bgehält|\blöhne", re.I)
 # question wording -> words the documents use for it (German, deliberately small)
 _RELATED: tuple[tuple[re.Pattern[str], str], ...] = (
     (
@@ -60,10 +62,7 @@ _RELATED: tuple[tuple[re.Pattern[str], str], ...] = (
         "Kommunen Gebietskörperschaften kommunale",
     ),
     (re.compile(r"\bkosten\b|\bkostet\b", re.I), "Ausgaben Kosten Euro"),
-    (
-        re.compile(r"laufende[nr]? (kosten|ausgaben)|\bmiete\b|\bgehält|\blöhne", re.I),
-        "Betriebsmittel",
-    ),
+    (RUNNING_COSTS, "Betriebsmittel"),
 )
 
 

@@ -34,7 +34,6 @@ UNSTATED_WINDOW = 8  # how many of the best evidence pieces are searched for suc
 _SENTENCE_END = re.compile(r"(?<=\w\w[.!?])\s+(?=[A-ZÄÖÜ„])")
 _CLAUSE_END = re.compile(r";\s+")
 _FEES = re.compile(r"entgelt|gebuhr|provision")  # one kind of cost, folded spellings
-_FEE_QUESTION = re.compile(r"entgelt|gebühr|provision", re.I)
 MIN_PREFIX = 7  # "Besucher" ~ "Besucherzahlen": compare the first letters of the stem
 
 
@@ -112,7 +111,7 @@ def unstated_figure(
     sentences about the noun are those with its whole stem ("Bürgschaftsentgelte", not every
     "Bürgschaft"), else those with its first letters."""
     nouns = asked_nouns(question)
-    if _FEE_QUESTION.search(question):  # "Was kostet die Bürgschaft … an Provision?"
+    if _FEES.search(fold(question)):  # "Was kostet die Bürgschaft … an Provision?"
         nouns.append("Entgelt")
     return any(_figure_unstated(noun, evidence, stem) for noun in nouns)
 
