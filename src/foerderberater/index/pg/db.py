@@ -133,21 +133,8 @@ class PgDatabase:
     @contextmanager
     def connection(self) -> Iterator[Any]:
         """A pooled connection inside one transaction (commit on success, rollback on error)."""
-        import psycopg
-
-        try:
-            conn = self._idle.get_nowait()
-        except queue.Empty:
-            conn = self.new_connection()
-        try:
-            with conn.transaction():
-                yield conn
-        except psycopg.Error as exc:
-            if isinstance(exc, psycopg.OperationalError):
-                conn.close()
-            raise self.error(exc) from exc
-        finally:
-            self._give_back(self._idle, conn)
+        with self._pooled(self._idle, autocommit=False) as conn, conn.transaction():
+            yield conn
 
     @contextmanager
     def reader(self, settings: dict[str, str] | None = None) -> Iterator[Any]:
@@ -156,13 +143,7 @@ class PgDatabase:
         ``settings`` are session GUCs (``{"hnsw.ef_search": "100"}``), sent only when they
         differ from what this connection already has.
         """
-        import psycopg
-
-        try:
-            conn = self._readers.get_nowait()
-        except queue.Empty:
-            conn = self.new_connection(autocommit=True)
-        try:
+        with self._pooled(self._readers, autocommit=True) as conn:
             wanted = {k: str(v) for k, v in (settings or {}).items()}
             changed = {k: v for k, v in wanted.items() if conn.fb_settings.get(k) != v}
             if changed:
@@ -172,12 +153,25 @@ class PgDatabase:
                 )
                 conn.fb_settings.update(changed)
             yield conn
+
+    @contextmanager
+    def _pooled(self, pool: queue.LifoQueue[Any], *, autocommit: bool) -> Iterator[Any]:
+        """A connection from ``pool`` (or a new one), given back afterwards; a database error
+        becomes a typed error and a lost connection is closed, not pooled again."""
+        import psycopg
+
+        try:
+            conn = pool.get_nowait()
+        except queue.Empty:
+            conn = self.new_connection(autocommit=autocommit)
+        try:
+            yield conn
         except psycopg.Error as exc:
             if isinstance(exc, psycopg.OperationalError):
                 conn.close()
             raise self.error(exc) from exc
         finally:
-            self._give_back(self._readers, conn)
+            self._give_back(pool, conn)
 
     @staticmethod
     def _give_back(pool: queue.LifoQueue[Any], conn: Any) -> None:
