@@ -80,6 +80,27 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def tree_rss_mb(pid: int) -> float:
+    """RSS of ``pid`` and its descendants (VmRSS from /proc)."""
+    total = 0
+    todo = [pid]
+    seen = set()
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+            todo.extend(int(c) for c in children)
+        except OSError:
+            continue
+    return round(total / 1024, 1)
+
+
 def percentile(values: Sequence[float], p: float) -> float:
     """Linear-interpolated percentile (like numpy's default)."""
     if not values:

@@ -40,7 +40,7 @@ MODES = ("dense", "lexical", "hybrid")
 def germanquad_version(beir: Path, workdir: Path, embedder: Any, settings: Settings) -> Any:
     """Chunks and e5 vectors of the GermanQuAD passages as a ``VersionData`` (no sentences)."""
     from foerderberater import __version__
-    from foerderberater.evaluation.beir import load_beir
+    from foerderberater.evaluation.beir import load_beir, write_corpus
     from foerderberater.index.backend import VersionData
     from foerderberater.index.builder import chunker_config
     from foerderberater.index.chunking import Chunker
@@ -51,13 +51,7 @@ def germanquad_version(beir: Path, workdir: Path, embedder: Any, settings: Setti
 
     corpus, queries, qrels = load_beir(beir)
     corpus_dir = workdir / "corpus"
-    corpus_dir.mkdir()
-    name_of: dict[str, str] = {}
-    for n, (cid, (title, text)) in enumerate(corpus.items()):
-        stem = f"d{n:07d}"
-        name_of[stem] = cid
-        head = f"# {title}\n\n" if title else ""
-        (corpus_dir / f"{stem}.md").write_text(head + text + "\n", encoding="utf-8")
+    name_of = write_corpus(corpus, corpus_dir)
     cfg = chunker_config(settings, embedder)
     chunker = Chunker(cfg, embedder.count_tokens)
     docs, chunks = [], []

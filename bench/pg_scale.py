@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from common import tree_rss_mb
 from pg_common import (
     CACHE,
     MAIN_INDEX,
@@ -189,23 +190,6 @@ def _post(base: str, question: str) -> None:
         raise RuntimeError(f"no answer: {stream[-300:]}")
 
 
-def _rss_mb(pid: int) -> float:
-    total, todo, seen = 0, [pid], set()
-    while todo:
-        p = todo.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-            todo.extend(int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split())
-        except OSError:
-            continue
-    return round(total / 1024, 1)
-
-
 class App:
     """One ``python app.py`` replica with the given FOERDERBERATER_* settings."""
 
@@ -294,7 +278,7 @@ def bench_app(env: dict[str, str], questions: list[str], users: int, work: Path)
     one = App(env, work / "app-1.log")
     try:
         out["ready_and_warm_s"] = one.wait(questions[:3])
-        out["rss_mb"] = _rss_mb(one.proc.pid)
+        out["rss_mb"] = tree_rss_mb(one.proc.pid)
         out["single_user"] = drive([one.base], questions, 1, min(len(questions), 40))
         out["1_replica"] = drive([one.base], questions, users, 5)
         two = App(env, work / "app-2.log")

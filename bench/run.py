@@ -40,6 +40,7 @@ from common import (  # noqa: E402
     log,
     median,
     run_worker,
+    tree_rss_mb,
 )
 from corpus_gen import CorpusSpec  # noqa: E402
 from fair import bench_indexing, bench_today  # noqa: E402
@@ -311,27 +312,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _tree_rss_mb(pid: int) -> float:
-    """RSS of ``pid`` and its descendants (VmRSS from /proc)."""
-    total = 0
-    todo = [pid]
-    seen = set()
-    while todo:
-        p = todo.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
-            todo.extend(int(c) for c in children)
-        except OSError:
-            continue
-    return round(total / 1024, 1)
-
-
 def bench_cli(plan: Plan, index_dir: Path) -> dict:
     env = child_env(
         FOERDERBERATER_INDEX_DIR=str(index_dir), FOERDERBERATER_CORPUS_DIR=str(STARTER_CORPUS)
@@ -394,7 +374,7 @@ def _app_once(index_dir: Path, data_dir: Path) -> dict:
                 time.sleep(0.1)
         t_ready = time.perf_counter() - t0
         time.sleep(2)
-        rss_ready = _tree_rss_mb(proc.pid)
+        rss_ready = tree_rss_mb(proc.pid)
         t1 = time.perf_counter()
         ev = json.loads(
             _http_json(
@@ -420,7 +400,7 @@ def _app_once(index_dir: Path, data_dir: Path) -> dict:
             _http_json(f"{base}/gradio_api/call/ask/{ev['event_id']}")
             warm.append(time.perf_counter() - t)
         time.sleep(5)
-        rss_rest = _tree_rss_mb(proc.pid)
+        rss_rest = tree_rss_mb(proc.pid)
         return {
             "ready_s": round(t_ready, 3),
             "first_answer_s": round(t_first, 3),

@@ -53,6 +53,19 @@ def load_beir(
     return corpus, queries, qrels
 
 
+def write_corpus(corpus: Corpus, corpus_dir: Path) -> dict[str, str]:
+    """Write each BEIR passage as a Markdown file (title as heading) into a new
+    ``corpus_dir``; returns file stem -> passage id."""
+    corpus_dir.mkdir()
+    name_of: dict[str, str] = {}
+    for n, (cid, (title, text)) in enumerate(corpus.items()):
+        stem = f"d{n:07d}"
+        name_of[stem] = cid
+        head = f"# {title}\n\n" if title else ""
+        (corpus_dir / f"{stem}.md").write_text(head + text + "\n", encoding="utf-8")
+    return name_of
+
+
 def eval_beir(
     advisor: Advisor,
     directory: Path,
@@ -66,13 +79,7 @@ def eval_beir(
     with tempfile.TemporaryDirectory(dir=index_root) as tmp:
         tmp_path = Path(tmp)
         corpus_dir = tmp_path / "corpus"
-        corpus_dir.mkdir()
-        name_of: dict[str, str] = {}
-        for n, (cid, (title, text)) in enumerate(corpus.items()):
-            stem = f"d{n:07d}"
-            name_of[stem] = cid
-            head = f"# {title}\n\n" if title else ""
-            (corpus_dir / f"{stem}.md").write_text(head + text + "\n", encoding="utf-8")
+        name_of = write_corpus(corpus, corpus_dir)
         settings = advisor.settings.with_overrides(  # a throwaway embedded index, never the
             corpus_dir=corpus_dir,  # database: publishing there would replace the live version
             index_dir=tmp_path / "index",
